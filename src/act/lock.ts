@@ -1,0 +1,130 @@
+// One acting run at a time per state directory (cron + timer + by hand may overlap).
+// The lock file names its holder by (pid, start time), so the lock of a crashed run is
+// recognised as stale, and a reused pid is not mistaken for the old holder.
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { probe } from "./probe.js";
+
+export interface LockHolder {
+  pid: number;
+  startTicks: number;
+  since: string;
+}
+
+export type LockResult = { held: true; release: () => void } | { held: false; holder: LockHolder };
+
+export const LOCK_FILE = "cleanup.lock";
+
+export function acquireLock(stateDir: string, procRoot: string, self: LockHolder): LockResult {
+  const path = join(stateDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createExclusive(path, self))
+      return { held: true, release: () => releaseIfOurs(path, self) };
+    const holder = readHolder(path);
+    if (holder === "missing") continue; // released meanwhile: try again
+    if (holder !== "unreadable" && isAlive(procRoot, holder)) return { held: false, holder };
+    // Stale (its holder is dead) or unreadable (corrupt: never half-written, see createExclusive).
+    // Only one taker may remove
+    // it: whoever creates the takeover marker for this exact content.
+    if (!takeOver(path, procRoot, self)) {
+      return {
+        held: false,
+        holder: holder === "unreadable" ? { pid: 0, startTicks: 0, since: "unknown" } : holder,
+      };
+    }
+  }
+  const holder = readHolder(path);
+  return {
+    held: false,
+    holder: typeof holder === "object" ? holder : { pid: 0, startTicks: 0, since: "unknown" },
+  };
+}
+
+/**
+ * Writes the holder to a temp file, then link(2)s it into place: link fails with EEXIST like
+ * O_EXCL, but the lock never exists without its content, so a reader can't see it half-written.
+ */
+function createExclusive(path: string, self: LockHolder): boolean {
+  const temp = `${path}.${self.pid}.${self.startTicks}.tmp`;
+  const fd = openSync(temp, "w", 0o600);
+  try {
+    writeSync(fd, JSON.stringify(self));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+function readHolder(path: string): LockHolder | "missing" | "unreadable" {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as LockHolder;
+    if (Number.isInteger(parsed.pid) && Number.isInteger(parsed.startTicks)) return parsed;
+  } catch {
+    // fall through
+  }
+  return "unreadable";
+}
+
+function isAlive(procRoot: string, holder: LockHolder): boolean {
+  const state = probe(procRoot, holder.pid, holder.startTicks);
+  return state.kind === "alive";
+}
+
+/** Removes a stale lock if we win the takeover marker. True if the caller should retry. */
+function takeOver(path: string, procRoot: string, self: LockHolder): boolean {
+  const marker = `${path}.takeover`;
+  if (!createExclusive(marker, self)) {
+    const other = readHolder(marker);
+    // A taker that crashed mid-takeover leaves its marker: clear it if its holder is dead.
+    if (typeof other === "object" && isAlive(procRoot, other)) return false;
+    try {
+      unlinkSync(marker);
+    } catch {
+      // another taker cleared it
+    }
+    return true;
+  }
+  try {
+    const current = readHolder(path);
+    if (current !== "missing" && (current === "unreadable" || !isAlive(procRoot, current)))
+      unlinkSync(path);
+  } finally {
+    unlinkSync(marker);
+  }
+  return true;
+}
+
+function releaseIfOurs(path: string, self: LockHolder): void {
+  const holder = readHolder(path);
+  if (
+    typeof holder === "object" &&
+    holder.pid === self.pid &&
+    holder.startTicks === self.startTicks
+  ) {
+    unlinkSync(path);
+  }
+}

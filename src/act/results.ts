@@ -1,0 +1,42 @@
+import type { SignalName } from "../config/types.js";
+
+export type KillOutcome =
+  /** Died after the first signal. */
+  | "terminated"
+  /** Survived the grace, died after SIGKILL. */
+  | "killed"
+  /** Already gone before the first signal. */
+  | "gone"
+  /** The pid belonged to another process by then (start time differs): skipped. */
+  | "reused"
+  /** EPERM: not ours to signal. */
+  | "not-permitted"
+  /** Still alive after SIGKILL, in uninterruptible sleep (D): the kernel holds it. */
+  | "stuck"
+  /** Still alive after SIGKILL and the confirm wait, not in D state. */
+  | "survived"
+  /** pid ≤ 1: never signalled, whatever the plan said. */
+  | "refused"
+  /** kill(2) failed otherwise. */
+  | "failed"
+  /** --dry-run: nothing sent. */
+  | "would-kill";
+
+export const FAILED_OUTCOMES: ReadonlySet<KillOutcome> = new Set([
+  "not-permitted",
+  "stuck",
+  "survived",
+  "refused",
+  "failed",
+]);
+
+export interface KillResult {
+  pid: number;
+  startTicks: number;
+  rule: string;
+  outcome: KillOutcome;
+  signals: SignalName[];
+  /** ms from the first signal to confirmed death. */
+  elapsedMs?: number;
+  detail?: string;
+}

@@ -1,0 +1,80 @@
+// Validated raw config → Config: units to ms/bytes, regexes compiled, defaults filled in.
+// Only called on data the schema accepted, so every parse here succeeds.
+import { DEFAULT_REAPERS, type RawRule, type RawSelector, type RulesFile } from "./schema.js";
+import type { Config, Conditions, Rule, Selector, Settings } from "./types.js";
+import { parseDuration, parseSize } from "./units.js";
+
+export const DEFAULTS = {
+  graceMs: 10_000,
+  maxKillsPerRule: 20,
+  maxKillsPerRun: 100,
+} as const;
+
+export function normalise(raw: RulesFile, file: string): Config {
+  const s = raw.settings ?? {};
+  const settings: Settings = {
+    reapers: s.reapers ?? DEFAULT_REAPERS,
+    pid1AdoptsOrphans: s.pid1_adopts_orphans ?? true,
+    graceMs: s.grace !== undefined ? ms(s.grace) : DEFAULTS.graceMs,
+    maxKillsPerRule: s.max_kills_per_rule ?? DEFAULTS.maxKillsPerRule,
+    maxKillsPerRun: s.max_kills_per_run ?? DEFAULTS.maxKillsPerRun,
+    ...(s.state_dir !== undefined && { stateDir: s.state_dir }),
+  };
+  const rules = raw.rules
+    .map((rule, index) => normaliseRule(rule, index, settings))
+    .filter((rule, index) => raw.rules[index]?.enabled !== false);
+  return { file, settings, protect: (raw.protect ?? []).map(normaliseSelector), rules };
+}
+
+function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
+  const m = raw.match;
+  const conditions: Conditions = {};
+  if (m.orphaned !== undefined) conditions.orphaned = m.orphaned;
+  if (m.older_than !== undefined) conditions.olderThanMs = ms(m.older_than);
+  if (m.rss_over !== undefined) conditions.rssOverBytes = bytes(m.rss_over);
+  if (m.state !== undefined) conditions.state = list(m.state);
+  const rule: Rule = {
+    name: raw.name,
+    index,
+    selector: normaliseSelector(m),
+    conditions,
+    action: raw.action,
+    severity: raw.severity ?? (raw.action === "report" ? "info" : "warning"),
+  };
+  if (raw.description !== undefined) rule.description = raw.description;
+  if (raw.action === "kill") {
+    rule.kill = {
+      signal: raw.signal ?? "SIGTERM",
+      graceMs: raw.grace !== undefined ? ms(raw.grace) : settings.graceMs,
+      tree: raw.tree ?? true,
+      maxKills: raw.max_kills ?? settings.maxKillsPerRule,
+    };
+  }
+  return rule;
+}
+
+function normaliseSelector(raw: RawSelector): Selector {
+  const selector: Selector = {};
+  if (raw.cmdline !== undefined) selector.cmdline = new RegExp(raw.cmdline);
+  if (raw.comm !== undefined) selector.comm = list(raw.comm);
+  if (raw.exe !== undefined) selector.exe = new RegExp(raw.exe);
+  if (raw.user !== undefined) selector.user = list(raw.user);
+  if (raw.parent !== undefined) selector.parent = new RegExp(raw.parent);
+  return selector;
+}
+
+function list<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function ms(text: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new Error(`unreachable: schema accepted duration ${text}`);
+  return parsed.value;
+}
+
+function bytes(text: string): number {
+  const parsed = parseSize(text);
+  if (!parsed.ok) throw new Error(`unreachable: schema accepted size ${text}`);
+  return parsed.value;
+}

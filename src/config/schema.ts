@@ -1,0 +1,263 @@
+// The one schema of rules.yaml. Validation, the generated rules.schema.json (for editors) and
+// the "did you mean" hints all come from here. Messages are written "problem; expected X" and
+// turned into "problem (got …, expected X)" by src/config/errors.ts.
+import { z } from "zod";
+import {
+  DURATION_EXAMPLE,
+  DURATION_PATTERN,
+  SIZE_EXAMPLE,
+  SIZE_PATTERN,
+  parseDuration,
+  parseSize,
+} from "./units.js";
+
+const typeError =
+  (expected: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `missing; expected ${expected}`
+      : `wrong type; expected ${expected}`;
+
+const duration = z
+  .string({ error: typeError(DURATION_EXAMPLE) })
+  .refine((text) => parseDuration(text).ok, {
+    error: (issue) => {
+      const result = parseDuration(String(issue.input));
+      return `${result.ok ? "invalid duration" : result.problem}; expected ${DURATION_EXAMPLE}`;
+    },
+  })
+  .meta({ pattern: DURATION_PATTERN, description: DURATION_EXAMPLE });
+
+const size = z
+  .string({ error: typeError(SIZE_EXAMPLE) })
+  .refine((text) => parseSize(text).ok, {
+    error: (issue) => {
+      const result = parseSize(String(issue.input));
+      return `${result.ok ? "invalid size" : result.problem}; expected ${SIZE_EXAMPLE}`;
+    },
+  })
+  .meta({ pattern: SIZE_PATTERN, description: SIZE_EXAMPLE });
+
+export function regexProblem(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid regular expression: /, "");
+  }
+}
+
+const REGEX_EXPECTED = "a JavaScript regular expression, e.g. 'multiprocessing\\.spawn'";
+const regex = z
+  .string({ error: typeError(REGEX_EXPECTED) })
+  .refine((s) => regexProblem(s) === null, {
+    error: (issue) =>
+      `invalid regular expression: ${regexProblem(String(issue.input))}; expected ${REGEX_EXPECTED}`,
+  });
+
+const NAMES_EXPECTED = "a name or a list of names";
+const names = z.union([z.string(), z.array(z.string()).min(1)], {
+  error: `wrong type; expected ${NAMES_EXPECTED}`,
+});
+
+const USERS_EXPECTED = "a user name or uid, or a list of them";
+const userRef = z.union([z.string(), z.number().int().nonnegative()]);
+const users = z.union([userRef, z.array(userRef).min(1)], {
+  error: `wrong type; expected ${USERS_EXPECTED}`,
+});
+
+export const PROCESS_STATES = ["R", "S", "D", "Z", "T", "t", "X", "I", "P", "W"] as const;
+const states = z.union([z.enum(PROCESS_STATES), z.array(z.enum(PROCESS_STATES)).min(1)], {
+  error: `wrong value; expected a state letter (${PROCESS_STATES.join(" ")}) or a list of them`,
+});
+
+export const SIGNALS = [
+  "SIGTERM",
+  "SIGINT",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGKILL",
+] as const;
+
+const boolean = (what: string) => z.boolean({ error: typeError(`true or false (${what})`) });
+
+const positiveInt = (what: string) =>
+  z
+    .number({ error: typeError(`a whole number (${what})`) })
+    .int({ error: `not a whole number; expected a whole number (${what})` })
+    .min(1, { error: `too small; expected at least 1 (${what})` });
+
+/** What a process is: these pick the processes a rule is about. */
+const selectorShape = {
+  cmdline: regex
+    .optional()
+    .describe("Regex searched in the full command line (argv joined by single spaces)."),
+  comm: names
+    .optional()
+    .describe("Process name(s) as in /proc/PID/comm (the kernel cuts it to 15 characters)."),
+  exe: regex.optional().describe("Regex searched in the executable's path (/proc/PID/exe)."),
+  user: users.optional().describe("Owner(s): user names or uids (real uid)."),
+  parent: regex.optional().describe("Regex searched in the parent process's command line."),
+};
+
+/** Conditions: when a selected process is acted on. A selected process that fails one is "spared", with the reason. */
+const conditionShape = {
+  orphaned: boolean("whether the parent is PID 1 or a subreaper")
+    .optional()
+    .describe(
+      "true: the parent is PID 1 or a subreaper listed in settings.reapers; false: it is not.",
+    ),
+  older_than: duration.optional().describe("Minimum age, e.g. 1d."),
+  rss_over: size.optional().describe("Minimum resident memory, e.g. 500MB."),
+  state: states.optional().describe("Process state letter(s), as in ps: R S D Z T …"),
+};
+
+export const SELECTOR_KEYS = Object.keys(selectorShape) as (keyof typeof selectorShape)[];
+export const CONDITION_KEYS = Object.keys(conditionShape) as (keyof typeof conditionShape)[];
+
+const match = z.strictObject(
+  { ...selectorShape, ...conditionShape },
+  {
+    error: typeError(
+      "a mapping of matchers (cmdline, comm, exe, user, parent, orphaned, older_than, rss_over, state)",
+    ),
+  },
+);
+
+const protectEntry = z.strictObject(selectorShape, {
+  error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent)"),
+});
+
+const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
+
+const rule = z
+  .strictObject(
+    {
+      name: z.string({ error: typeError("a rule name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+        error: "invalid name; expected letters, digits, '-', '_' or '.'",
+      }),
+      description: z.string({ error: typeError("a text") }).optional(),
+      enabled: boolean("whether the rule is used").optional(),
+      match,
+      action: z.enum(["kill", "alert", "report"], {
+        error: "unknown action; expected kill, alert or report",
+      }),
+      signal: z
+        .enum(SIGNALS, { error: `unknown signal; expected one of ${SIGNALS.join(", ")}` })
+        .optional()
+        .describe(
+          "First signal sent (kill only). Default SIGTERM; survivors get SIGKILL after the grace.",
+        ),
+      grace: duration
+        .optional()
+        .describe("Wait before SIGKILL (kill only). Default settings.grace."),
+      tree: boolean("kill the process's descendants too")
+        .optional()
+        .describe("Kill the whole tree (kill only). Default true."),
+      max_kills: positiveInt("the most processes this rule may kill in one run")
+        .optional()
+        .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
+      severity: z
+        .enum(["info", "warning", "critical"], {
+          error: "unknown severity; expected info, warning or critical",
+        })
+        .optional(),
+    },
+    { error: typeError("a rule (a mapping with name, match and action)") },
+  )
+  .superRefine((r, ctx) => {
+    if (r.action !== "kill") {
+      for (const key of KILL_ONLY) {
+        if (r[key] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `only used by kill rules; expected no '${key}' with action ${r.action}`,
+          });
+        }
+      }
+      return;
+    }
+    // A kill rule must say *what* it kills: conditions alone ("orphaned and older than 1d")
+    // would also hit PID 1's service children on a systemd host.
+    if (!SELECTOR_KEYS.some((key) => r.match[key] !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["match"],
+        message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
+      });
+    }
+  });
+
+export const DEFAULT_REAPERS = [
+  "systemd",
+  "init",
+  "tini",
+  "dumb-init",
+  "catatonit",
+  "containerd-shim",
+  "conmon",
+  "s6-svscan",
+  "runit",
+  "supervisord",
+];
+
+const settings = z.strictObject(
+  {
+    reapers: z
+      .array(z.string(), { error: typeError("a list of process names") })
+      .optional()
+      .describe(
+        `Processes (by comm) that adopt orphans as subreapers. Default: ${DEFAULT_REAPERS.join(", ")}.`,
+      ),
+    pid1_adopts_orphans: boolean("whether PID 1 is an init that adopts orphans")
+      .optional()
+      .describe(
+        "Default true. Set false in a container whose PID 1 is your application, not an init: its children have parent 1 without being orphans.",
+      ),
+    grace: duration.optional().describe("Default wait before SIGKILL. Default 10s."),
+    max_kills_per_rule: positiveInt("default kill budget of a rule").optional(),
+    max_kills_per_run: positiveInt("the most processes one run may kill").optional(),
+    state_dir: z
+      .string({ error: typeError("a directory path") })
+      .optional()
+      .describe(
+        "Lock and audit log. Default /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup otherwise.",
+      ),
+  },
+  { error: typeError("a mapping of settings") },
+);
+
+export const rulesFileSchema = z
+  .strictObject(
+    {
+      version: z.literal(1, { error: "unsupported version; expected 1" }).optional(),
+      settings: settings.optional(),
+      protect: z
+        .array(protectEntry, { error: typeError("a list of selectors") })
+        .optional()
+        .describe("Processes never acted on, whatever the rules say."),
+      rules: z.array(rule, { error: typeError("a list of rules") }),
+    },
+    { error: typeError("a mapping with settings, protect and rules") },
+  )
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.rules.forEach((r, index) => {
+      const first = seen.get(r.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", index, "name"],
+          message: `duplicate rule name (first used by rules[${first}]); expected a unique name`,
+        });
+      } else seen.set(r.name, index);
+    });
+  });
+
+export type RulesFile = z.infer<typeof rulesFileSchema>;
+export type RawRule = RulesFile["rules"][number];
+export type RawMatch = RawRule["match"];
+export type RawSelector = NonNullable<RulesFile["protect"]>[number];

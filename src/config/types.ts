@@ -1,0 +1,62 @@
+// The config after validation and normalisation: units in ms and bytes, regexes compiled.
+// Plain data; the core (plan) takes this and never sees YAML.
+
+export type Action = "kill" | "alert" | "report";
+export type Severity = "info" | "warning" | "critical";
+export type SignalName =
+  "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL";
+
+/** What a process is. Every given field must match. */
+export interface Selector {
+  cmdline?: RegExp;
+  comm?: string[];
+  exe?: RegExp;
+  /** User names or uids. */
+  user?: (string | number)[];
+  parent?: RegExp;
+}
+
+/** When a selected process is acted on. */
+export interface Conditions {
+  orphaned?: boolean;
+  olderThanMs?: number;
+  rssOverBytes?: number;
+  state?: string[];
+}
+
+export interface Rule {
+  name: string;
+  description?: string;
+  /** Index in the file, for messages. */
+  index: number;
+  selector: Selector;
+  conditions: Conditions;
+  action: Action;
+  severity: Severity;
+  kill?: KillOptions;
+}
+
+export interface KillOptions {
+  signal: SignalName;
+  graceMs: number;
+  tree: boolean;
+  maxKills: number;
+}
+
+export interface Settings {
+  reapers: string[];
+  pid1AdoptsOrphans: boolean;
+  graceMs: number;
+  maxKillsPerRule: number;
+  maxKillsPerRun: number;
+  stateDir?: string;
+}
+
+export interface Config {
+  /** Absolute path of the file it came from. */
+  file: string;
+  settings: Settings;
+  protect: Selector[];
+  /** Enabled rules only, in file order. */
+  rules: Rule[];
+}

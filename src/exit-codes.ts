@@ -1,0 +1,63 @@
+// The one place that maps a run's outcome (or failure) to the process exit code.
+// README.md and `cleanup --help` show this table.
+import { CommanderError } from "commander";
+import { StateDirError } from "./act/session.js";
+import { ConfigError } from "./config/errors.js";
+import type { RunOutcome } from "./run.js";
+import { ScanError } from "./scan/types.js";
+
+export const EXIT = {
+  OK: 0,
+  ATTENTION: 1,
+  USAGE: 2,
+  CONFIG: 3,
+  SCAN: 4,
+  BUSY: 5,
+  STATE_DIR: 6,
+  INTERNAL: 70,
+} as const;
+
+export const EXIT_TABLE: [number, string][] = [
+  [
+    EXIT.OK,
+    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check)",
+  ],
+  [
+    EXIT.ATTENTION,
+    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL) or a rule was over its kill budget",
+  ],
+  [EXIT.USAGE, "bad command line"],
+  [EXIT.CONFIG, "config invalid or unreadable: nothing scanned, killed or written"],
+  [EXIT.SCAN, "the process table could not be read: nothing killed"],
+  [EXIT.BUSY, "another run holds the lock: this run did nothing"],
+  [
+    EXIT.STATE_DIR,
+    "the state directory (lock, audit log) cannot be created or written: nothing killed",
+  ],
+  [EXIT.INTERNAL, "internal error (a bug): please report it with the message"],
+];
+
+export function exitCodeForOutcome(outcome: RunOutcome): number {
+  switch (outcome) {
+    case "ok":
+      return EXIT.OK;
+    case "attention":
+      return EXIT.ATTENTION;
+    case "busy":
+      return EXIT.BUSY;
+  }
+}
+
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.CONFIG;
+  if (error instanceof ScanError) return EXIT.SCAN;
+  if (error instanceof StateDirError) return EXIT.STATE_DIR;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  return EXIT.INTERNAL;
+}
+
+export function exitTableText(): string {
+  return EXIT_TABLE.map(([code, meaning]) => `  ${String(code).padStart(2)}  ${meaning}`).join(
+    "\n",
+  );
+}

@@ -1,0 +1,101 @@
+// The readable report of one run, for a person at a terminal or in a cron mail.
+import type { KillResult } from "../act/results.js";
+import { formatDuration, formatSize } from "../config/units.js";
+import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
+import type { RunReport } from "../run.js";
+
+const MAX_COMMAND = 100;
+
+export function renderText(report: RunReport): string {
+  const lines: string[] = [];
+  const mode = report.dryRun ? "dry run: nothing will be signalled" : "live run";
+  lines.push(`cleanup: ${mode}; config ${report.configFile}`);
+  if (report.outcome === "busy") {
+    const h = report.lockHolder;
+    lines.push(
+      `another run holds the lock in ${report.stateDir} (pid ${h?.pid}, since ${h?.since}): this run did nothing`,
+    );
+    return lines.join("\n") + "\n";
+  }
+  const scan = report.scan!;
+  const plan = report.plan!;
+  const who = report.actor.mayKillAnyUser
+    ? "may signal any user's processes"
+    : `uid ${report.actor.uid}: acts on its own processes only`;
+  lines.push(
+    `scanned ${scan.processes} processes (${scan.detailed} in detail) in ${scan.scanMs} ms; ${who}`,
+  );
+  if (scan.unreadable > 0)
+    lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
+
+  const results = new Map(report.results.map((r) => [r.pid, r]));
+  const kills = plan.entries.filter((e) => e.action === "kill");
+  const alerts = plan.entries.filter((e) => e.action === "alert");
+  const reports = plan.entries.filter((e) => e.action === "report");
+
+  section(lines, report.dryRun ? "WOULD KILL" : "KILL", kills, (e) =>
+    killLine(e, results.get(e.process.pid)),
+  );
+  section(lines, "ALERT", alerts, (e) => [`${e.severity}`, ...e.facts].join("; "));
+  for (const r of plan.refusals) {
+    lines.push("", `ALERT (${r.severity}) ${r.message}`);
+  }
+  section(lines, "REPORT", reports, (e) => e.facts.join("; "));
+  spareSection(lines, plan.spared);
+
+  const counts = countOutcomes(report.results);
+  lines.push(
+    "",
+    `summary: ${report.dryRun ? `would kill ${kills.length}` : `killed ${counts.dead} of ${kills.length}${counts.failed ? `, ${counts.failed} failed` : ""}`}, ` +
+      `spared ${plan.spared.length}, alerts ${alerts.length + plan.refusals.length}, reports ${reports.length}` +
+      (report.auditLog ? `; audit log ${report.auditLog}` : ""),
+  );
+  return lines.join("\n") + "\n";
+}
+
+function section(
+  lines: string[],
+  title: string,
+  entries: PlanEntry[],
+  why: (e: PlanEntry) => string,
+): void {
+  if (entries.length === 0) return;
+  lines.push("", `${title} (${entries.length})`);
+  for (const e of entries) {
+    lines.push(processLine(e.process, e.rule), `        ${why(e)}`);
+  }
+}
+
+function spareSection(lines: string[], spared: SparedEntry[]): void {
+  if (spared.length === 0) return;
+  lines.push("", `SPARED (${spared.length}): matched a rule's selector, not acted on`);
+  for (const s of spared) {
+    lines.push(processLine(s.process, s.rule), `        ${s.reasons.join("; ")}`);
+  }
+}
+
+function processLine(p: ProcessRef, rule: string): string {
+  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  const shown = command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
+  return `  ${String(p.pid).padStart(7)}  ${formatDuration(p.ageMs).padStart(6)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.user ?? "?").padEnd(8)}  ${rule}: ${shown}`;
+}
+
+function killLine(e: PlanEntry, result: KillResult | undefined): string {
+  const step = e.kill!;
+  const how = `${step.signal}, SIGKILL after ${formatDuration(step.graceMs)}`;
+  const outcome =
+    result && result.outcome !== "would-kill"
+      ? ` → ${result.outcome}${result.detail ? ` (${result.detail})` : ""}`
+      : "";
+  return `${e.facts.join("; ")}; ${how}${outcome}`;
+}
+
+function countOutcomes(results: KillResult[]): { dead: number; failed: number } {
+  let dead = 0;
+  let failed = 0;
+  for (const r of results) {
+    if (r.outcome === "terminated" || r.outcome === "killed" || r.outcome === "gone") dead++;
+    else if (r.outcome !== "would-kill" && r.outcome !== "reused") failed++;
+  }
+  return { dead, failed };
+}

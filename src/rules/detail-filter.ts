@@ -1,0 +1,37 @@
+// Which processes the scan reads in detail (argv, uids, exe): the "cheap tests" on stat fields.
+// A process is read when some rule could select it: its comm passes the rule's comm list (if
+// any), and either the rule has a selector (so a spared match can say why) or the process
+// already passes the rule's conditions (a conditions-only rule such as "rss over 500MB").
+import type { Config, Selector } from "../config/types.js";
+import type { ScanOptions } from "../scan/read-process-table.js";
+import type { ProcessInfo } from "../scan/types.js";
+import { checkConditions } from "./match.js";
+import { findAdopters } from "./orphans.js";
+
+export function scanNeeds(
+  config: Config,
+): Pick<ScanOptions, "detailFilter" | "wantParentDetail" | "wantExe" | "wantDescendantDetail"> {
+  const selectors: Selector[] = [...config.rules.map((r) => r.selector), ...config.protect];
+  return {
+    detailFilter: (processes) => detailFilter(config, processes),
+    wantParentDetail: selectors.some((s) => s.parent !== undefined),
+    wantExe: selectors.some((s) => s.exe !== undefined),
+    wantDescendantDetail: config.rules.some((r) => r.kill?.tree === true),
+  };
+}
+
+function detailFilter(
+  config: Config,
+  processes: readonly ProcessInfo[],
+): (p: ProcessInfo) => boolean {
+  const adopters = findAdopters(processes, config.settings);
+  let byPid: Map<number, ProcessInfo> | undefined;
+  const lookup = (pid: number): ProcessInfo | undefined =>
+    (byPid ??= new Map(processes.map((p) => [p.pid, p]))).get(pid);
+  return (p) =>
+    config.rules.some((rule) => {
+      if (rule.selector.comm && !rule.selector.comm.includes(p.comm)) return false;
+      if (Object.keys(rule.selector).length > 0) return true;
+      return checkConditions(rule.conditions, p, adopters, lookup).failures.length === 0;
+    });
+}

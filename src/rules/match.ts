@@ -1,0 +1,104 @@
+// Evaluates a rule's selector (what a process is) and conditions (when to act on it).
+// Each returns the facts that decided, in words an operator reads in the plan.
+import type { Conditions, Selector } from "../config/types.js";
+import { formatDuration, formatSize } from "../config/units.js";
+import type { ProcessInfo } from "../scan/types.js";
+import type { Adopters } from "./orphans.js";
+
+export type SpareCode =
+  | "parent-alive"
+  | "is-orphan"
+  | "too-young"
+  | "too-small"
+  | "state"
+  | "protected"
+  | "over-budget"
+  | "not-permitted";
+
+export interface Failure {
+  code: SpareCode;
+  detail: string;
+}
+
+export type Lookup = (pid: number) => ProcessInfo | undefined;
+
+export function commandLine(p: ProcessInfo): string {
+  return p.argv && p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+}
+
+/** Facts if every given selector field matches; null otherwise. Needs detail (argv, uid). */
+export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup): string[] | null {
+  const facts: string[] = [];
+  if (selector.comm) {
+    if (!selector.comm.includes(p.comm)) return null;
+    facts.push(`comm is ${p.comm}`);
+  }
+  if (selector.user) {
+    if (p.uid === null || !selector.user.some((u) => u === p.uid || u === p.user)) return null;
+    facts.push(`user is ${p.user ?? p.uid}`);
+  }
+  if (selector.cmdline) {
+    if (!p.argv || !selector.cmdline.test(p.argv.join(" "))) return null;
+    facts.push(`cmdline matches /${selector.cmdline.source}/`);
+  }
+  if (selector.exe) {
+    if (p.exe === null || !selector.exe.test(p.exe)) return null;
+    facts.push(`exe ${p.exe} matches /${selector.exe.source}/`);
+  }
+  if (selector.parent) {
+    const parent = lookup(p.ppid);
+    if (!parent?.argv || !selector.parent.test(parent.argv.join(" "))) return null;
+    facts.push(`parent ${parent.pid} matches /${selector.parent.source}/`);
+  }
+  return facts;
+}
+
+export interface ConditionResult {
+  facts: string[];
+  failures: Failure[];
+}
+
+/** Needs only stat fields: cheap enough to run on every process. */
+export function checkConditions(
+  conditions: Conditions,
+  p: ProcessInfo,
+  adopters: Adopters,
+  lookup: Lookup,
+): ConditionResult {
+  const facts: string[] = [];
+  const failures: Failure[] = [];
+  if (conditions.orphaned !== undefined) {
+    const orphan = adopters.adopts(p.ppid);
+    const parent = `parent ${p.ppid}${parentName(p.ppid, lookup)}`;
+    if (orphan === conditions.orphaned)
+      facts.push(orphan ? `orphaned (${parent})` : `not orphaned (${parent})`);
+    else if (orphan) failures.push({ code: "is-orphan", detail: `orphaned (${parent})` });
+    else failures.push({ code: "parent-alive", detail: `parent alive (${parent})` });
+  }
+  if (conditions.olderThanMs !== undefined) {
+    const age = `age ${formatDuration(p.ageMs)}`;
+    const limit = formatDuration(conditions.olderThanMs);
+    if (p.ageMs >= conditions.olderThanMs) facts.push(`${age} ≥ ${limit}`);
+    else failures.push({ code: "too-young", detail: `too young (${age} < ${limit})` });
+  }
+  if (conditions.rssOverBytes !== undefined) {
+    const rss = `rss ${formatSize(p.rssBytes)}`;
+    const limit = formatSize(conditions.rssOverBytes);
+    if (p.rssBytes > conditions.rssOverBytes) facts.push(`${rss} > ${limit}`);
+    else failures.push({ code: "too-small", detail: `${rss} ≤ ${limit}` });
+  }
+  if (conditions.state !== undefined) {
+    if (conditions.state.includes(p.state)) facts.push(`state ${p.state}`);
+    else
+      failures.push({
+        code: "state",
+        detail: `state ${p.state} not in ${conditions.state.join(",")}`,
+      });
+  }
+  return { facts, failures };
+}
+
+function parentName(ppid: number, lookup: Lookup): string {
+  const parent = lookup(ppid);
+  return parent ? ` ${parent.comm}` : "";
+}

@@ -1,0 +1,63 @@
+// What plan() returns: plain data, printed as is by `--dry-run --json`.
+import type { Action, Severity, SignalName } from "../config/types.js";
+import type { SpareCode } from "./match.js";
+
+/** The facts of a process the plan names; (pid, startTicks) is its identity. */
+export interface ProcessRef {
+  pid: number;
+  startTicks: number;
+  ppid: number;
+  comm: string;
+  argv: string[];
+  user: string | null;
+  state: string;
+  ageMs: number;
+  rssBytes: number;
+}
+
+export interface PlanEntry {
+  action: Action;
+  rule: string;
+  severity: Severity;
+  process: ProcessRef;
+  /** The facts that decided, e.g. "orphaned (parent 1 systemd)", "age 2d ≥ 1d". */
+  facts: string[];
+  kill?: KillStep;
+}
+
+export interface KillStep {
+  signal: SignalName;
+  graceMs: number;
+  /** Set for a descendant killed as part of its ancestor's tree. */
+  treeOf?: number;
+}
+
+/** A process a rule's selector matched but that the rule did not act on, and why. */
+export interface SparedEntry {
+  rule: string;
+  process: ProcessRef;
+  code: SpareCode;
+  reasons: string[];
+}
+
+/** A rule that would have killed more than a budget allows: it kills nothing this run. */
+export interface BudgetRefusal {
+  rule: string;
+  scope: "rule" | "run";
+  wouldKill: number;
+  budget: number;
+  severity: Severity;
+  message: string;
+}
+
+export interface Plan {
+  entries: PlanEntry[];
+  spared: SparedEntry[];
+  refusals: BudgetRefusal[];
+}
+
+export interface Actor {
+  uid: number;
+  /** root, or CAP_KILL: may signal any user's processes. */
+  mayKillAnyUser: boolean;
+}

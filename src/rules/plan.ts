@@ -1,0 +1,210 @@
+// plan(snapshot, config, actor) → Plan. Pure: no I/O, no clock, no randomness. Everything it
+// decides comes with the facts that decided it, and every selected-but-spared process with why.
+import type { Config, Rule } from "../config/types.js";
+import { childrenByParent } from "../scan/tree.js";
+import type { ProcessInfo, Snapshot } from "../scan/types.js";
+import { checkConditions, matchSelector, type Lookup } from "./match.js";
+import { findAdopters } from "./orphans.js";
+import type {
+  Actor,
+  BudgetRefusal,
+  Plan,
+  PlanEntry,
+  ProcessRef,
+  SparedEntry,
+} from "./plan-types.js";
+import { buildProtection, type Protection } from "./protect.js";
+
+interface Candidate {
+  process: ProcessInfo;
+  facts: string[];
+}
+
+export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
+  const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+  const lookup: Lookup = (pid) => byPid.get(pid);
+  const adopters = findAdopters(snapshot.processes, config.settings);
+  const protection = buildProtection(snapshot.selfPid, config.protect, lookup);
+  const children = config.rules.some((r) => r.kill?.tree)
+    ? childrenByParent(snapshot.processes)
+    : new Map();
+  // Only detailed processes can match a selector; kernel threads are never evaluated.
+  const evaluated = snapshot.processes.filter((p) => p.argv !== null && !p.kernelThread);
+
+  const out: Plan = { entries: [], spared: [], refusals: [] };
+  const killedThisRun = new Set<number>();
+  let runKills = 0;
+
+  for (const rule of config.rules) {
+    const hasSelector = Object.keys(rule.selector).length > 0;
+    const candidates: Candidate[] = [];
+    for (const p of evaluated) {
+      const selected = matchSelector(rule.selector, p, lookup);
+      if (!selected) continue;
+      const conditions = checkConditions(rule.conditions, p, adopters, lookup);
+      if (conditions.failures.length > 0) {
+        // A rule of conditions only (e.g. "rss over 500MB") would list every process here.
+        if (hasSelector)
+          out.spared.push(
+            spare(
+              rule,
+              p,
+              conditions.failures[0]!.code,
+              conditions.failures.map((f) => f.detail),
+            ),
+          );
+        continue;
+      }
+      candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
+    }
+    if (rule.action !== "kill") {
+      for (const c of candidates) {
+        out.entries.push({
+          action: rule.action,
+          rule: rule.name,
+          severity: rule.severity,
+          process: ref(c.process),
+          facts: c.facts,
+        });
+      }
+      continue;
+    }
+
+    const targets = killTargets(rule, candidates, {
+      protection,
+      actor,
+      children,
+      killedThisRun,
+      spared: out.spared,
+    });
+    if (targets.length === 0) continue;
+    const refusal = overBudget(rule, targets.length, runKills, config.settings.maxKillsPerRun);
+    if (refusal) {
+      out.refusals.push(refusal);
+      for (const t of targets)
+        out.spared.push({
+          rule: rule.name,
+          process: t.process,
+          code: "over-budget",
+          reasons: [refusal.message],
+        });
+      continue;
+    }
+    runKills += targets.length;
+    for (const t of targets) {
+      killedThisRun.add(t.process.pid);
+      out.entries.push(t);
+    }
+  }
+  return out;
+}
+
+interface TargetContext {
+  protection: Protection;
+  actor: Actor;
+  children: Map<number, ProcessInfo[]>;
+  killedThisRun: Set<number>;
+  spared: SparedEntry[];
+}
+
+/** The rule's kill entries: each candidate, then (tree) its descendants, minus protected ones. */
+function killTargets(rule: Rule, candidates: Candidate[], ctx: TargetContext): PlanEntry[] {
+  const kill = rule.kill!;
+  const targets: PlanEntry[] = [];
+  const inRule = new Set<number>();
+  const add = (p: ProcessInfo, facts: string[], treeOf?: number): boolean => {
+    if (ctx.killedThisRun.has(p.pid) || inRule.has(p.pid)) return false;
+    const protectedBy = ctx.protection.reason(p);
+    if (protectedBy) {
+      ctx.spared.push(spare(rule, p, "protected", [`protected: ${protectedBy}`]));
+      return false;
+    }
+    if (!mayKill(ctx.actor, p)) {
+      ctx.spared.push(
+        spare(rule, p, "not-permitted", [
+          `owned by ${p.user ?? p.uid}; this run (uid ${ctx.actor.uid}) may only signal its own processes`,
+        ]),
+      );
+      return false;
+    }
+    inRule.add(p.pid);
+    targets.push({
+      action: "kill",
+      rule: rule.name,
+      severity: rule.severity,
+      process: ref(p),
+      facts,
+      kill: { signal: kill.signal, graceMs: kill.graceMs, ...(treeOf !== undefined && { treeOf }) },
+    });
+    return true;
+  };
+  for (const c of candidates) {
+    if (!add(c.process, c.facts) || !kill.tree) continue;
+    // Descendants as the scan saw them: once the root dies they are reparented and the link is lost.
+    const stack = [c.process.pid];
+    while (stack.length > 0) {
+      for (const child of ctx.children.get(stack.pop()!) ?? []) {
+        if (add(child, [`descendant of ${c.process.pid} (tree)`], c.process.pid))
+          stack.push(child.pid);
+      }
+    }
+  }
+  return targets;
+}
+
+function overBudget(
+  rule: Rule,
+  count: number,
+  runKills: number,
+  runBudget: number,
+): BudgetRefusal | null {
+  const budget = rule.kill!.maxKills;
+  if (count > budget) {
+    return {
+      rule: rule.name,
+      scope: "rule",
+      wouldKill: count,
+      budget,
+      severity: "critical",
+      message: `rule ${rule.name} matched ${count} processes to kill, over its budget of ${budget} (max_kills): it kills none this run`,
+    };
+  }
+  if (runKills + count > runBudget) {
+    return {
+      rule: rule.name,
+      scope: "run",
+      wouldKill: count,
+      budget: runBudget - runKills,
+      severity: "critical",
+      message: `rule ${rule.name} would kill ${count} processes, but only ${runBudget - runKills} remain of this run's budget of ${runBudget} (settings.max_kills_per_run): it kills none this run`,
+    };
+  }
+  return null;
+}
+
+function mayKill(actor: Actor, p: ProcessInfo): boolean {
+  return actor.mayKillAnyUser || (p.signalUids ?? []).includes(actor.uid);
+}
+
+function spare(
+  rule: Rule,
+  p: ProcessInfo,
+  code: SparedEntry["code"],
+  reasons: string[],
+): SparedEntry {
+  return { rule: rule.name, process: ref(p), code, reasons };
+}
+
+function ref(p: ProcessInfo): ProcessRef {
+  return {
+    pid: p.pid,
+    startTicks: p.startTicks,
+    ppid: p.ppid,
+    comm: p.comm,
+    argv: p.argv ?? [],
+    user: p.user,
+    state: p.state,
+    ageMs: p.ageMs,
+    rssBytes: p.rssBytes,
+  };
+}

@@ -1,0 +1,39 @@
+// What is never a kill target, whatever a rule says (invariant 1 of the design).
+import type { Selector } from "../config/types.js";
+import type { ProcessInfo } from "../scan/types.js";
+import { matchSelector, type Lookup } from "./match.js";
+
+export interface Protection {
+  /** Why the process may not be killed, or null. */
+  reason(p: ProcessInfo): string | null;
+}
+
+export function buildProtection(
+  selfPid: number,
+  protect: readonly Selector[],
+  lookup: Lookup,
+): Protection {
+  // The agent and every ancestor: killing one would kill the run (or the shell that started it).
+  const lineage = new Set<number>();
+  for (let pid = selfPid, hops = 0; pid > 0 && !lineage.has(pid) && hops < 4096; hops++) {
+    lineage.add(pid);
+    const p = lookup(pid);
+    if (!p) break;
+    pid = p.ppid;
+  }
+  return {
+    reason(p) {
+      if (p.pid <= 1) return "PID 1";
+      if (p.kernelThread) return "kernel thread";
+      if (p.pid === selfPid) return "the agent itself";
+      if (lineage.has(p.pid)) return "an ancestor of the agent";
+      // The protect list may name cmdline or user, which only detailed processes carry:
+      // never let a missing read look like "not protected".
+      if (p.argv === null || p.uid === null) return "not read in detail (cannot check protect)";
+      for (const [index, selector] of protect.entries()) {
+        if (matchSelector(selector, p, lookup)) return `listed in protect[${index}]`;
+      }
+      return null;
+    },
+  };
+}

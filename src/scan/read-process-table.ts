@@ -1,0 +1,210 @@
+// One snapshot of the process table from /proc (or a fixture tree in tests).
+// stat is read for every process; argv, uids and exe only for processes the caller wants detail
+// on (those that pass the rules' cheap tests), since reading cmdline for all doubles the cost.
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import {
+  parseAuxv,
+  parseCmdline,
+  parsePasswd,
+  parseStatusUids,
+  parseUptime,
+} from "./parse-misc.js";
+import { parseStat, type StatFields } from "./parse-stat.js";
+import { isVanished, readProcText } from "./read-file.js";
+import { childrenByParent } from "./tree.js";
+import { ScanError, type ProcessInfo, type Snapshot } from "./types.js";
+
+export interface ScanOptions {
+  /** "/proc", or a fixture tree. */
+  procRoot: string;
+  selfPid: number;
+  /** Wall clock, ms since epoch. */
+  now: () => number;
+  /**
+   * Given the whole table (stat fields only), which processes need argv/uid
+   * (see rules/detail-filter.ts).
+   */
+  detailFilter: (processes: readonly ProcessInfo[]) => (process: ProcessInfo) => boolean;
+  /** Also read the parent's detail of every detailed process (a rule has a `parent` matcher). */
+  wantParentDetail: boolean;
+  /** Also read the descendants' detail of every detailed process (a kill rule kills trees). */
+  wantDescendantDetail: boolean;
+  /** Read /proc/PID/exe of detailed processes (a rule has an `exe` matcher). */
+  wantExe: boolean;
+  passwdPath?: string;
+}
+
+// Used for fixture trees without self/auxv.
+const FALLBACK_CLOCK_TICKS = 100;
+const FALLBACK_PAGE_SIZE = 4096;
+
+export function readProcessTable(options: ScanOptions): Snapshot {
+  const started = performance.now();
+  const takenAtMs = options.now();
+  const root = options.procRoot;
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch (error) {
+    throw new ScanError(`cannot read the process table at ${root}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const uptimeSeconds = readUptime(root);
+  const auxv = readAuxv(root);
+  const clockTicks = auxv.clockTicks ?? FALLBACK_CLOCK_TICKS;
+  const pageSize = auxv.pageSize ?? FALLBACK_PAGE_SIZE;
+
+  const processes: ProcessInfo[] = [];
+  let unreadable = 0;
+  for (const name of names) {
+    const first = name.charCodeAt(0);
+    if (first < 48 || first > 57) continue;
+    let stat: StatFields | null;
+    try {
+      stat = parseStat(readProcText(`${root}/${name}/stat`));
+    } catch (error) {
+      if (!isVanished(error)) unreadable += 1;
+      continue;
+    }
+    if (!stat) {
+      unreadable += 1;
+      continue;
+    }
+    processes.push(fromStat(stat, uptimeSeconds, clockTicks, pageSize));
+  }
+  if (processes.length === 0) {
+    throw new ScanError(
+      `no process could be read under ${root} (${names.length} entries, ${unreadable} unreadable): is /proc mounted and readable?`,
+    );
+  }
+
+  const users = new UserNames(options.passwdPath ?? "/etc/passwd");
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const vanished = new Set<number>();
+  const detail = (p: ProcessInfo): void => {
+    if (p.argv !== null || vanished.has(p.pid)) return;
+    if (!readDetail(root, p, users, options.wantExe)) vanished.add(p.pid);
+  };
+  const wanted = options.detailFilter(processes);
+  const selected = processes.filter((p) => !p.kernelThread && wanted(p));
+  for (const p of selected) detail(p);
+  if (options.wantParentDetail) {
+    for (const p of selected) {
+      const parent = byPid.get(p.ppid);
+      if (parent && !parent.kernelThread) detail(parent);
+    }
+  }
+  if (options.wantDescendantDetail) {
+    const children = childrenByParent(processes);
+    const stack = selected.map((p) => p.pid);
+    const visited = new Set(stack);
+    while (stack.length > 0) {
+      for (const child of children.get(stack.pop() as number) ?? []) {
+        if (visited.has(child.pid)) continue;
+        visited.add(child.pid);
+        detail(child);
+        stack.push(child.pid);
+      }
+    }
+  }
+  const kept = vanished.size === 0 ? processes : processes.filter((p) => !vanished.has(p.pid));
+  return {
+    takenAtMs,
+    procRoot: root,
+    clockTicks,
+    uptimeMs: uptimeSeconds * 1000,
+    selfPid: options.selfPid,
+    processes: kept,
+    detailed: kept.reduce((n, p) => n + (p.argv !== null ? 1 : 0), 0),
+    unreadable,
+    scanMs: performance.now() - started,
+  };
+}
+
+function fromStat(
+  stat: StatFields,
+  uptimeSeconds: number,
+  clockTicks: number,
+  pageSize: number,
+): ProcessInfo {
+  return {
+    pid: stat.pid,
+    ppid: stat.ppid,
+    pgid: stat.pgid,
+    sid: stat.sid,
+    comm: stat.comm,
+    state: stat.state,
+    startTicks: stat.startTicks,
+    kernelThread: stat.kernelThread,
+    ageMs: Math.max(0, Math.round((uptimeSeconds - stat.startTicks / clockTicks) * 1000)),
+    rssBytes: stat.rssPages * pageSize,
+    cpuMs: Math.round(((stat.utimeTicks + stat.stimeTicks) * 1000) / clockTicks),
+    argv: null,
+    uid: null,
+    signalUids: null,
+    user: null,
+    exe: null,
+  };
+}
+
+/** Fills argv, uids, user (and exe). False if the process vanished meanwhile. */
+function readDetail(root: string, p: ProcessInfo, users: UserNames, wantExe: boolean): boolean {
+  try {
+    p.argv = parseCmdline(readProcText(`${root}/${p.pid}/cmdline`));
+    const uids = parseStatusUids(readProcText(`${root}/${p.pid}/status`));
+    if (uids) {
+      p.uid = uids[1] as number;
+      p.signalUids = [uids[0] as number, uids[2] as number];
+      p.user = users.name(p.uid);
+    }
+  } catch (error) {
+    if (isVanished(error)) return false;
+    // Not ours to read (e.g. hidepid): keep what stat told us, argv stays empty.
+    p.argv ??= [];
+  }
+  if (wantExe) {
+    try {
+      p.exe = readlinkSync(`${root}/${p.pid}/exe`);
+    } catch {
+      // Zombies, kernel threads and other users' processes (without root) have no readable exe.
+      p.exe = null;
+    }
+  }
+  return true;
+}
+
+function readUptime(root: string): number {
+  try {
+    const value = parseUptime(readProcText(`${root}/uptime`));
+    if (value !== null) return value;
+  } catch (error) {
+    throw new ScanError(`cannot read ${root}/uptime: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  throw new ScanError(`cannot parse ${root}/uptime`);
+}
+
+function readAuxv(root: string): { clockTicks?: number; pageSize?: number } {
+  try {
+    return parseAuxv(readFileSync(`${root}/self/auxv`));
+  } catch {
+    return {};
+  }
+}
+
+class UserNames {
+  private names: Map<number, string> | undefined;
+  constructor(private readonly path: string) {}
+  name(uid: number): string {
+    if (!this.names) {
+      try {
+        this.names = parsePasswd(readFileSync(this.path, "utf8"));
+      } catch {
+        this.names = new Map();
+      }
+    }
+    return this.names.get(uid) ?? String(uid);
+  }
+}

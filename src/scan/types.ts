@@ -1,0 +1,51 @@
+// One snapshot of the process table: plain data, no methods, so plan() can be pure and tests
+// can build one by hand.
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Kernel name, /proc/PID/comm (at most 15 characters). */
+  comm: string;
+  /** One letter, as ps shows it: R S D Z T t X I … */
+  state: string;
+  /** Field 22 of /proc/PID/stat, in clock ticks since boot. With pid, the process's identity. */
+  startTicks: number;
+  kernelThread: boolean;
+  ageMs: number;
+  rssBytes: number;
+  /** user + system CPU time. */
+  cpuMs: number;
+  // Read only for processes that pass the cheap tests (see scan/detail-filter.ts); null = not read.
+  argv: string[] | null;
+  /** Effective uid, as ps's USER column. */
+  uid: number | null;
+  /** Real and saved uid: kill(2) lets a non-root sender signal a process whose real or saved uid is its own. */
+  signalUids: number[] | null;
+  user: string | null;
+  exe: string | null;
+}
+
+export interface Snapshot {
+  /** Wall clock (ms since epoch) when the scan started. */
+  takenAtMs: number;
+  procRoot: string;
+  clockTicks: number;
+  uptimeMs: number;
+  /** The agent's own pid: it and its ancestors are never targets. */
+  selfPid: number;
+  processes: ProcessInfo[];
+  /** How many processes had argv/uid read (passed the cheap tests). */
+  detailed: number;
+  /** Entries that could not be read (not vanished: e.g. EACCES). */
+  unreadable: number;
+  scanMs: number;
+}
+
+export class ScanError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ScanError";
+  }
+}
