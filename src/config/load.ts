@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
+import { crossChecks, type CrossIssue } from "./cross-checks.js";
 import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
 import { keyNodeAt, knownKeysAt, nodeAt, positionOf, sourceOf } from "./locate.js";
 import { normalise } from "./normalise.js";
@@ -42,28 +43,30 @@ export function parseConfig(text: string, file: string): Config {
       })),
     );
   }
-  const result = rulesFileSchema.safeParse(doc.toJS());
-  if (!result.success) {
-    const problems = result.error.issues.flatMap((issue) =>
-      describeIssue(issue, doc, counter, text, file),
-    );
+  const raw: unknown = doc.toJS();
+  const result = rulesFileSchema.safeParse(raw);
+  const issues: Issue[] = [...(result.success ? [] : result.error.issues), ...crossChecks(raw)];
+  if (issues.length > 0 || !result.success) {
+    const problems = issues.flatMap((issue) => describeIssue(issue, doc, counter, text, file));
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ConfigError(file, problems);
   }
   return normalise(result.data, file);
 }
 
+type Issue = z.core.$ZodIssue | CrossIssue;
+
 function describeIssue(
-  issue: z.core.$ZodIssue,
+  issue: Issue,
   doc: ReturnType<typeof parseDocument>,
   counter: LineCounter,
   text: string,
   file: string,
 ): ConfigProblem[] {
-  if (issue.code === "unrecognized_keys") {
+  if ("code" in issue && issue.code === "unrecognized_keys") {
     const known = knownKeysAt(rulesFileSchema, issue.path);
     return issue.keys.map((key) => {
-      const suggestion = didYouMean(key, known);
+      const suggestion = didYouMean(key, known) ?? nestedSuggestion(key, issue.path, known);
       return {
         file,
         ...positionOf(keyNodeAt(doc, issue.path, key), counter),
@@ -76,7 +79,7 @@ function describeIssue(
   const { node, exact } = nodeAt(doc, issue.path);
   const [problem, expected] = splitMessage(issue.message);
   let hint = "";
-  if (issue.code === "invalid_value" && exact) {
+  if ("code" in issue && issue.code === "invalid_value" && exact) {
     const suggestion = didYouMean(String(doc.getIn(issue.path)), issue.values.map(String));
     if (suggestion) hint = `, did you mean '${suggestion}'?`;
   }
@@ -90,6 +93,25 @@ function describeIssue(
       expected,
     },
   ];
+}
+
+/** A key written one level too high, e.g. `older_than` beside `match` instead of under it. */
+function nestedSuggestion(
+  key: string,
+  path: readonly PropertyKey[],
+  known: string[],
+): string | undefined {
+  const nested = known.flatMap((parent) =>
+    knownKeysAt(rulesFileSchema, [...path, parent]).map((child) => ({
+      child,
+      full: `${parent}.${child}`,
+    })),
+  );
+  const child = didYouMean(
+    key,
+    nested.map((n) => n.child),
+  );
+  return nested.find((n) => n.child === child)?.full;
 }
 
 /** Schema messages are "problem; expected X" (see schema.ts). */

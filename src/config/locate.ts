@@ -8,7 +8,10 @@ export interface Position {
   col: number;
 }
 
-/** The deepest existing node along the path, and whether it is the node itself. */
+/**
+ * The deepest existing node along the path, and whether it is the node itself. Keys compare as
+ * strings: YAML reads `5:` or `true:` as a number or boolean, zod's path has the string.
+ */
 export function nodeAt(
   doc: Document,
   path: readonly PropertyKey[],
@@ -17,7 +20,9 @@ export function nodeAt(
   for (const part of path) {
     let next: unknown;
     if (isMap(node)) {
-      next = node.items.find((pair) => isScalar(pair.key) && pair.key.value === part)?.value;
+      next = node.items.find(
+        (pair) => isScalar(pair.key) && String(pair.key.value) === String(part),
+      )?.value;
     } else if (isSeq(node) && typeof part === "number") {
       next = node.items[part];
     }
@@ -31,7 +36,7 @@ export function nodeAt(
 export function keyNodeAt(doc: Document, path: readonly PropertyKey[], key: string): Node | null {
   const { node, exact } = nodeAt(doc, path);
   if (!exact || !isMap(node)) return null;
-  const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   return (pair?.key as Node | undefined) ?? null;
 }
 

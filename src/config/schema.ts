@@ -115,7 +115,6 @@ const conditionShape = {
 };
 
 export const SELECTOR_KEYS = Object.keys(selectorShape) as (keyof typeof selectorShape)[];
-export const CONDITION_KEYS = Object.keys(conditionShape) as (keyof typeof conditionShape)[];
 
 const match = z.strictObject(
   { ...selectorShape, ...conditionShape },
@@ -130,66 +129,39 @@ const protectEntry = z.strictObject(selectorShape, {
   error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent)"),
 });
 
-const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
-
-const rule = z
-  .strictObject(
-    {
-      name: z.string({ error: typeError("a rule name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-        error: "invalid name; expected letters, digits, '-', '_' or '.'",
-      }),
-      description: z.string({ error: typeError("a text") }).optional(),
-      enabled: boolean("whether the rule is used").optional(),
-      match,
-      action: z.enum(["kill", "alert", "report"], {
-        error: "unknown action; expected kill, alert or report",
-      }),
-      signal: z
-        .enum(SIGNALS, { error: `unknown signal; expected one of ${SIGNALS.join(", ")}` })
-        .optional()
-        .describe(
-          "First signal sent (kill only). Default SIGTERM; survivors get SIGKILL after the grace.",
-        ),
-      grace: duration
-        .optional()
-        .describe("Wait before SIGKILL (kill only). Default settings.grace."),
-      tree: boolean("kill the process's descendants too")
-        .optional()
-        .describe("Kill the whole tree (kill only). Default true."),
-      max_kills: positiveInt("the most processes this rule may kill in one run")
-        .optional()
-        .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
-      severity: z
-        .enum(["info", "warning", "critical"], {
-          error: "unknown severity; expected info, warning or critical",
-        })
-        .optional(),
-    },
-    { error: typeError("a rule (a mapping with name, match and action)") },
-  )
-  .superRefine((r, ctx) => {
-    if (r.action !== "kill") {
-      for (const key of KILL_ONLY) {
-        if (r[key] !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: [key],
-            message: `only used by kill rules; expected no '${key}' with action ${r.action}`,
-          });
-        }
-      }
-      return;
-    }
-    // A kill rule must say *what* it kills: conditions alone ("orphaned and older than 1d")
-    // would also hit PID 1's service children on a systemd host.
-    if (!SELECTOR_KEYS.some((key) => r.match[key] !== undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["match"],
-        message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
-      });
-    }
-  });
+const rule = z.strictObject(
+  {
+    name: z.string({ error: typeError("a rule name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "invalid name; expected letters, digits, '-', '_' or '.'",
+    }),
+    description: z.string({ error: typeError("a text") }).optional(),
+    enabled: boolean("whether the rule is used").optional(),
+    match,
+    action: z.enum(["kill", "alert", "report"], {
+      error: (issue) =>
+        `${issue.input === undefined ? "missing" : "unknown action"}; expected kill, alert or report`,
+    }),
+    signal: z
+      .enum(SIGNALS, { error: `unknown signal; expected one of ${SIGNALS.join(", ")}` })
+      .optional()
+      .describe(
+        "First signal sent (kill only). Default SIGTERM; survivors get SIGKILL after the grace.",
+      ),
+    grace: duration.optional().describe("Wait before SIGKILL (kill only). Default settings.grace."),
+    tree: boolean("kill the process's descendants too")
+      .optional()
+      .describe("Kill the whole tree (kill only). Default true."),
+    max_kills: positiveInt("the most processes this rule may kill in one run")
+      .optional()
+      .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
+    severity: z
+      .enum(["info", "warning", "critical"], {
+        error: "unknown severity; expected info, warning or critical",
+      })
+      .optional(),
+  },
+  { error: typeError("a rule (a mapping with name, match and action)") },
+);
 
 export const DEFAULT_REAPERS = [
   "systemd",
@@ -230,32 +202,18 @@ const settings = z.strictObject(
   { error: typeError("a mapping of settings") },
 );
 
-export const rulesFileSchema = z
-  .strictObject(
-    {
-      version: z.literal(1, { error: "unsupported version; expected 1" }).optional(),
-      settings: settings.optional(),
-      protect: z
-        .array(protectEntry, { error: typeError("a list of selectors") })
-        .optional()
-        .describe("Processes never acted on, whatever the rules say."),
-      rules: z.array(rule, { error: typeError("a list of rules") }),
-    },
-    { error: typeError("a mapping with settings, protect and rules") },
-  )
-  .superRefine((file, ctx) => {
-    const seen = new Map<string, number>();
-    file.rules.forEach((r, index) => {
-      const first = seen.get(r.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["rules", index, "name"],
-          message: `duplicate rule name (first used by rules[${first}]); expected a unique name`,
-        });
-      } else seen.set(r.name, index);
-    });
-  });
+export const rulesFileSchema = z.strictObject(
+  {
+    version: z.literal(1, { error: "unsupported version; expected 1" }).optional(),
+    settings: settings.optional(),
+    protect: z
+      .array(protectEntry, { error: typeError("a list of selectors") })
+      .optional()
+      .describe("Processes never acted on, whatever the rules say."),
+    rules: z.array(rule, { error: typeError("a list of rules") }),
+  },
+  { error: typeError("a mapping with settings, protect and rules") },
+);
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;
 export type RawRule = RulesFile["rules"][number];

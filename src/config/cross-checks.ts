@@ -1,0 +1,60 @@
+// Checks across fields (kill-only keys, a kill rule's selector, unique names). They run on the
+// raw document even when the schema found other problems: zod skips an object's refinements
+// once that object has an error, and the operator should get every problem in one pass.
+
+import { SELECTOR_KEYS } from "./schema.js";
+
+export interface CrossIssue {
+  path: (string | number)[];
+  /** "problem; expected X", as the schema's messages. */
+  message: string;
+}
+
+const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
+
+export function crossChecks(raw: unknown): CrossIssue[] {
+  const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
+  const issues: CrossIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  rules.forEach((rule: unknown, index) => {
+    if (!isRecord(rule)) return;
+    if (typeof rule.name === "string") {
+      const first = firstIndex.get(rule.name);
+      if (first === undefined) firstIndex.set(rule.name, index);
+      else {
+        issues.push({
+          path: ["rules", index, "name"],
+          message: `duplicate rule name (first used by rules[${first}]); expected a unique name`,
+        });
+      }
+    }
+    const action = rule.action;
+    if (typeof action === "string" && action !== "kill") {
+      for (const key of KILL_ONLY) {
+        if (key in rule) {
+          issues.push({
+            path: ["rules", index, key],
+            message: `only used by kill rules; expected no '${key}' with action ${action}`,
+          });
+        }
+      }
+    }
+    // A kill rule must say *what* it kills: conditions alone ("orphaned and older than 1d")
+    // would also hit PID 1's service children on a systemd host.
+    if (
+      action === "kill" &&
+      isRecord(rule.match) &&
+      !SELECTOR_KEYS.some((key) => key in (rule.match as object))
+    ) {
+      issues.push({
+        path: ["rules", index, "match"],
+        message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
+      });
+    }
+  });
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
