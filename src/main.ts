@@ -49,6 +49,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       "lock and audit log (default: settings.state_dir, else /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup otherwise)",
     )
     .addHelpText("after", `\nExit status:\n${exitTableText()}\n`)
+    // Without this, the root's --config would swallow `cleanup check --config FILE`.
+    .enablePositionalOptions()
     .exitOverride()
     .action(async (flags: RunFlags) => {
       const report = await runOnce({
@@ -67,7 +69,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("-c, --config <file>", "rules file (default as for a run)")
     .exitOverride()
     .action((flags: { config?: string }) => {
-      const config = checkConfig(resolveConfigPath(flags.config));
+      const rootFlags = program.opts<RunFlags>();
+      const config = checkConfig(resolveConfigPath(flags.config ?? rootFlags.config));
       const kills = config.rules.filter((r) => r.action === "kill").length;
       process.stdout.write(
         `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries)\n`,
