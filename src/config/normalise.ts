@@ -31,7 +31,10 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
   const conditions: Conditions = {};
   if (m.orphaned !== undefined) conditions.orphaned = m.orphaned;
   if (m.older_than !== undefined) conditions.olderThanMs = ms(m.older_than);
-  if (m.rss_over !== undefined) conditions.rssOverBytes = bytes(m.rss_over);
+  if (m.rss_over !== undefined) {
+    conditions.rssOverBytes = bytes(m.rss_over);
+    conditions.rssOverText = m.rss_over.trim();
+  }
   if (m.state !== undefined) conditions.state = list(m.state);
   const rule: Rule = {
     name: raw.name,

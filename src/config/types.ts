@@ -21,6 +21,8 @@ export interface Conditions {
   orphaned?: boolean;
   olderThanMs?: number;
   rssOverBytes?: number;
+  /** As written ("500MB"), so facts quote the operator's own unit. */
+  rssOverText?: string;
   state?: string[];
 }
 

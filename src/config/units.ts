@@ -72,7 +72,7 @@ export function parsePercent(text: string): Parsed<number> {
   return { ok: true, value };
 }
 
-/** "2d 3h", "45m 10s", "12s": compact and readable in a table column. */
+/** "2d3h", "45m10s", "12s": compact and readable in a table column. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86_400);
@@ -90,10 +90,13 @@ export function formatSize(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  for (;;) {
+    // Decide digits on the rounded value: 99.96 KiB prints as "100KiB", 1023.999 KiB as "1.0MiB".
+    const digits = unit === 0 || value >= 99.95 ? 0 : 1;
+    if (Number(value.toFixed(digits)) < 1024 || unit === units.length - 1) {
+      return `${value.toFixed(digits)}${units[unit]}`;
+    }
     value /= 1024;
     unit += 1;
   }
-  const digits = value >= 100 || unit === 0 ? 0 : 1;
-  return `${value.toFixed(digits)}${units[unit]}`;
 }

@@ -83,7 +83,7 @@ export function checkConditions(
   }
   if (conditions.rssOverBytes !== undefined) {
     const rss = `rss ${formatSize(p.rssBytes)}`;
-    const limit = formatSize(conditions.rssOverBytes);
+    const limit = conditions.rssOverText ?? formatSize(conditions.rssOverBytes);
     if (p.rssBytes > conditions.rssOverBytes) facts.push(`${rss} > ${limit}`);
     else failures.push({ code: "too-small", detail: `${rss} ≤ ${limit}` });
   }

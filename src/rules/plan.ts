@@ -4,7 +4,7 @@ import type { Config, Rule } from "../config/types.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { checkConditions, matchSelector, type Lookup } from "./match.js";
-import { findAdopters } from "./orphans.js";
+import { findAdopters, type Adopters } from "./orphans.js";
 import type {
   Actor,
   BudgetRefusal,
@@ -36,28 +36,9 @@ export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
   let runKills = 0;
 
   for (const rule of config.rules) {
-    const hasSelector = Object.keys(rule.selector).length > 0;
-    const candidates: Candidate[] = [];
-    for (const p of evaluated) {
-      const selected = matchSelector(rule.selector, p, lookup);
-      if (!selected) continue;
-      const conditions = checkConditions(rule.conditions, p, adopters, lookup);
-      if (conditions.failures.length > 0) {
-        // A rule of conditions only (e.g. "rss over 500MB") would list every process here.
-        if (hasSelector)
-          out.spared.push(
-            spare(
-              rule,
-              p,
-              conditions.failures[0]!.code,
-              conditions.failures.map((f) => f.detail),
-            ),
-          );
-        continue;
-      }
-      candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
-    }
+    const { candidates, spared } = evaluateRule(rule, evaluated, adopters, lookup);
     if (rule.action !== "kill") {
+      out.spared.push(...spared);
       for (const c of candidates) {
         out.entries.push({
           action: rule.action,
@@ -75,8 +56,11 @@ export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
       actor,
       children,
       killedThisRun,
-      spared: out.spared,
+      spared,
     });
+    // A child the rule spared on its own (its parent lives) may still go with its parent's tree.
+    const targeted = new Set(targets.map((t) => t.process.pid));
+    out.spared.push(...spared.filter((s) => !targeted.has(s.process.pid)));
     if (targets.length === 0) continue;
     const refusal = overBudget(rule, targets.length, runKills, config.settings.maxKillsPerRun);
     if (refusal) {
@@ -97,6 +81,31 @@ export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
     }
   }
   return out;
+}
+
+/** Processes the rule selects and whose conditions hold; selected ones that fail a condition are spared. */
+function evaluateRule(
+  rule: Rule,
+  processes: readonly ProcessInfo[],
+  adopters: Adopters,
+  lookup: Lookup,
+): { candidates: Candidate[]; spared: SparedEntry[] } {
+  // A rule of conditions only (e.g. "rss over 500MB") would list every process as spared.
+  const reportSpared = Object.keys(rule.selector).length > 0;
+  const candidates: Candidate[] = [];
+  const spared: SparedEntry[] = [];
+  for (const p of processes) {
+    const selected = matchSelector(rule.selector, p, lookup);
+    if (!selected) continue;
+    const conditions = checkConditions(rule.conditions, p, adopters, lookup);
+    if (conditions.failures.length === 0) {
+      candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
+    } else if (reportSpared) {
+      const reasons = conditions.failures.map((f) => f.detail);
+      spared.push(spare(rule, p, conditions.failures[0]!.code, reasons));
+    }
+  }
+  return { candidates, spared };
 }
 
 interface TargetContext {

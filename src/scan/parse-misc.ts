@@ -23,7 +23,10 @@ export function parseStatusUids(text: string): number[] | null {
 
 /** Seconds since boot, the first number of /proc/uptime. */
 export function parseUptime(text: string): number | null {
-  const value = Number(text.split(" ")[0]);
+  const first = text.trim().split(" ")[0] ?? "";
+  // Number("") is 0: an empty file must not read as "booted just now".
+  if (first === "") return null;
+  const value = Number(first);
   return Number.isFinite(value) ? value : null;
 }
 

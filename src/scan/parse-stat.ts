@@ -29,9 +29,12 @@ export function parseStat(text: string): StatFields | null {
   const pid = Number(text.slice(0, open));
   const rest = text.slice(close + 2).split(" ");
   // rest[0] is field 3 (state); field N is rest[N - 3].
-  if (rest.length < 22 || !Number.isInteger(pid)) return null;
+  if (rest.length < 22 || open === 0 || !Number.isInteger(pid)) return null;
   const ppid = Number(rest[1]);
   const flags = Number(rest[6]);
+  const startTicks = Number(rest[19]);
+  // The kernel never writes these, but a fixture or a future format might: no NaN identities.
+  if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null;
   return {
     pid,
     comm: text.slice(open + 1, close),
@@ -42,7 +45,7 @@ export function parseStat(text: string): StatFields | null {
     flags,
     utimeTicks: Number(rest[11]),
     stimeTicks: Number(rest[12]),
-    startTicks: Number(rest[19]),
+    startTicks,
     rssPages: Number(rest[21]),
     // kthreadd is pid 2 and parents every other kernel thread.
     kernelThread: (flags & PF_KTHREAD) !== 0 || pid === 2 || ppid === 2,
