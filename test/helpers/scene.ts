@@ -1,0 +1,211 @@
+// Real processes for integration tests, each scene with its own random token.
+// Safety: every process a scene starts runs from <dir>/python3-<token> (a symlink to the real
+// interpreter), so its argv carries the token; rules given to the agent match that path only.
+// The scene records (pid, start time) of all it started and, at cleanup, SIGKILLs by pid only
+// those whose start time still matches: never by name or pattern.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseStat } from "../../src/scan/parse-stat.js";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+let realPython: string | undefined;
+/** The interpreter itself (python3 may be a pyenv shim script). */
+function interpreter(): string {
+  realPython ??= execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+    encoding: "utf8",
+  }).trim();
+  return realPython;
+}
+
+export function startTicksOf(pid: number): number | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.startTicks ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function stateOf(pid: number): string | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function ppidOf(pid: number): number | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function waitFor(
+  what: string,
+  test: () => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface AgentRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export class Scene {
+  readonly token = randomBytes(6).toString("hex");
+  readonly dir = mkdtempSync(join(tmpdir(), `cleanup-it-${this.token}-`));
+  readonly python = join(this.dir, `python3-${this.token}`);
+  readonly stateDir = join(this.dir, "state");
+  /** pid → start time of every process this scene started. */
+  private readonly owned = new Map<number, number>();
+
+  constructor() {
+    symlinkSync(interpreter(), this.python);
+  }
+
+  /** A regex matching only this scene's processes (its interpreter path). */
+  get pattern(): string {
+    return this.python.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  own(pid: number): void {
+    const ticks = startTicksOf(pid);
+    if (ticks !== null) this.owned.set(pid, ticks);
+  }
+
+  /** A python3 spawn pool; with `orphan`, its parent is SIGKILLed and the workers wait reparented. */
+  async pool(
+    name: string,
+    workers: number,
+    orphan: boolean,
+  ): Promise<{ parent: number; workers: number[]; tracker: number }> {
+    const ready = join(this.dir, `${name}.ready`);
+    const child = spawn(this.python, [join(FIXTURES, "pool.py"), ready, String(workers)], {
+      stdio: "ignore",
+    });
+    this.own(child.pid!);
+    await waitFor(`${name} to be ready`, () => existsSync(ready));
+    const info = JSON.parse(readFileSync(ready, "utf8")) as {
+      parent: number;
+      workers: number[];
+      tracker: number;
+    };
+    for (const pid of [...info.workers, info.tracker]) this.own(pid);
+    if (orphan) {
+      child.kill("SIGKILL"); // our own child, by its ChildProcess handle
+      await waitFor(`${name} workers to be reparented`, () =>
+        info.workers.every((pid) => ppidOf(pid) !== info.parent),
+      );
+    }
+    return info;
+  }
+
+  /** orphan.py started through a shell that exits at once, leaving it to PID 1 (or a subreaper). */
+  async orphan(
+    name: string,
+    ...flags: string[]
+  ): Promise<{ pid: number; children: number[]; grandchildren: number[] }> {
+    const ready = join(this.dir, `${name}.ready`);
+    const launcher = spawn(
+      "/bin/sh",
+      [
+        "-c",
+        '"$@" </dev/null >/dev/null 2>&1 & echo $!',
+        "sh",
+        this.python,
+        join(FIXTURES, "orphan.py"),
+        ready,
+        ...flags,
+      ],
+      {
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    let out = "";
+    launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => launcher.on("close", resolve));
+    const pid = Number(out.trim());
+    this.own(pid);
+    await waitFor(`${name} to be ready`, () => existsSync(ready));
+    const info = JSON.parse(readFileSync(ready, "utf8")) as {
+      pid: number;
+      children: number[];
+      grandchildren: number[];
+    };
+    for (const p of [...info.children, ...info.grandchildren]) this.own(p);
+    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+    return info;
+  }
+
+  /** Alive = exists with the start time we recorded and is not a zombie. */
+  alive(pid: number): boolean {
+    const ticks = startTicksOf(pid);
+    const state = stateOf(pid);
+    return ticks !== null && ticks === this.owned.get(pid) && state !== "Z" && state !== "X";
+  }
+
+  rules(yaml: string, name = "rules.yaml"): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, yaml);
+    return path;
+  }
+
+  /** A kill rule scoped to this scene's interpreter path. */
+  killRules(extra: { match?: string; rule?: string } = {}): string {
+    return this.rules(`
+rules:
+  - name: scene-orphans
+    match:
+      cmdline: '^${this.pattern} ${extra.match ?? ""}'
+      orphaned: true
+    action: kill
+    grace: 2s
+${extra.rule ?? ""}
+`);
+  }
+
+  runAgent(args: string[]): Promise<AgentRun> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const run: AgentRun = { code, stdout, stderr };
+        if (args.includes("--json") && stdout.trim()) run.json = JSON.parse(stdout);
+        resolve(run);
+      });
+    });
+  }
+
+  /** SIGKILL, by pid, whatever this scene started and is still the same process; remove files. */
+  cleanup(): void {
+    for (const [pid, ticks] of this.owned) {
+      if (pid > 1 && startTicksOf(pid) === ticks) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
