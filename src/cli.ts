@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // The `cleanup` binary. The exit code is set here, from main()'s mapping, and nowhere else.
-import { main } from "./main.js";
+import { setFlagsFromString } from "node:v8";
+
+// A one-shot run allocates in one burst (10,000 /proc reads) and exits; V8 answers such a burst
+// by growing the young generation to 32 MiB, which is most of the agent's memory. Measured at
+// 10,000 processes: peak RSS 103 MiB by default, 80 MiB without semi-space growth, same speed.
+// (--max-semi-space-size can only be given before start; the growth factor is read at each GC.)
+setFlagsFromString("--semi-space-growth-factor=1");
+const { main } = await import("./main.js");
 
 process.exitCode = await main(process.argv);

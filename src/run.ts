@@ -87,7 +87,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       procRoot,
       selfPid: process.pid,
       now: () => Date.now(),
-      ...scanNeeds(config),
+      ...scanNeeds(config, actor),
     });
     const thePlan = plan(snapshot, config, actor);
     const results = await session.execute(thePlan.entries.filter((e) => e.action === "kill"));

@@ -29,7 +29,8 @@ export function crossChecks(raw: unknown): CrossIssue[] {
       }
     }
     const action = rule.action;
-    if (typeof action === "string" && action !== "kill") {
+    // Only for a valid other action: with a typo ("kil") the action error says enough.
+    if (action === "alert" || action === "report") {
       for (const key of KILL_ONLY) {
         if (key in rule) {
           issues.push({

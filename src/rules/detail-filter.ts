@@ -5,18 +5,24 @@
 import type { Config, Selector } from "../config/types.js";
 import type { ScanOptions } from "../scan/read-process-table.js";
 import type { ProcessInfo } from "../scan/types.js";
+import type { Actor } from "./plan-types.js";
 import { checkConditions } from "./match.js";
 import { findAdopters } from "./orphans.js";
 
 export function scanNeeds(
   config: Config,
-): Pick<ScanOptions, "detailFilter" | "wantParentDetail" | "wantExe" | "wantDescendantDetail"> {
+  actor: Actor,
+): Pick<
+  ScanOptions,
+  "detailFilter" | "wantParentDetail" | "wantExe" | "wantDescendantDetail" | "wantStatus"
+> {
   const selectors: Selector[] = [...config.rules.map((r) => r.selector), ...config.protect];
   return {
     detailFilter: (processes) => detailFilter(config, processes),
     wantParentDetail: selectors.some((s) => s.parent !== undefined),
     wantExe: selectors.some((s) => s.exe !== undefined),
     wantDescendantDetail: config.rules.some((r) => r.kill?.tree === true),
+    wantStatus: !actor.mayKillAnyUser || selectors.some((s) => s.user !== undefined),
   };
 }
 
@@ -28,10 +34,14 @@ function detailFilter(
   let byPid: Map<number, ProcessInfo> | undefined;
   const lookup = (pid: number): ProcessInfo | undefined =>
     (byPid ??= new Map(processes.map((p) => [p.pid, p]))).get(pid);
+  const rules = config.rules.map((rule) => ({
+    rule,
+    hasSelector: Object.keys(rule.selector).length > 0,
+  }));
   return (p) =>
-    config.rules.some((rule) => {
+    rules.some(({ rule, hasSelector }) => {
       if (rule.selector.comm && !rule.selector.comm.includes(p.comm)) return false;
-      if (Object.keys(rule.selector).length > 0) return true;
+      if (hasSelector) return true;
       return checkConditions(rule.conditions, p, adopters, lookup).failures.length === 0;
     });
 }

@@ -10,7 +10,7 @@ import {
   parseUptime,
 } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
-import { isVanished, readProcText } from "./read-file.js";
+import { isVanished, readProcText, readProcTextAndOwner } from "./read-file.js";
 import { childrenByParent } from "./tree.js";
 import { ScanError, type ProcessInfo, type Snapshot } from "./types.js";
 
@@ -31,6 +31,13 @@ export interface ScanOptions {
   wantDescendantDetail: boolean;
   /** Read /proc/PID/exe of detailed processes (a rule has an `exe` matcher). */
   wantExe: boolean;
+  /**
+   * Read /proc/PID/status of detailed processes for the exact uids: needed by `user` matchers,
+   * and by a run that may only signal its own processes (kill(2) checks real and saved uid).
+   * Otherwise the uid is the owner of /proc/PID: the effective uid, or root for a process that
+   * is not dumpable. Measured at 10,000 processes: status 160 ms; the owner, from fstat() of cmdline, 10 ms.
+   */
+  wantStatus: boolean;
   passwdPath?: string;
 }
 
@@ -84,7 +91,7 @@ export function readProcessTable(options: ScanOptions): Snapshot {
   const vanished = new Set<number>();
   const detail = (p: ProcessInfo): void => {
     if (p.argv !== null || vanished.has(p.pid)) return;
-    if (!readDetail(root, p, users, options.wantExe)) vanished.add(p.pid);
+    if (!readDetail(root, p, users, options)) vanished.add(p.pid);
   };
   const wanted = options.detailFilter(processes);
   const selected = processes.filter((p) => !p.kernelThread && wanted(p));
@@ -148,24 +155,34 @@ function fromStat(
   };
 }
 
-/** Fills argv, uids, user (and exe). False if the process vanished meanwhile. */
-function readDetail(root: string, p: ProcessInfo, users: UserNames, wantExe: boolean): boolean {
+/** Fills argv, uid, user (and exe). False if the process vanished meanwhile. */
+function readDetail(
+  root: string,
+  p: ProcessInfo,
+  users: UserNames,
+  options: Pick<ScanOptions, "wantExe" | "wantStatus">,
+): boolean {
+  const dir = `${root}/${p.pid}`;
   try {
-    p.argv = parseCmdline(readProcText(`${root}/${p.pid}/cmdline`));
-    const uids = parseStatusUids(readProcText(`${root}/${p.pid}/status`));
-    if (uids) {
-      p.uid = uids[1] as number;
-      p.signalUids = [uids[0] as number, uids[2] as number];
-      p.user = users.name(p.uid);
+    const cmdline = readProcTextAndOwner(`${dir}/cmdline`);
+    p.argv = parseCmdline(cmdline.text);
+    p.uid = cmdline.uid;
+    if (options.wantStatus) {
+      const uids = parseStatusUids(readProcText(`${dir}/status`));
+      if (uids) {
+        p.uid = uids[1] as number;
+        p.signalUids = [uids[0] as number, uids[2] as number];
+      }
     }
   } catch (error) {
     if (isVanished(error)) return false;
     // Not ours to read (e.g. hidepid): keep what stat told us, argv stays empty.
     p.argv ??= [];
   }
-  if (wantExe) {
+  if (p.uid !== null) p.user = users.name(p.uid);
+  if (options.wantExe) {
     try {
-      p.exe = readlinkSync(`${root}/${p.pid}/exe`);
+      p.exe = readlinkSync(`${dir}/exe`);
     } catch {
       // Zombies, kernel threads and other users' processes (without root) have no readable exe.
       p.exe = null;

@@ -19,9 +19,12 @@ export interface ProcessInfo {
   cpuMs: number;
   // Read only for processes that pass the cheap tests (see scan/detail-filter.ts); null = not read.
   argv: string[] | null;
-  /** Effective uid, as ps's USER column. */
+  /** Effective uid: from /proc/PID/status when read, else the owner of /proc/PID (see ScanOptions.wantStatus). */
   uid: number | null;
-  /** Real and saved uid: kill(2) lets a non-root sender signal a process whose real or saved uid is its own. */
+  /**
+   * Real and saved uid (from status): kill(2) lets a non-root sender signal a process whose
+   * real or saved uid is its own. Null when status was not read.
+   */
   signalUids: number[] | null;
   user: string | null;
   exe: string | null;

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { scanNeeds } from "../../src/rules/detail-filter.js";
+import type { Actor } from "../../src/rules/plan-types.js";
 import { readProcessTable } from "../../src/scan/read-process-table.js";
 import { ScanError } from "../../src/scan/types.js";
 import { ProcFixture, config } from "../helpers/fixtures.js";
@@ -21,13 +22,17 @@ function tree(): ProcFixture {
 }
 afterEach(() => fixtures.splice(0).forEach((f) => f.cleanup()));
 
-function scan(f: ProcFixture, rulesYaml: string) {
+// An ordinary user's run: it reads /proc/PID/status for the real and saved uids.
+const USER_RUN: Actor = { uid: 1000, mayKillAnyUser: false };
+const ROOT_RUN: Actor = { uid: 0, mayKillAnyUser: true };
+
+function scan(f: ProcFixture, rulesYaml: string, actor: Actor = USER_RUN) {
   return readProcessTable({
     procRoot: f.root,
     selfPid: 424242,
     now: () => 1_700_000_000_000,
     passwdPath: join(f.root, "passwd"),
-    ...scanNeeds(config(rulesYaml)),
+    ...scanNeeds(config(rulesYaml), actor),
   });
 }
 
@@ -69,6 +74,23 @@ describe("readProcessTable on a fixture /proc", () => {
     expect(p).toMatchObject({ uid: 1000, user: "app", signalUids: [1000, 1000] });
     expect(snap.uptimeMs).toBe(1_000_000_000);
     expect(snap.takenAtMs).toBe(1_700_000_000_000);
+  });
+
+  it("as root without user matchers, takes the uid from the owner of /proc/PID, not status", () => {
+    const f = tree().add({ pid: 100, ppid: 1, comm: "python3", argv: ["x"], uid: 1000 });
+    const owner = statSync(join(f.root, "100", "cmdline")).uid;
+    const p = scan(f, ANY_CMDLINE, ROOT_RUN).processes.find((x) => x.pid === 100)!;
+    expect(p).toMatchObject({ uid: owner, signalUids: null });
+    const withUserRule = scan(
+      f,
+      `rules: [{ name: r, match: { user: app }, action: report }]`,
+      ROOT_RUN,
+    );
+    expect(withUserRule.processes.find((x) => x.pid === 100)).toMatchObject({
+      uid: 1000,
+      user: "app",
+      signalUids: [1000, 1000],
+    });
   });
 
   it("parses hostile names: parentheses and spaces in comm", () => {
@@ -138,7 +160,7 @@ describe("readProcessTable on a fixture /proc", () => {
         procRoot: join(f.root, "missing"),
         selfPid: 1,
         now: () => 0,
-        ...scanNeeds(config(ANY_CMDLINE)),
+        ...scanNeeds(config(ANY_CMDLINE), USER_RUN),
       }),
     ).toThrow(/cannot read the process table/);
   });
@@ -150,7 +172,7 @@ describe("readProcessTable on the real /proc", () => {
       procRoot: "/proc",
       selfPid: process.pid,
       now: () => Date.now(),
-      ...scanNeeds(config(ANY_CMDLINE)),
+      ...scanNeeds(config(ANY_CMDLINE), USER_RUN),
     });
     const self = snap.processes.find((p) => p.pid === process.pid)!;
     const raw = readFileSync(`/proc/${process.pid}/cmdline`, "utf8").split("\0").slice(0, -1);
