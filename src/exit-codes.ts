@@ -1,10 +1,10 @@
 // The one place that maps a run's outcome (or failure) to the process exit code.
 // README.md and `cleanup --help` show this table.
-import { CommanderError } from "commander";
 import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
 import type { RunOutcome } from "./run.js";
 import { ScanError } from "./scan/types.js";
+import { UsageError } from "./usage-error.js";
 
 export const EXIT = {
   OK: 0,
@@ -52,7 +52,7 @@ export function exitCodeForError(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.CONFIG;
   if (error instanceof ScanError) return EXIT.SCAN;
   if (error instanceof StateDirError) return EXIT.STATE_DIR;
-  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (error instanceof UsageError) return EXIT.USAGE;
   return EXIT.INTERNAL;
 }
 

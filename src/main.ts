@@ -1,16 +1,15 @@
 // Parses the command line, runs, prints, and returns the exit code (see exit-codes.ts);
-// only src/cli.ts sets it. Commands never call process.exit.
+// only src/cli.ts sets it. Nothing here calls process.exit.
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Command, CommanderError } from "commander";
+import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
-import { EXIT, exitCodeForError, exitCodeForOutcome, exitTableText } from "./exit-codes.js";
+import { EXIT, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
 import { renderJsonChunks } from "./report/json.js";
 import { renderText } from "./report/text.js";
 import { checkConfig, packageVersion, runOnce } from "./run.js";
 
-export const SYSTEM_CONFIG = "/etc/cleanup/rules.yaml";
 export const BUNDLED_CONFIG = fileURLToPath(new URL("../rules.yaml", import.meta.url));
 
 /** --config, else $CLEANUP_CONFIG, else /etc/cleanup/rules.yaml if present, else the bundled rules.yaml. */
@@ -20,82 +19,51 @@ export function resolveConfigPath(flag: string | undefined): string {
   return existsSync(SYSTEM_CONFIG) ? SYSTEM_CONFIG : BUNDLED_CONFIG;
 }
 
-interface RunFlags {
-  dryRun?: boolean;
-  json?: boolean;
-  config?: string;
-  stateDir?: string;
+/** argv as process.argv: node, the script, then the arguments. */
+export async function main(argv: string[]): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  try {
+    return await execute(parseCommandLine(argv.slice(2)));
+  } catch (error) {
+    const code = exitCodeForError(error);
+    if (wantsJson) {
+      process.stdout.write(`${JSON.stringify({ error: describeError(error), exitCode: code })}\n`);
+    }
+    process.stderr.write(`${errorText(error)}\n`);
+    return code;
+  }
 }
 
-function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command();
-  program
-    .name("cleanup")
-    .description(
-      "Find orphaned worker processes and remove them safely: one run scans /proc, plans by the rules\n" +
-        "in rules.yaml, and (unless --dry-run) signals what the plan names: SIGTERM, a grace, then SIGKILL.",
-    )
-    .version(packageVersion(), "-V, --version")
-    .option(
-      "-n, --dry-run",
-      "plan only: print what would be done; send no signal, take no lock, write nothing",
-    )
-    .option("--json", "print the plan and results as JSON")
-    .option(
-      "-c, --config <file>",
-      `rules file (default: $CLEANUP_CONFIG, else ${SYSTEM_CONFIG} if present, else the bundled rules.yaml)`,
-    )
-    .option(
-      "--state-dir <dir>",
-      "lock and audit log (default: settings.state_dir, else /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup otherwise)",
-    )
-    .addHelpText("after", `\nExit status:\n${exitTableText()}\n`)
-    // Without this, the root's --config would swallow `cleanup check --config FILE`.
-    .enablePositionalOptions()
-    .exitOverride()
-    .action(async (flags: RunFlags) => {
-      const report = await runOnce({
-        configPath: resolveConfigPath(flags.config),
-        dryRun: flags.dryRun === true,
-        ...(flags.stateDir && { stateDir: flags.stateDir }),
-      });
-      const code = exitCodeForOutcome(report.outcome);
-      if (flags.json) await writeAll(process.stdout, renderJsonChunks(report, code));
-      else await writeAll(process.stdout, [renderText(report)]);
-      setExit(code);
-    });
-
-  program
-    .command("check")
-    .description("validate the rules file and exit: nothing is scanned, killed or written")
-    .option("-c, --config <file>", "rules file (default as for a run)")
-    .exitOverride()
-    .action((flags: { config?: string }) => {
-      const rootFlags = program.opts<RunFlags>();
-      const config = checkConfig(resolveConfigPath(flags.config ?? rootFlags.config));
+async function execute(command: Command): Promise<number> {
+  switch (command.name) {
+    case "help":
+      process.stdout.write(helpText());
+      return EXIT.OK;
+    case "version":
+      process.stdout.write(`${packageVersion()}\n`);
+      return EXIT.OK;
+    case "check": {
+      const config = checkConfig(resolveConfigPath(command.config));
       const kills = config.rules.filter((r) => r.action === "kill").length;
       process.stdout.write(
         `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries)\n`,
       );
-      setExit(EXIT.OK);
-    });
-  return program;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  let code: number = EXIT.OK;
-  const program = buildProgram((c) => (code = c));
-  const wantsJson = argv.includes("--json");
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    code = exitCodeForError(error);
-    if (error instanceof CommanderError) return code; // commander printed its message or the help
-    if (wantsJson)
-      process.stdout.write(`${JSON.stringify({ error: describeError(error), exitCode: code })}\n`);
-    process.stderr.write(`${errorText(error)}\n`);
+      return EXIT.OK;
+    }
+    case "run": {
+      const report = await runOnce({
+        configPath: resolveConfigPath(command.config),
+        dryRun: command.dryRun,
+        ...(command.stateDir && { stateDir: command.stateDir }),
+      });
+      const code = exitCodeForOutcome(report.outcome);
+      await writeAll(
+        process.stdout,
+        command.json ? renderJsonChunks(report, code) : [renderText(report)],
+      );
+      return code;
+    }
   }
-  return code;
 }
 
 /**
@@ -112,11 +80,7 @@ function errorText(error: unknown): string {
   if (error instanceof ConfigError) {
     return `cleanup: config invalid, nothing was done:\n${error.problems.map(formatProblem).join("\n")}`;
   }
-  if (
-    error instanceof Error &&
-    error.name !== "Error" &&
-    exitCodeForError(error) !== EXIT.INTERNAL
-  ) {
+  if (error instanceof Error && exitCodeForError(error) !== EXIT.INTERNAL) {
     return `cleanup: ${error.message}`;
   }
   return `cleanup: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;

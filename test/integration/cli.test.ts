@@ -130,6 +130,7 @@ describe("the bundled rules and the command line", () => {
   it("an unknown option is a usage error (exit 2)", async () => {
     const run = await scene.runAgent(["--dry-runn"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("unknown option '--dry-runn'");
+    expect(run.stderr).toContain("Unknown option '--dry-runn'");
+    expect(run.stderr).toContain("See 'cleanup --help'");
   });
 });

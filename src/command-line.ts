@@ -1,0 +1,98 @@
+// The command line, parsed with node:util parseArgs. commander 14 did this too, but loading it
+// cost 15 ms and 4 MiB per run, a tenth of the margin against `ps` at 10,000 processes.
+import { parseArgs } from "node:util";
+import { exitTableText } from "./exit-codes.js";
+import { UsageError } from "./usage-error.js";
+
+export const SYSTEM_CONFIG = "/etc/cleanup/rules.yaml";
+
+export type Command =
+  | { name: "run"; dryRun: boolean; json: boolean; config?: string; stateDir?: string }
+  | { name: "check"; config?: string }
+  | { name: "help" }
+  | { name: "version" };
+
+const RUN_OPTIONS = {
+  "dry-run": { type: "boolean", short: "n" },
+  json: { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "state-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+const CHECK_OPTIONS = {
+  config: { type: "string", short: "c" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** argv without node and the script: process.argv.slice(2). */
+export function parseCommandLine(args: string[]): Command {
+  if (args[0] === "check") {
+    const { values } = usage("check", () =>
+      parseArgs({
+        args: args.slice(1),
+        options: CHECK_OPTIONS,
+        strict: true,
+        allowPositionals: false,
+      }),
+    );
+    if (values.help) return { name: "help" };
+    return { name: "check", ...(values.config !== undefined && { config: values.config }) };
+  }
+  const { values } = usage("", () =>
+    parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false }),
+  );
+  if (values.help) return { name: "help" };
+  if (values.version) return { name: "version" };
+  return {
+    name: "run",
+    dryRun: values["dry-run"] === true,
+    json: values.json === true,
+    ...(values.config !== undefined && { config: values.config }),
+    ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
+  };
+}
+
+/** Runs a parse; parseArgs's own errors become usage errors that say where to look. */
+function usage<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    throw new UsageError(`${message}\nSee 'cleanup${command ? ` ${command}` : ""} --help'.`);
+  }
+}
+
+export function helpText(): string {
+  return `Usage: cleanup [--dry-run] [--json] [--config FILE] [--state-dir DIR]
+       cleanup check [--config FILE]
+       cleanup --help | --version
+
+Find orphaned worker processes and remove them safely. One run reads the rules,
+scans /proc, plans, and (unless --dry-run) signals what the plan names: SIGTERM,
+a grace, then SIGKILL. Every target and every spared match comes with the facts
+that decided it.
+
+Commands:
+  (none)                one run
+  check                 validate the rules file and exit: nothing is scanned,
+                        killed or written
+
+Options:
+  -n, --dry-run         plan only: print what would be done; send no signal,
+                        take no lock, write nothing
+      --json            print the plan and results as JSON
+  -c, --config FILE     rules file (default: $CLEANUP_CONFIG, else
+                        ${SYSTEM_CONFIG} if present, else the bundled
+                        rules.yaml)
+      --state-dir DIR   lock and audit log (default: settings.state_dir, else
+                        /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup
+                        otherwise)
+  -h, --help            show this help
+  -V, --version         show the version
+
+Exit status:
+${exitTableText()}
+`;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { helpText, parseCommandLine } from "../../src/command-line.js";
+import { EXIT_TABLE } from "../../src/exit-codes.js";
+import { UsageError } from "../../src/usage-error.js";
+
+describe("parseCommandLine", () => {
+  it("a run, with every option, long and short", () => {
+    expect(parseCommandLine([])).toEqual({ name: "run", dryRun: false, json: false });
+    expect(
+      parseCommandLine(["--dry-run", "--json", "--config", "r.yaml", "--state-dir", "/s"]),
+    ).toEqual({
+      name: "run",
+      dryRun: true,
+      json: true,
+      config: "r.yaml",
+      stateDir: "/s",
+    });
+    expect(parseCommandLine(["-n", "-c", "r.yaml"])).toEqual({
+      name: "run",
+      dryRun: true,
+      json: false,
+      config: "r.yaml",
+    });
+    expect(parseCommandLine(["--config=r.yaml"])).toMatchObject({ config: "r.yaml" });
+  });
+
+  it("check takes its own --config", () => {
+    expect(parseCommandLine(["check"])).toEqual({ name: "check" });
+    expect(parseCommandLine(["check", "--config", "x.yaml"])).toEqual({
+      name: "check",
+      config: "x.yaml",
+    });
+    expect(parseCommandLine(["check", "-c", "x.yaml"])).toEqual({
+      name: "check",
+      config: "x.yaml",
+    });
+  });
+
+  it("help and version", () => {
+    expect(parseCommandLine(["--help"])).toEqual({ name: "help" });
+    expect(parseCommandLine(["check", "-h"])).toEqual({ name: "help" });
+    expect(parseCommandLine(["-V"])).toEqual({ name: "version" });
+  });
+
+  it("anything else is a usage error that says where to look", () => {
+    expect(() => parseCommandLine(["--dry-runn"])).toThrow(UsageError);
+    expect(() => parseCommandLine(["--dry-runn"])).toThrow(
+      /Unknown option '--dry-runn'\nSee 'cleanup --help'\./,
+    );
+    expect(() => parseCommandLine(["check", "--json"])).toThrow(/See 'cleanup check --help'/);
+    expect(() => parseCommandLine(["stauts"])).toThrow(/Unexpected argument 'stauts'/);
+    expect(() => parseCommandLine(["--config"])).toThrow(/argument missing/);
+  });
+
+  it("the help names every option and every exit code", () => {
+    const help = helpText();
+    for (const option of [
+      "--dry-run",
+      "--json",
+      "--config",
+      "--state-dir",
+      "--help",
+      "--version",
+      "check",
+    ]) {
+      expect(help).toContain(option);
+    }
+    for (const [code, meaning] of EXIT_TABLE)
+      expect(help).toContain(`${String(code).padStart(2)}  ${meaning}`);
+  });
+});
