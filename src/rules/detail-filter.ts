@@ -30,10 +30,10 @@ function detailFilter(
   config: Config,
   processes: readonly ProcessInfo[],
 ): (p: ProcessInfo) => boolean {
-  const adopters = findAdopters(processes, config.settings);
   let byPid: Map<number, ProcessInfo> | undefined;
   const lookup = (pid: number): ProcessInfo | undefined =>
     (byPid ??= new Map(processes.map((p) => [p.pid, p]))).get(pid);
+  const adopters = findAdopters(processes, config.settings, lookup);
   const rules = config.rules.map((rule) => ({
     rule,
     hasSelector: Object.keys(rule.selector).length > 0,
@@ -42,6 +42,6 @@ function detailFilter(
     rules.some(({ rule, hasSelector }) => {
       if (rule.selector.comm && !rule.selector.comm.includes(p.comm)) return false;
       if (hasSelector) return true;
-      return checkConditions(rule.conditions, p, adopters, lookup).failures.length === 0;
+      return checkConditions(rule.conditions, p, adopters).failures.length === 0;
     });
 }

@@ -63,17 +63,14 @@ export function checkConditions(
   conditions: Conditions,
   p: ProcessInfo,
   adopters: Adopters,
-  lookup: Lookup,
 ): ConditionResult {
   const facts: string[] = [];
   const failures: Failure[] = [];
   if (conditions.orphaned !== undefined) {
     const orphan = adopters.adopts(p.ppid);
-    const parent = `parent ${p.ppid}${parentName(p.ppid, lookup)}`;
-    if (orphan === conditions.orphaned)
-      facts.push(orphan ? `orphaned (${parent})` : `not orphaned (${parent})`);
-    else if (orphan) failures.push({ code: "is-orphan", detail: `orphaned (${parent})` });
-    else failures.push({ code: "parent-alive", detail: `parent alive (${parent})` });
+    const fact = adopters.describe(p.ppid);
+    if (orphan === conditions.orphaned) facts.push(fact);
+    else failures.push({ code: orphan ? "is-orphan" : "parent-alive", detail: fact });
   }
   if (conditions.olderThanMs !== undefined) {
     const age = `age ${formatDuration(p.ageMs)}`;
@@ -107,9 +104,4 @@ function regexFact(what: string, regex: RegExp): string {
     regexFacts.set(regex, fact);
   }
   return fact;
-}
-
-function parentName(ppid: number, lookup: Lookup): string {
-  const parent = lookup(ppid);
-  return parent ? ` ${parent.comm}` : "";
 }

@@ -23,7 +23,7 @@ interface Candidate {
 export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
-  const adopters = findAdopters(snapshot.processes, config.settings);
+  const adopters = findAdopters(snapshot.processes, config.settings, lookup);
   const protection = buildProtection(snapshot.selfPid, config.protect, lookup);
   const children = config.rules.some((r) => r.kill?.tree)
     ? childrenByParent(snapshot.processes)
@@ -97,7 +97,7 @@ function evaluateRule(
   for (const p of processes) {
     const selected = matchSelector(rule.selector, p, lookup);
     if (!selected) continue;
-    const conditions = checkConditions(rule.conditions, p, adopters, lookup);
+    const conditions = checkConditions(rule.conditions, p, adopters);
     if (conditions.failures.length === 0) {
       candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
     } else if (reportSpared) {

@@ -22,51 +22,94 @@ export interface StatFields {
  * The name sits between the first "(" and the *last* ")": it may itself hold spaces and
  * parentheses (a process can name itself "foo) Z 1"). Fields after it are space-separated.
  * Fields are found by walking the spaces rather than split(" "): at 10,000 processes split made
- * half a million short-lived strings and most of the scan's garbage collection.
+ * half a million short-lived strings and most of the scan's garbage collection; the numbers
+ * are read from the character codes for the same reason (9 MiB of substrings at 10,000).
  */
 export function parseStat(text: string): StatFields | null {
-  const open = text.indexOf("(");
+  const open = text.indexOf(" (");
   const close = text.lastIndexOf(")");
   if (open <= 0 || close < open) return null;
-  const pid = Number(text.slice(0, open));
-  // fields[n] = field n+3 of proc(5), for the ones we keep (3..24).
-  const fields: number[] = [];
+  const pid = parseInteger(text, 0, open);
   let state = "";
+  let ppid = NaN;
+  let pgid = NaN;
+  let sid = NaN;
+  let flags = NaN;
+  let utimeTicks = NaN;
+  let stimeTicks = NaN;
+  let startTicks = NaN;
+  let rssPages = NaN;
   let start = close + 2;
+  // Fields 3..24 of proc(5); only these are kept.
   for (let field = 3; field <= 24; field++) {
     let end = text.indexOf(" ", start);
     if (end < 0) end = text.length;
     if (start >= end) return null;
-    if (field === 3) state = text.slice(start, end);
-    else if (WANTED[field]) fields[field] = Number(text.slice(start, end));
+    switch (field) {
+      case 3:
+        state = text.slice(start, end);
+        break;
+      case 4:
+        ppid = parseInteger(text, start, end);
+        break;
+      case 5:
+        pgid = parseInteger(text, start, end);
+        break;
+      case 6:
+        sid = parseInteger(text, start, end);
+        break;
+      case 9:
+        flags = parseInteger(text, start, end);
+        break;
+      case 14:
+        utimeTicks = parseInteger(text, start, end);
+        break;
+      case 15:
+        stimeTicks = parseInteger(text, start, end);
+        break;
+      case 22:
+        startTicks = parseInteger(text, start, end);
+        break;
+      case 24:
+        rssPages = parseInteger(text, start, end);
+        break;
+    }
     start = end + 1;
   }
-  const ppid = fields[4] as number;
-  const flags = fields[9] as number;
-  const startTicks = fields[22] as number;
   // The kernel never writes these, but a fixture or a future format might: no NaN identities.
   if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(startTicks))
     return null;
   return {
     pid,
-    comm: text.slice(open + 1, close),
+    comm: text.slice(open + 2, close),
     state,
     ppid,
-    pgid: fields[5] as number,
-    sid: fields[6] as number,
+    pgid,
+    sid,
     flags,
-    utimeTicks: fields[14] as number,
-    stimeTicks: fields[15] as number,
+    utimeTicks,
+    stimeTicks,
     startTicks,
-    rssPages: fields[24] as number,
+    rssPages,
     // kthreadd is pid 2 and parents every other kernel thread.
     kernelThread: (flags & PF_KTHREAD) !== 0 || pid === 2 || ppid === 2,
   };
 }
 
-/** proc(5) field numbers parseStat keeps, besides the state (3). */
-const WANTED: boolean[] = [];
-for (const field of [4, 5, 6, 9, 14, 15, 22, 24]) WANTED[field] = true;
+/** A decimal integer from text[start, end), without making a substring; NaN if it is not one. */
+function parseInteger(text: string, start: number, end: number): number {
+  let i = start;
+  const negative = text.charCodeAt(i) === 45; // "-": tty_nr and tpgid can be -1
+  if (negative) i += 1;
+  if (i >= end) return NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
 
 /** Field 22 only: the cheap re-read before every signal. */
 export function parseStartTicks(text: string): number | null {
