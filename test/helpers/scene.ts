@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseStat } from "../../src/scan/parse-stat.js";
+import { parseStat, type StatFields } from "../../src/scan/parse-stat.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -23,29 +23,18 @@ function interpreter(): string {
   return realPython;
 }
 
-export function startTicksOf(pid: number): number | null {
+/** The process's stat fields, or null if it is gone. */
+export function statOf(pid: number): StatFields | null {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.startTicks ?? null;
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return null;
   }
 }
 
-export function stateOf(pid: number): string | null {
-  try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.state ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function ppidOf(pid: number): number | null {
-  try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"))?.ppid ?? null;
-  } catch {
-    return null;
-  }
-}
+export const startTicksOf = (pid: number): number | null => statOf(pid)?.startTicks ?? null;
+export const stateOf = (pid: number): string | null => statOf(pid)?.state ?? null;
+export const ppidOf = (pid: number): number | null => statOf(pid)?.ppid ?? null;
 
 export async function waitFor(
   what: string,
