@@ -1,0 +1,111 @@
+// Disk space and inodes of a mount, from statfs(2) run in a child process: `stat -f`.
+//
+// Why not fs.statfs: on a mount that does not answer (an NFS server that is gone, a FUSE daemon
+// that is stuck) statfs(2) blocks, and Node runs it on a libuv threadpool thread that nothing can
+// interrupt. The thread stays blocked forever and the pending request keeps the event loop alive,
+// so the one-shot run would never exit (and four such mounts would take the whole threadpool).
+// A child blocked the same way can be SIGKILLed (FUSE and NFS wait killably) and forgotten: the
+// run reports the mount as unknown and goes on. This is also why `df` is not used: it stats
+// every mount, so one dead mount hides all the others.
+import { spawn, type ChildProcess } from "node:child_process";
+import { percentOf } from "./parse.js";
+import type { DiskMetrics } from "./types.js";
+
+// total blocks, free blocks, blocks available to unprivileged users, fundamental block size
+// (the unit of the three counts), total inodes, free inodes.
+const FORMAT = "%b %f %a %S %c %d";
+
+// A stderr or stdout larger than this is not stat's: stop collecting.
+const MAX_OUTPUT = 4096;
+
+/** The output of `stat -f -c '%b %f %a %S %c %d'` as metrics; status unknown if unparseable. */
+export function parseStatfsOutput(mount: string, text: string): DiskMetrics {
+  const fields = text.trim().split(/\s+/);
+  const numbers = fields.map((f) => (/^\d+$/.test(f) ? Number(f) : null));
+  const [blocks, free, avail, blockSize, inodes, inodesFree] = numbers;
+  if (
+    numbers.length !== 6 ||
+    blocks == null ||
+    free == null ||
+    avail == null ||
+    blockSize == null ||
+    inodes == null ||
+    inodesFree == null
+  ) {
+    return {
+      mount,
+      status: "unknown",
+      error: `unexpected output from stat: ${JSON.stringify(text)}`,
+    };
+  }
+  // As df: the blocks reserved for root (ext4's 5 %) count neither as used nor as available, so
+  // a disk is "100 %" when ordinary users can no longer write, before root cannot either.
+  const used = Math.max(0, blocks - free);
+  return {
+    mount,
+    status: "ok",
+    totalBytes: blocks * blockSize,
+    availableBytes: avail * blockSize,
+    usedPercent: used + avail === 0 ? 0 : percentOf(used, used + avail),
+    inodesTotal: inodes,
+    inodesFree,
+    // Filesystems that allocate inodes on demand (btrfs, some FUSE ones) report 0 of 0.
+    inodesUsedPercent: inodes === 0 ? 0 : percentOf(Math.max(0, inodes - inodesFree), inodes),
+  };
+}
+
+/** One mount. Never rejects: a failure or a silence is status "unknown" with the reason. */
+export function readDisk(mount: string, timeoutMs: number): Promise<DiskMetrics> {
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn("stat", ["-f", "-c", FORMAT, "--", mount], {
+        stdio: ["ignore", "pipe", "pipe"],
+        // Untranslated error messages, the same in every report.
+        env: { ...process.env, LC_ALL: "C" },
+      });
+    } catch (error) {
+      // Synchronous failures: a mount path with a NUL byte, no memory for a fork.
+      resolve({ mount, status: "unknown", error: `cannot run stat: ${(error as Error).message}` });
+      return;
+    }
+
+    let settled = false;
+    const settle = (metrics: DiskMetrics): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(metrics);
+    };
+    const unknown = (error: string): void => settle({ mount, status: "unknown", error });
+
+    const timer = setTimeout(() => {
+      unknown(`no answer within ${timeoutMs}ms`);
+      // Our own child, by its handle. The kill is delivered once the blocked call notices it;
+      // until then nothing of it (process handle, pipes) may hold the event loop open.
+      child.kill("SIGKILL");
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.unref();
+    }, timeoutMs);
+
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stdout.length < MAX_OUTPUT) stdout += chunk;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < MAX_OUTPUT) stderr += chunk;
+    });
+    child.on("error", (error) => unknown(`cannot run stat: ${error.message}`));
+    child.on("close", (code, signal) => {
+      if (code === 0) settle(parseStatfsOutput(mount, stdout));
+      else unknown(stderr.trim() || `stat ended with ${signal ?? `exit code ${code}`}`);
+    });
+  });
+}
+
+/** Every mount at once, one child each (a dead mount costs its own timeout, not the others'). */
+export function readDisks(mounts: readonly string[], timeoutMs: number): Promise<DiskMetrics[]> {
+  return Promise.all(mounts.map((mount) => readDisk(mount, timeoutMs)));
+}
