@@ -9,6 +9,7 @@ export const SYSTEM_CONFIG = "/etc/cleanup/rules.yaml";
 export type Command =
   | { name: "run"; dryRun: boolean; json: boolean; config?: string; stateDir?: string }
   | { name: "check"; config?: string }
+  | { name: "status"; json: boolean; config?: string; stateDir?: string }
   | { name: "help" }
   | { name: "version" };
 
@@ -21,6 +22,13 @@ const RUN_OPTIONS = {
   version: { type: "boolean", short: "V" },
 } as const;
 
+const STATUS_OPTIONS = {
+  json: { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "state-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 const CHECK_OPTIONS = {
   config: { type: "string", short: "c" },
   help: { type: "boolean", short: "h" },
@@ -28,6 +36,23 @@ const CHECK_OPTIONS = {
 
 /** argv without node and the script: process.argv.slice(2). */
 export function parseCommandLine(args: string[]): Command {
+  if (args[0] === "status") {
+    const { values } = usage("status", () =>
+      parseArgs({
+        args: args.slice(1),
+        options: STATUS_OPTIONS,
+        strict: true,
+        allowPositionals: false,
+      }),
+    );
+    if (values.help) return { name: "help" };
+    return {
+      name: "status",
+      json: values.json === true,
+      ...(values.config !== undefined && { config: values.config }),
+      ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
+    };
+  }
   if (args[0] === "check") {
     const { values } = usage("check", () =>
       parseArgs({
@@ -66,6 +91,7 @@ function usage<T>(command: string, parse: () => T): T {
 
 export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json] [--config FILE] [--state-dir DIR]
+       cleanup status [--json] [--config FILE] [--state-dir DIR]
        cleanup check [--config FILE]
        cleanup --help | --version
 
@@ -76,6 +102,10 @@ that decided it.
 
 Commands:
   (none)                one run
+  status                how the host is: memory, swap, CPU, load, disk and
+                        pressure against the thresholds, the orphans found and
+                        what a run would do to them, the largest processes,
+                        and the last run's outcome; changes nothing
   check                 validate the rules file and exit: nothing is scanned,
                         killed or written
 

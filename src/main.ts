@@ -7,6 +7,7 @@ import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./comma
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { EXIT, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
 import { renderJsonChunks } from "./report/json.js";
+import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
 import { checkConfig, packageVersion, runOnce } from "./run.js";
 
@@ -50,10 +51,23 @@ async function execute(command: Command): Promise<number> {
       );
       return EXIT.OK;
     }
+    case "status": {
+      const report = await runOnce({
+        configPath: resolveConfigPath(command.config),
+        mode: "status",
+        ...(command.stateDir && { stateDir: command.stateDir }),
+      });
+      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      await writeAll(
+        process.stdout,
+        command.json ? renderJsonChunks(report, EXIT.OK) : [renderStatus(report, color)],
+      );
+      return EXIT.OK;
+    }
     case "run": {
       const report = await runOnce({
         configPath: resolveConfigPath(command.config),
-        dryRun: command.dryRun,
+        mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
       });
       const code = exitCodeForOutcome(report.outcome);

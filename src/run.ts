@@ -1,23 +1,46 @@
-// One run: load config → lock → scan → plan → act. Returns a report; throws ConfigError,
-// ScanError or StateDirError, which the CLI maps to exit codes. Nothing here exits.
+// One run: load config → lock → scan → host metrics → thresholds → plan → act → save state.
+// Returns a report; throws ConfigError, ScanError or StateDirError, which the CLI maps to exit
+// codes. Nothing here exits.
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { LockHolder } from "./act/lock.js";
 import { FAILED_OUTCOMES, type KillResult } from "./act/results.js";
 import { startSession, type SessionOptions } from "./act/session.js";
-import type { LockHolder } from "./act/lock.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Config } from "./config/types.js";
+import {
+  CPU_STATE_FILE,
+  CPU_STATE_VERSION,
+  checkCpuState,
+  cpuSince,
+  cpuState,
+  processCpuIndex,
+  processCpuPercent,
+  usablePrevious,
+  type CpuNow,
+  type CpuState,
+} from "./host/cpu.js";
+import { readCpuCounters, readHostMetrics } from "./host/read-host.js";
+import { evaluateThresholds, resourceLevels, type ThresholdResult } from "./host/thresholds.js";
+import { readTopProcesses, type TopProcess } from "./host/top.js";
+import type { CpuMetrics, HostMetrics } from "./host/types.js";
 import { scanNeeds } from "./rules/detail-filter.js";
 import { plan } from "./rules/plan.js";
 import type { Actor, Plan } from "./rules/plan-types.js";
 import { parseStat } from "./scan/parse-stat.js";
 import { readProcessTable } from "./scan/read-process-table.js";
 import { readProcText } from "./scan/read-file.js";
+import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
+import { readStateFile, writeStateFile } from "./state/store.js";
+
+/** run: act; dry-run: plan only; status: plan only, and show the last run. */
+export type RunMode = "run" | "dry-run" | "status";
 
 export interface RunOptions {
   configPath: string;
-  dryRun: boolean;
+  mode: RunMode;
   /** --state-dir; else settings.state_dir; else the default for this user. */
   stateDir?: string;
   procRoot?: string;
@@ -34,6 +57,7 @@ export type RunOutcome =
 
 export interface RunReport {
   outcome: RunOutcome;
+  mode: RunMode;
   dryRun: boolean;
   configFile: string;
   stateDir: string;
@@ -47,31 +71,45 @@ export interface RunReport {
     scanMs: number;
     takenAt: string;
   };
+  host?: HostMetrics;
+  thresholds?: ThresholdResult[];
   plan?: Plan;
   results: KillResult[];
+  top?: TopProcess[];
+  /** The previous acting run (status only). */
+  lastRun?: LastRun | null;
+  /** State files that could not be read (corrupt ones are set aside by live runs). */
+  stateProblems: string[];
+  /**
+   * hostMs: what host monitoring adds to a run (CPU state read and write, metrics, thresholds,
+   * top processes), not counting an in-run CPU sample's wait, which is sampleWaitMs.
+   */
+  timings?: { scanMs: number; hostMs: number; sampleWaitMs: number };
   durationMs: number;
 }
 
 export async function runOnce(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const procRoot = options.procRoot ?? "/proc";
+  const live = options.mode === "run";
   const config = loadConfigFile(options.configPath);
   const actor = currentActor(procRoot);
   const stateDir = options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid);
-  const self = selfIdentity(procRoot);
   const session = startSession({
-    dryRun: options.dryRun,
+    dryRun: !live,
     stateDir,
     procRoot,
-    self,
+    self: selfIdentity(procRoot),
     ...(options.kill && { kill: options.kill }),
   });
   const base = {
-    dryRun: options.dryRun,
+    mode: options.mode,
+    dryRun: !live,
     configFile: config.file,
     stateDir,
     actor,
     results: [] as KillResult[],
+    stateProblems: [] as string[],
   };
   if (session.kind === "busy") {
     return {
@@ -83,19 +121,75 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     };
   }
   try {
+    let hostStarted = performance.now();
+    const state = new StateReader(stateDir, live);
+    const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
+    const cpuBefore = readCpuNow(procRoot);
+    let hostMs = performance.now() - hostStarted;
+
     const snapshot = readProcessTable({
       procRoot,
       selfPid: process.pid,
       now: () => Date.now(),
       ...scanNeeds(config, actor),
     });
-    const thePlan = plan(snapshot, config, actor);
+
+    // CPU: since the previous run when there is one, else over an in-run sample that spans the
+    // scan (so it costs only what is left of settings.cpu_sample), or when a rule asks for the
+    // current value (`when: { cpu }`).
+    hostStarted = performance.now();
+    let sampleWaitMs = 0;
+    const wantsCurrentCpu = config.rules.some((r) => r.when?.cpu !== undefined);
+    let cpuNow = readCpuNow(procRoot);
+    let cpu: CpuMetrics | null = null;
+    const sinceBase = previous && cpuNow && usablePrevious(previous, cpuNow) ? previous : null;
+    if (sinceBase && cpuNow && !wantsCurrentCpu) {
+      cpu = cpuSince(sinceBase.counters, cpuNow, sinceBase.takenAtMs, "previous-run");
+    } else if (cpuBefore) {
+      const remaining = config.settings.cpuSampleMs - (Date.now() - cpuBefore.takenAtMs);
+      if (remaining > 0) {
+        await sleep(remaining);
+        sampleWaitMs = remaining;
+        cpuNow = readCpuNow(procRoot);
+      }
+      if (cpuNow) cpu = cpuSince(cpuBefore.counters, cpuNow, cpuBefore.takenAtMs, "sample");
+    }
+
+    const host = await readHostMetrics({
+      procRoot,
+      now: () => Date.now(),
+      mounts: config.thresholds.disk?.mounts ?? [],
+      statfsTimeoutMs: config.settings.statfsTimeoutMs,
+      cpu,
+    });
+    const thresholds = evaluateThresholds(host, config.thresholds);
+    hostMs += performance.now() - hostStarted - sampleWaitMs;
+    const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds));
     const results = await session.execute(thePlan.entries.filter((e) => e.action === "kill"));
+
+    hostStarted = performance.now();
+    const earlier = sinceBase ? processCpuIndex(sinceBase) : null;
+    const top = readTopProcesses(snapshot.processes, config.settings.topProcesses, procRoot, (p) =>
+      earlier && sinceBase
+        ? processCpuPercent(earlier, sinceBase.takenAtMs, p, snapshot.takenAtMs)
+        : null,
+    );
+
     const failed =
       results.some((r) => FAILED_OUTCOMES.has(r.outcome)) || thePlan.refusals.length > 0;
+    const outcome: RunOutcome = failed ? "attention" : "ok";
+    const durationMs = performance.now() - started;
+    if (live) {
+      if (cpuNow) writeStateFile(stateDir, CPU_STATE_FILE, cpuState(cpuNow, snapshot.processes));
+      writeStateFile(
+        stateDir,
+        LAST_RUN_FILE,
+        lastRunOf(outcome, results, thePlan, thresholds, durationMs),
+      );
+    }
     return {
       ...base,
-      outcome: failed ? "attention" : "ok",
+      outcome,
       auditLog: session.auditPath,
       scan: {
         processes: snapshot.processes.length,
@@ -104,13 +198,85 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         scanMs: Math.round(snapshot.scanMs),
         takenAt: new Date(snapshot.takenAtMs).toISOString(),
       },
+      host,
+      thresholds,
       plan: thePlan,
       results,
-      durationMs: performance.now() - started,
+      top,
+      ...(options.mode === "status" && {
+        lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
+      }),
+      stateProblems: state.problems,
+      timings: {
+        scanMs: Math.round(snapshot.scanMs),
+        hostMs: Math.round(hostMs),
+        sampleWaitMs: Math.round(sampleWaitMs),
+      },
+      durationMs,
     };
   } finally {
     session.close();
   }
+}
+
+/** Reads state files, collecting problems; only live runs set corrupt files aside. */
+class StateReader {
+  readonly problems: string[] = [];
+  constructor(
+    private readonly dir: string,
+    private readonly setAside: boolean,
+  ) {}
+
+  read<T>(name: string, version: number, check: (data: unknown) => string | null): T | null {
+    const result = readStateFile<T>(this.dir, name, {
+      version,
+      check,
+      setAside: this.setAside,
+      now: () => Date.now(),
+    });
+    if (result.kind === "ok") return result.data;
+    if (result.kind === "corrupt") {
+      const where = result.keptAs
+        ? `set aside as ${result.keptAs}`
+        : "left in place (this run changes no state)";
+      this.problems.push(`${join(this.dir, name)}: ${result.problem}; ${where}`);
+    }
+    return null;
+  }
+}
+
+function lastRunOf(
+  outcome: RunOutcome,
+  results: KillResult[],
+  p: Plan,
+  thresholds: ThresholdResult[],
+  durationMs: number,
+): LastRun {
+  return {
+    version: LAST_RUN_VERSION,
+    finishedAt: new Date().toISOString(),
+    outcome,
+    killed: results.filter((r) => r.outcome === "terminated" || r.outcome === "killed").length,
+    failed: results.filter((r) => FAILED_OUTCOMES.has(r.outcome)).length,
+    refusals: p.refusals.length,
+    alerts: p.entries.filter((e) => e.action === "alert").length,
+    thresholds: thresholds
+      .filter((t) => t.level === "warn" || t.level === "critical")
+      .map((t) => t.message),
+    durationMs: Math.round(durationMs),
+  };
+}
+
+function readCpuNow(procRoot: string): CpuNow | null {
+  const reading = readCpuCounters(procRoot);
+  if (!reading) return null;
+  let bootId = "";
+  try {
+    bootId = readProcText(`${procRoot}/sys/kernel/random/boot_id`).trim();
+  } catch {
+    // Without a boot id a reboot is still caught: the counters go backwards (cpuPercent → null).
+  }
+  return { bootId, takenAtMs: Date.now(), counters: reading.counters, cores: reading.cores };
 }
 
 /** Checks the config only: nothing scanned, locked or written. */

@@ -3,6 +3,7 @@
 // once that object has an error, and the operator should get every problem in one pass.
 
 import { SELECTOR_KEYS } from "./schema.js";
+import { parsePercent } from "./units.js";
 
 export interface CrossIssue {
   path: (string | number)[];
@@ -14,7 +15,7 @@ const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
-  const issues: CrossIssue[] = [];
+  const issues: CrossIssue[] = [...thresholdOrder(raw)];
   const firstIndex = new Map<string, number>();
   rules.forEach((rule: unknown, index) => {
     if (!isRecord(rule)) return;
@@ -54,6 +55,31 @@ export function crossChecks(raw: unknown): CrossIssue[] {
     }
   });
   return issues;
+}
+
+/** warn must not be above critical (both as written: "85%" or a load number). */
+function thresholdOrder(raw: unknown): CrossIssue[] {
+  const thresholds = isRecord(raw) && isRecord(raw.thresholds) ? raw.thresholds : {};
+  const issues: CrossIssue[] = [];
+  for (const [name, levels] of Object.entries(thresholds)) {
+    if (!isRecord(levels)) continue;
+    const warn = number(levels.warn);
+    const critical = number(levels.critical);
+    if (warn !== null && critical !== null && warn > critical) {
+      issues.push({
+        path: ["thresholds", name, "warn"],
+        message: `warn is above critical (${String(levels.critical)}); expected warn ≤ critical`,
+      });
+    }
+  }
+  return issues;
+}
+
+function number(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return null;
+  const parsed = parsePercent(value);
+  return parsed.ok ? parsed.value : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

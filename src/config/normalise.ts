@@ -1,13 +1,20 @@
 // Validated raw config → Config: units to ms/bytes, regexes compiled, defaults filled in.
 // Only called on data the schema accepted, so every parse here succeeds.
 import { DEFAULT_REAPERS, type RawRule, type RawSelector, type RulesFile } from "./schema.js";
-import type { Config, Conditions, Rule, Selector, Settings } from "./types.js";
-import { parseDuration, parseSize } from "./units.js";
+import type { Config, Conditions, Levels, Rule, Selector, Settings, Thresholds } from "./types.js";
+import { parseDuration, parsePercent, parseSize } from "./units.js";
 
 export const DEFAULTS = {
   graceMs: 10_000,
   maxKillsPerRule: 20,
   maxKillsPerRun: 100,
+  cpuSampleMs: 250,
+  statfsTimeoutMs: 2_000,
+  topProcesses: 10,
+  // The thresholds of the monitor this replaces.
+  memory: { warn: 75, critical: 85 },
+  cpu: { warn: 80, critical: 90 },
+  disk: { warn: 80, critical: 90, mounts: ["/"] },
 } as const;
 
 export function normalise(raw: RulesFile, file: string): Config {
@@ -19,11 +26,25 @@ export function normalise(raw: RulesFile, file: string): Config {
     maxKillsPerRule: s.max_kills_per_rule ?? DEFAULTS.maxKillsPerRule,
     maxKillsPerRun: s.max_kills_per_run ?? DEFAULTS.maxKillsPerRun,
     ...(s.state_dir !== undefined && { stateDir: s.state_dir }),
+    cpuSampleMs: s.cpu_sample !== undefined ? ms(s.cpu_sample) : DEFAULTS.cpuSampleMs,
+    statfsTimeoutMs:
+      s.statfs_timeout !== undefined ? ms(s.statfs_timeout) : DEFAULTS.statfsTimeoutMs,
+    topProcesses: s.top_processes ?? DEFAULTS.topProcesses,
+  };
+  const t = raw.thresholds ?? {};
+  const thresholds: Thresholds = {
+    memory: t.memory ? percentLevels(t.memory) : { ...DEFAULTS.memory },
+    swap: t.swap ? percentLevels(t.swap) : null,
+    cpu: t.cpu ? percentLevels(t.cpu) : { ...DEFAULTS.cpu },
+    load: t.load ? { warn: t.load.warn, critical: t.load.critical } : null,
+    disk: t.disk
+      ? { ...percentLevels(t.disk), mounts: t.disk.mounts ?? [...DEFAULTS.disk.mounts] }
+      : { ...DEFAULTS.disk, mounts: [...DEFAULTS.disk.mounts] },
   };
   const rules = raw.rules
     .map((rule, index) => normaliseRule(rule, index, settings))
     .filter((rule, index) => raw.rules[index]?.enabled !== false);
-  return { file, settings, protect: (raw.protect ?? []).map(normaliseSelector), rules };
+  return { file, settings, thresholds, protect: (raw.protect ?? []).map(normaliseSelector), rules };
 }
 
 function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
@@ -45,6 +66,7 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
     severity: raw.severity ?? (raw.action === "report" ? "info" : "warning"),
   };
   if (raw.description !== undefined) rule.description = raw.description;
+  if (raw.when !== undefined) rule.when = { ...raw.when };
   if (raw.action === "kill") {
     rule.kill = {
       signal: raw.signal ?? "SIGTERM",
@@ -68,6 +90,16 @@ function normaliseSelector(raw: RawSelector): Selector {
 
 function list<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
+}
+
+function percentLevels(raw: { warn: string; critical: string }): Levels {
+  return { warn: percent(raw.warn), critical: percent(raw.critical) };
+}
+
+function percent(text: string): number {
+  const parsed = parsePercent(text);
+  if (!parsed.ok) throw new Error(`unreachable: schema accepted percentage ${text}`);
+  return parsed.value;
 }
 
 function ms(text: string): number {

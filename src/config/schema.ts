@@ -5,9 +5,12 @@ import { z } from "zod";
 import {
   DURATION_EXAMPLE,
   DURATION_PATTERN,
+  PERCENT_EXAMPLE,
+  PERCENT_PATTERN,
   SIZE_EXAMPLE,
   SIZE_PATTERN,
   parseDuration,
+  parsePercent,
   parseSize,
 } from "./units.js";
 
@@ -37,6 +40,16 @@ const size = z
     },
   })
   .meta({ pattern: SIZE_PATTERN, description: SIZE_EXAMPLE });
+
+const percent = z
+  .string({ error: typeError(PERCENT_EXAMPLE) })
+  .refine((text) => parsePercent(text).ok, {
+    error: (issue) => {
+      const result = parsePercent(String(issue.input));
+      return `${result.ok ? "invalid percentage" : result.problem}; expected ${PERCENT_EXAMPLE}`;
+    },
+  })
+  .meta({ pattern: PERCENT_PATTERN, description: PERCENT_EXAMPLE });
 
 export function regexProblem(source: string): string | null {
   try {
@@ -129,6 +142,13 @@ const protectEntry = z.strictObject(selectorShape, {
   error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent)"),
 });
 
+/** Resources with thresholds; a rule's `when` names them. */
+export const RESOURCES = ["memory", "swap", "cpu", "load", "disk"] as const;
+export type Resource = (typeof RESOURCES)[number];
+const level = z.enum(["warn", "critical"], {
+  error: "unknown level; expected warn or critical",
+});
+
 const rule = z.strictObject(
   {
     name: z.string({ error: typeError("a rule name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
@@ -154,6 +174,20 @@ const rule = z.strictObject(
     max_kills: positiveInt("the most processes this rule may kill in one run")
       .optional()
       .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
+    when: z
+      .strictObject(
+        Object.fromEntries(RESOURCES.map((r) => [r, level.optional()])) as Record<
+          Resource,
+          z.ZodOptional<typeof level>
+        >,
+        {
+          error: typeError(`a mapping of resources (${RESOURCES.join(", ")}) to warn or critical`),
+        },
+      )
+      .optional()
+      .describe(
+        "Apply the rule only while each named resource is at this level or worse, e.g. { memory: critical }.",
+      ),
     severity: z
       .enum(["info", "warning", "critical"], {
         error: "unknown severity; expected info, warning or critical",
@@ -192,6 +226,22 @@ const settings = z.strictObject(
     grace: duration.optional().describe("Default wait before SIGKILL. Default 10s."),
     max_kills_per_rule: positiveInt("default kill budget of a rule").optional(),
     max_kills_per_run: positiveInt("the most processes one run may kill").optional(),
+    cpu_sample: duration
+      .optional()
+      .describe(
+        "Longest in-run CPU sample, taken only without a usable previous run (or for a rule's `when: { cpu }`). Default 250ms.",
+      ),
+    statfs_timeout: duration
+      .optional()
+      .describe("A mount that does not answer within this is reported unknown. Default 2s."),
+    top_processes: z
+      .number({ error: typeError("a whole number (how many top processes to report)") })
+      .int({ error: "not a whole number; expected a whole number" })
+      .min(0, { error: "too small; expected 0 or more" })
+      .optional()
+      .describe(
+        "How many of the largest processes (by RSS, with PSS) a report lists. Default 10; 0 = none.",
+      ),
     state_dir: z
       .string({ error: typeError("a directory path") })
       .optional()
@@ -202,17 +252,59 @@ const settings = z.strictObject(
   { error: typeError("a mapping of settings") },
 );
 
+const percentLevels = (what: string) =>
+  z.strictObject(
+    { warn: percent, critical: percent },
+    { error: typeError(`warn and critical percentages of ${what}`) },
+  );
+
+const thresholds = z.strictObject(
+  {
+    memory: percentLevels("memory in use (total minus MemAvailable)")
+      .optional()
+      .describe("Default warn 75%, critical 85%."),
+    swap: percentLevels("swap in use").optional().describe("Off unless set."),
+    cpu: percentLevels("CPU busy time").optional().describe("Default warn 80%, critical 90%."),
+    load: z
+      .strictObject(
+        {
+          warn: z.number({ error: typeError("a load per core, e.g. 1.5") }).positive(),
+          critical: z.number({ error: typeError("a load per core, e.g. 3") }).positive(),
+        },
+        { error: typeError("warn and critical loads per core") },
+      )
+      .optional()
+      .describe("1-minute load average per core. Off unless set."),
+    disk: z
+      .strictObject(
+        {
+          warn: percent,
+          critical: percent,
+          mounts: z
+            .array(z.string(), { error: typeError("a list of mount points") })
+            .min(1, { error: "empty; expected at least one mount point" })
+            .optional(),
+        },
+        { error: typeError("warn and critical percentages, and mounts") },
+      )
+      .optional()
+      .describe("Space and inodes used, per mount. Default warn 80%, critical 90% on /."),
+  },
+  { error: typeError("a mapping of memory, swap, cpu, load and disk thresholds") },
+);
+
 export const rulesFileSchema = z.strictObject(
   {
     version: z.literal(1, { error: "unsupported version; expected 1" }).optional(),
     settings: settings.optional(),
+    thresholds: thresholds.optional(),
     protect: z
       .array(protectEntry, { error: typeError("a list of selectors") })
       .optional()
       .describe("Processes never acted on, whatever the rules say."),
     rules: z.array(rule, { error: typeError("a list of rules") }),
   },
-  { error: typeError("a mapping with settings, protect and rules") },
+  { error: typeError("a mapping with settings, thresholds, protect and rules") },
 );
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;

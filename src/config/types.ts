@@ -26,6 +26,9 @@ export interface Conditions {
   state?: string[];
 }
 
+export type Resource = "memory" | "swap" | "cpu" | "load" | "disk";
+export type ThresholdLevel = "warn" | "critical";
+
 export interface Rule {
   name: string;
   description?: string;
@@ -36,6 +39,8 @@ export interface Rule {
   action: Action;
   severity: Severity;
   kill?: KillOptions;
+  /** Apply only while each resource is at this level or worse. */
+  when?: Partial<Record<Resource, ThresholdLevel>>;
 }
 
 export interface KillOptions {
@@ -52,12 +57,30 @@ export interface Settings {
   maxKillsPerRule: number;
   maxKillsPerRun: number;
   stateDir?: string;
+  cpuSampleMs: number;
+  statfsTimeoutMs: number;
+  topProcesses: number;
+}
+
+/** warn ≤ critical; percentages 0–100, load per core. */
+export interface Levels {
+  warn: number;
+  critical: number;
+}
+
+export interface Thresholds {
+  memory: Levels | null;
+  swap: Levels | null;
+  cpu: Levels | null;
+  load: Levels | null;
+  disk: (Levels & { mounts: string[] }) | null;
 }
 
 export interface Config {
   /** Absolute path of the file it came from. */
   file: string;
   settings: Settings;
+  thresholds: Thresholds;
   protect: Selector[];
   /** Enabled rules only, in file order. */
   rules: Rule[];

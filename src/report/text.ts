@@ -2,6 +2,7 @@
 import type { KillResult } from "../act/results.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
+import type { ThresholdResult } from "../host/thresholds.js";
 import type { RunReport } from "../run.js";
 
 const MAX_COMMAND = 100;
@@ -27,6 +28,10 @@ export function renderText(report: RunReport): string {
   );
   if (scan.unreadable > 0)
     lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
+  for (const problem of report.stateProblems) lines.push(`warning: state file ${problem}`);
+  if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
+  for (const inactive of plan.inactive)
+    lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
 
   const results = new Map(report.results.map((r) => [r.pid, r]));
   const kills = plan.entries.filter((e) => e.action === "kill");
@@ -37,6 +42,11 @@ export function renderText(report: RunReport): string {
     killLine(e, results.get(e.process.pid)),
   );
   section(lines, "ALERT", alerts, (e) => [`${e.severity}`, ...e.facts].join("; "));
+  const crossed = (report.thresholds ?? []).filter(
+    (t) => t.level === "warn" || t.level === "critical",
+  );
+  for (const t of crossed)
+    lines.push("", `ALERT (${t.level === "critical" ? "critical" : "warning"}) ${t.message}`);
   for (const r of plan.refusals) {
     lines.push("", `ALERT (${r.severity}) ${r.message}`);
   }
@@ -47,7 +57,7 @@ export function renderText(report: RunReport): string {
   lines.push(
     "",
     `summary: ${report.dryRun ? `would kill ${kills.length}` : `killed ${counts.dead} of ${kills.length}${counts.failed ? `, ${counts.failed} failed` : ""}`}, ` +
-      `spared ${plan.spared.length}, alerts ${alerts.length + plan.refusals.length}, reports ${reports.length}` +
+      `spared ${plan.spared.length}, alerts ${alerts.length + plan.refusals.length + crossed.length}, reports ${reports.length}` +
       (report.auditLog ? `; audit log ${report.auditLog}` : ""),
   );
   return lines.join("\n") + "\n";
@@ -74,7 +84,22 @@ function spareSection(lines: string[], spared: SparedEntry[]): void {
   }
 }
 
-function processLine(p: ProcessRef, rule: string): string {
+/** "memory 42.1% ok, cpu 12.0% ok, disk / 22.0% ok …": one line for a run's report. */
+export function hostSummary(thresholds: readonly ThresholdResult[]): string {
+  return thresholds
+    .map(
+      (t) =>
+        `${t.key.replace(/^disk(-inodes)?:/, (_m, inodes: string | undefined) => (inodes ? "inodes " : "disk "))} ${formatValue(t)} ${t.level}`,
+    )
+    .join(", ");
+}
+
+export function formatValue(t: ThresholdResult): string {
+  if (t.value === null) return "?";
+  return t.unit === "%" ? `${t.value.toFixed(1)}%` : t.value.toFixed(2);
+}
+
+export function processLine(p: ProcessRef, rule: string): string {
   const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
   const shown = command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
   return `  ${String(p.pid).padStart(7)}  ${formatDuration(p.ageMs).padStart(6)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.user ?? "?").padEnd(8)}  ${rule}: ${shown}`;

@@ -50,10 +50,17 @@ export interface BudgetRefusal {
   message: string;
 }
 
+/** A rule whose `when` did not hold this run: not evaluated at all. */
+export interface InactiveRule {
+  rule: string;
+  reason: string;
+}
+
 export interface Plan {
   entries: PlanEntry[];
   spared: SparedEntry[];
   refusals: BudgetRefusal[];
+  inactive: InactiveRule[];
 }
 
 export interface Actor {

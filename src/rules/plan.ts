@@ -1,6 +1,7 @@
 // plan(snapshot, config, actor) → Plan. Pure: no I/O, no clock, no randomness. Everything it
 // decides comes with the facts that decided it, and every selected-but-spared process with why.
-import type { Config, Rule } from "../config/types.js";
+import type { Config, Resource, Rule } from "../config/types.js";
+import { whenHolds, type Level } from "../host/thresholds.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { checkConditions, matchSelector, type Lookup } from "./match.js";
@@ -20,7 +21,13 @@ interface Candidate {
   facts: string[];
 }
 
-export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
+/** `levels`: each resource's threshold level this run (for rules with `when`). */
+export function plan(
+  snapshot: Snapshot,
+  config: Config,
+  actor: Actor,
+  levels: Partial<Record<Resource, Level>> = {},
+): Plan {
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
   const adopters = findAdopters(snapshot.processes, config.settings, lookup);
@@ -31,12 +38,22 @@ export function plan(snapshot: Snapshot, config: Config, actor: Actor): Plan {
   // Only detailed processes can match a selector; kernel threads are never evaluated.
   const evaluated = snapshot.processes.filter((p) => p.argv !== null && !p.kernelThread);
 
-  const out: Plan = { entries: [], spared: [], refusals: [] };
+  const out: Plan = { entries: [], spared: [], refusals: [], inactive: [] };
   const killedThisRun = new Set<number>();
   let runKills = 0;
 
   for (const rule of config.rules) {
+    let whenFact: string | undefined;
+    if (rule.when) {
+      const when = whenHolds(rule.when, levels);
+      if (!when.holds) {
+        out.inactive.push({ rule: rule.name, reason: when.reason });
+        continue;
+      }
+      whenFact = when.reason;
+    }
     const { candidates, spared } = evaluateRule(rule, evaluated, adopters, lookup);
+    if (whenFact) for (const c of candidates) c.facts.push(whenFact);
     if (rule.action !== "kill") {
       out.spared.push(...spared);
       for (const c of candidates) {

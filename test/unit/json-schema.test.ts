@@ -24,7 +24,13 @@ describe("rules.schema.json", () => {
     expect(schema.title).toBe("cleanup rules.yaml");
     expect(schema.type).toBe("object");
     expect(schema.required).toEqual(["rules"]);
-    expect(Object.keys(schema.properties)).toEqual(["version", "settings", "protect", "rules"]);
+    expect(Object.keys(schema.properties)).toEqual([
+      "version",
+      "settings",
+      "thresholds",
+      "protect",
+      "rules",
+    ]);
   });
 
   it("is referenced by the first line of rules.yaml", () => {

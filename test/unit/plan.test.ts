@@ -276,3 +276,29 @@ rules:
     expect(snap).toEqual(before);
   });
 });
+
+describe("plan: pressure-aware rules (when)", () => {
+  const rules = config(`
+rules:
+  - name: orphans-under-pressure
+    when: { memory: critical }
+    match: { cmdline: 'spawn_main', orphaned: true, older_than: 1h }
+    action: kill
+`);
+  const orphan = proc({ pid: 100, ppid: 1, argv: SPAWN_ARGV, ageMs: 2 * 3_600_000 });
+
+  it("is inactive below its level, and says why", () => {
+    const result = plan(snapshot([init, orphan]), rules, ROOT, { memory: "warn" });
+    expect(result.entries).toEqual([]);
+    expect(result.inactive).toEqual([
+      { rule: "orphans-under-pressure", reason: "memory is warn, rule needs critical" },
+    ]);
+  });
+
+  it("applies at its level, with the level among the facts", () => {
+    const result = plan(snapshot([init, orphan]), rules, ROOT, { memory: "critical" });
+    expect(result.entries.map((e) => e.process.pid)).toEqual([100]);
+    expect(result.entries[0]!.facts).toContain("memory at critical or worse");
+    expect(result.inactive).toEqual([]);
+  });
+});

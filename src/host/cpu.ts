@@ -1,0 +1,89 @@
+// CPU % for a one-shot run, without sleeping for seconds: since the previous run, from counters
+// saved in the state directory; per process the same way, for the same (pid, start time).
+import type { ProcessInfo } from "../scan/types.js";
+import { cpuPercent } from "./parse.js";
+import type { CpuCounters, CpuMetrics } from "./types.js";
+
+export const CPU_STATE_FILE = "cpu.json";
+export const CPU_STATE_VERSION = 1;
+
+/** An hourly timer or a 30-minute cron line is well inside this; a week-old sample is not "current". */
+export const MAX_PREVIOUS_AGE_MS = 6 * 3_600_000;
+
+export interface CpuState {
+  version: typeof CPU_STATE_VERSION;
+  /** /proc/sys/kernel/random/boot_id: counters restart at boot. */
+  bootId: string;
+  takenAtMs: number;
+  counters: CpuCounters;
+  /** [pid, start time, CPU ms] of every process seen. */
+  processes: [number, number, number][];
+}
+
+export function checkCpuState(data: unknown): string | null {
+  const d = data as Partial<CpuState>;
+  if (typeof d.bootId !== "string") return "bootId missing";
+  if (typeof d.takenAtMs !== "number") return "takenAtMs missing";
+  if (typeof d.counters?.total !== "number") return "counters missing";
+  if (!Array.isArray(d.processes)) return "processes missing";
+  return null;
+}
+
+export interface CpuNow {
+  bootId: string;
+  takenAtMs: number;
+  counters: CpuCounters;
+  cores: number;
+}
+
+/** Whether the previous run's counters can give this run's CPU %. */
+export function usablePrevious(previous: CpuState | null, now: CpuNow): previous is CpuState {
+  return (
+    previous !== null &&
+    previous.bootId === now.bootId &&
+    now.takenAtMs > previous.takenAtMs &&
+    now.takenAtMs - previous.takenAtMs <= MAX_PREVIOUS_AGE_MS
+  );
+}
+
+export function cpuSince(
+  earlier: CpuCounters,
+  now: CpuNow,
+  earlierMs: number,
+  source: CpuMetrics["source"],
+): CpuMetrics | null {
+  const percent = cpuPercent(earlier, now.counters);
+  if (!percent) return null;
+  return {
+    ...percent,
+    source,
+    intervalMs: Math.round(now.takenAtMs - earlierMs),
+    cores: now.cores,
+  };
+}
+
+export function cpuState(now: CpuNow, processes: readonly ProcessInfo[]): CpuState {
+  return {
+    version: CPU_STATE_VERSION,
+    bootId: now.bootId,
+    takenAtMs: now.takenAtMs,
+    counters: now.counters,
+    processes: processes.map((p) => [p.pid, p.startTicks, p.cpuMs]),
+  };
+}
+
+/** CPU % of one process since `earlier` (same pid and start time), 100 = one full core. */
+export function processCpuPercent(
+  earlier: ReadonlyMap<string, number>,
+  earlierMs: number,
+  p: ProcessInfo,
+  nowMs: number,
+): number | null {
+  const before = earlier.get(`${p.pid}:${p.startTicks}`);
+  if (before === undefined || nowMs <= earlierMs || p.cpuMs < before) return null;
+  return ((p.cpuMs - before) / (nowMs - earlierMs)) * 100;
+}
+
+export function processCpuIndex(state: CpuState): Map<string, number> {
+  return new Map(state.processes.map(([pid, start, cpu]) => [`${pid}:${start}`, cpu]));
+}

@@ -1,0 +1,152 @@
+// Host metrics against the configured thresholds. Pure: metrics and thresholds in, one result
+// per measured thing out, each with the value and the levels it was judged by.
+import type { Levels, Resource, ThresholdLevel, Thresholds } from "../config/types.js";
+import type { HostMetrics } from "./types.js";
+
+export type Level = "ok" | "warn" | "critical" | "unknown";
+
+export interface ThresholdResult {
+  /** Stable: "memory", "cpu", "disk:/var", "disk-inodes:/var" … */
+  key: string;
+  resource: Resource;
+  level: Level;
+  /** null when it could not be measured. */
+  value: number | null;
+  unit: "%" | "per core";
+  warn: number;
+  critical: number;
+  message: string;
+}
+
+const RANK: Record<Level, number> = { unknown: -1, ok: 0, warn: 1, critical: 2 };
+
+/** At or above `critical` is critical, at or above `warn` is warn. */
+export function levelOf(value: number | null, levels: Levels): Level {
+  if (value === null || !Number.isFinite(value)) return "unknown";
+  if (value >= levels.critical) return "critical";
+  if (value >= levels.warn) return "warn";
+  return "ok";
+}
+
+export function evaluateThresholds(
+  metrics: HostMetrics,
+  thresholds: Thresholds,
+): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  const add = (
+    key: string,
+    resource: Resource,
+    what: string,
+    value: number | null,
+    levels: Levels,
+    unit: ThresholdResult["unit"],
+    why?: string,
+  ): void => {
+    const level = levelOf(value, levels);
+    const shown =
+      value === null
+        ? "unknown"
+        : unit === "%"
+          ? `${value.toFixed(1)}%`
+          : `${value.toFixed(2)} per core`;
+    const limits =
+      unit === "%"
+        ? `warn ${levels.warn}%, critical ${levels.critical}%`
+        : `warn ${levels.warn}, critical ${levels.critical} per core`;
+    const message = `${what} ${shown}${why ? ` (${why})` : ""}: ${level} (${limits})`;
+    results.push({
+      key,
+      resource,
+      level,
+      value,
+      unit,
+      warn: levels.warn,
+      critical: levels.critical,
+      message,
+    });
+  };
+  if (thresholds.memory)
+    add(
+      "memory",
+      "memory",
+      "memory in use",
+      metrics.memory?.usedPercent ?? null,
+      thresholds.memory,
+      "%",
+    );
+  if (thresholds.swap)
+    add("swap", "swap", "swap in use", metrics.swap?.usedPercent ?? null, thresholds.swap, "%");
+  if (thresholds.cpu) {
+    const cpu = metrics.cpu;
+    const why = cpu
+      ? `iowait ${cpu.iowaitPercent.toFixed(1)}%, steal ${cpu.stealPercent.toFixed(1)}%, ${cpu.source === "sample" ? `${cpu.intervalMs} ms sample` : "since the previous run"}`
+      : undefined;
+    add("cpu", "cpu", "CPU busy", cpu?.busyPercent ?? null, thresholds.cpu, "%", why);
+  }
+  if (thresholds.load)
+    add(
+      "load",
+      "load",
+      "load (1 min)",
+      metrics.load?.perCore1 ?? null,
+      thresholds.load,
+      "per core",
+    );
+  if (thresholds.disk) {
+    for (const mount of thresholds.disk.mounts) {
+      const disk = metrics.disks.find((d) => d.mount === mount);
+      const why = disk?.status === "unknown" ? disk.error : undefined;
+      add(
+        `disk:${mount}`,
+        "disk",
+        `disk ${mount} space used`,
+        disk?.usedPercent ?? null,
+        thresholds.disk,
+        "%",
+        why,
+      );
+      add(
+        `disk-inodes:${mount}`,
+        "disk",
+        `disk ${mount} inodes used`,
+        disk?.inodesUsedPercent ?? null,
+        thresholds.disk,
+        "%",
+        why,
+      );
+    }
+  }
+  return results;
+}
+
+/** The worst level per resource: what a rule's `when` is judged by. */
+export function resourceLevels(
+  results: readonly ThresholdResult[],
+): Partial<Record<Resource, Level>> {
+  const levels: Partial<Record<Resource, Level>> = {};
+  for (const r of results) {
+    const current = levels[r.resource];
+    if (current === undefined || RANK[r.level] > RANK[current]) levels[r.resource] = r.level;
+  }
+  return levels;
+}
+
+/** Whether every resource named in `when` is at the given level or worse. */
+export function whenHolds(
+  when: Partial<Record<Resource, ThresholdLevel>>,
+  levels: Partial<Record<Resource, Level>>,
+): { holds: boolean; reason: string } {
+  const unmet: string[] = [];
+  for (const [resource, wanted] of Object.entries(when) as [Resource, ThresholdLevel][]) {
+    const actual = levels[resource] ?? "unknown";
+    if (RANK[actual] < RANK[wanted]) unmet.push(`${resource} is ${actual}, rule needs ${wanted}`);
+  }
+  return unmet.length === 0
+    ? {
+        holds: true,
+        reason: Object.entries(when)
+          .map(([r, l]) => `${r} at ${l} or worse`)
+          .join(", "),
+      }
+    : { holds: false, reason: unmet.join("; ") };
+}

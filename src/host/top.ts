@@ -1,0 +1,62 @@
+// The largest processes, by RSS and, where readable, PSS. Multiprocessing children share their
+// parent's pages copy-on-write, so RSS counts shared pages once per child and overstates them;
+// PSS divides each shared page among its sharers. PSS needs /proc/PID/smaps_rollup (root, or
+// the process's owner) and walks the page tables, so it is read for the 2N largest by RSS only.
+import { parseCmdline } from "../scan/parse-misc.js";
+import { readProcTextIfPresent } from "../scan/read-file.js";
+import type { ProcessInfo } from "../scan/types.js";
+
+export interface TopProcess {
+  pid: number;
+  startTicks: number;
+  user: string | null;
+  comm: string;
+  argv: string[];
+  ageMs: number;
+  rssBytes: number;
+  /** null: smaps_rollup not readable. */
+  pssBytes: number | null;
+  /** Since the previous run or the in-run sample; null when there is neither for this process. */
+  cpuPercent: number | null;
+}
+
+/** "Pss:  1234 kB" from smaps_rollup, in bytes. */
+export function parsePss(text: string): number | null {
+  const match = /^Pss:\s+(\d+) kB$/m.exec(text);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+export function readTopProcesses(
+  processes: readonly ProcessInfo[],
+  count: number,
+  procRoot: string,
+  cpuOf: (p: ProcessInfo) => number | null,
+): TopProcess[] {
+  if (count <= 0) return [];
+  const byRss = processes.filter((p) => !p.kernelThread).sort((a, b) => b.rssBytes - a.rssBytes);
+  const top: TopProcess[] = [];
+  for (const p of byRss.slice(0, count * 2)) {
+    let pss: number | null = null;
+    let argv = p.argv;
+    try {
+      argv ??= parseCmdline(readProcTextIfPresent(`${procRoot}/${p.pid}/cmdline`) ?? "");
+      const rollup = readProcTextIfPresent(`${procRoot}/${p.pid}/smaps_rollup`);
+      if (rollup === null) continue; // gone since the scan
+      pss = parsePss(rollup);
+    } catch {
+      // EACCES on another user's smaps_rollup without root: RSS is still known.
+    }
+    top.push({
+      pid: p.pid,
+      startTicks: p.startTicks,
+      user: p.user,
+      comm: p.comm,
+      argv: argv ?? [],
+      ageMs: p.ageMs,
+      rssBytes: p.rssBytes,
+      pssBytes: pss,
+      cpuPercent: cpuOf(p),
+    });
+  }
+  return top.slice(0, count);
+}

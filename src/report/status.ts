@@ -1,0 +1,133 @@
+// `cleanup status`: how the host is, what a run would do, and what the last run did.
+import { formatDuration, formatSize } from "../config/units.js";
+import type { Level, ThresholdResult } from "../host/thresholds.js";
+import type { TopProcess } from "../host/top.js";
+import type { HostMetrics, PressureMetrics } from "../host/types.js";
+import type { RunReport } from "../run.js";
+import { formatValue, processLine } from "./text.js";
+
+const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
+const MAX_LISTED = 20;
+
+export function renderStatus(report: RunReport, color: boolean): string {
+  const paint = (level: Level, text: string): string =>
+    color ? `\u001b[${COLORS[level]}m${text}\u001b[0m` : text;
+  const lines: string[] = [];
+  lines.push(
+    `cleanup status at ${report.scan?.takenAt ?? new Date().toISOString()}; config ${report.configFile}`,
+  );
+  for (const problem of report.stateProblems) lines.push(`warning: state file ${problem}`);
+
+  const host = report.host;
+  if (host) {
+    lines.push("", "HOST");
+    for (const t of report.thresholds ?? []) {
+      const limits =
+        t.unit === "%"
+          ? `warn ${t.warn}%, critical ${t.critical}%`
+          : `warn ${t.warn}, critical ${t.critical}`;
+      lines.push(
+        `  ${label(t).padEnd(20)} ${formatValue(t).padStart(8)}  ${paint(t.level, t.level.toUpperCase().padEnd(8))} ${limits}${detail(t, host)}`,
+      );
+    }
+    lines.push(...untracked(host));
+  }
+
+  const plan = report.plan;
+  if (plan) {
+    const kills = plan.entries.filter((e) => e.action === "kill");
+    lines.push(
+      "",
+      `ORPHANS AND RULES: a run now would kill ${kills.length}, spare ${plan.spared.length}, alert ${plan.entries.filter((e) => e.action === "alert").length + plan.refusals.length}`,
+    );
+    for (const e of kills.slice(0, MAX_LISTED))
+      lines.push(processLine(e.process, e.rule), `        would kill: ${e.facts.join("; ")}`);
+    for (const s of plan.spared.slice(0, MAX_LISTED))
+      lines.push(processLine(s.process, s.rule), `        spared: ${s.reasons.join("; ")}`);
+    for (const r of plan.refusals) lines.push(`  ${r.message}`);
+    for (const i of plan.inactive) lines.push(`  rule ${i.rule} inactive: ${i.reason}`);
+    const more =
+      Math.max(0, kills.length - MAX_LISTED) + Math.max(0, plan.spared.length - MAX_LISTED);
+    if (more > 0) lines.push(`  … ${more} more: cleanup --dry-run lists all`);
+  }
+
+  if (report.top && report.top.length > 0) {
+    lines.push("", "LARGEST PROCESSES (PSS counts shared pages once; CPU since the previous run)");
+    lines.push(
+      `  ${"PID".padStart(7)}  ${"RSS".padStart(8)}  ${"PSS".padStart(8)}  ${"CPU".padStart(6)}  ${"AGE".padStart(6)}  USER      COMMAND`,
+    );
+    for (const p of report.top) lines.push(topLine(p));
+  }
+
+  lines.push("", "LAST RUN");
+  const last = report.lastRun;
+  if (!last) lines.push(`  none recorded in ${report.stateDir}`);
+  else {
+    const level: Level = last.outcome === "ok" ? "ok" : "warn";
+    lines.push(
+      `  ${last.finishedAt}: ${paint(level, last.outcome)}; killed ${last.killed}, failed ${last.failed}, budget refusals ${last.refusals}, alerts ${last.alerts}; took ${last.durationMs} ms`,
+    );
+    for (const t of last.thresholds) lines.push(`  ${t}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function label(t: ThresholdResult): string {
+  if (t.key.startsWith("disk-inodes:")) return `inodes ${t.key.slice(12)}`;
+  if (t.key.startsWith("disk:")) return `disk ${t.key.slice(5)}`;
+  return t.key === "load" ? "load per core" : t.key;
+}
+
+function detail(t: ThresholdResult, host: HostMetrics): string {
+  if (t.key === "memory" && host.memory)
+    return `; ${formatSize(host.memory.availableBytes)} available of ${formatSize(host.memory.totalBytes)}`;
+  if (t.key === "swap" && host.swap)
+    return `; ${formatSize(host.swap.totalBytes - host.swap.freeBytes)} of ${formatSize(host.swap.totalBytes)}`;
+  if (t.key === "cpu" && host.cpu) {
+    const over =
+      host.cpu.source === "sample"
+        ? `a ${Math.round(host.cpu.intervalMs)} ms sample`
+        : `the ${formatDuration(host.cpu.intervalMs)} since the previous run`;
+    return `; iowait ${host.cpu.iowaitPercent.toFixed(1)}%, steal ${host.cpu.stealPercent.toFixed(1)}%, over ${over}`;
+  }
+  if (t.key === "load" && host.load)
+    return `; ${host.load.load1} / ${host.load.cores} cores (5 min ${host.load.load5}, 15 min ${host.load.load15})`;
+  if (t.key.startsWith("disk")) {
+    const disk = host.disks.find(
+      (d) => `disk:${d.mount}` === t.key || `disk-inodes:${d.mount}` === t.key,
+    );
+    if (disk?.status === "unknown") return `; ${disk.error}`;
+    if (disk && t.key.startsWith("disk:"))
+      return `; ${formatSize(disk.availableBytes ?? 0)} free of ${formatSize(disk.totalBytes ?? 0)}`;
+  }
+  return "";
+}
+
+/** Measured but without a threshold: shown, not judged. */
+function untracked(host: HostMetrics): string[] {
+  const lines: string[] = [];
+  const pressure = (name: string, p: PressureMetrics | null): string | null =>
+    p
+      ? `${name} some ${p.some.avg10.toFixed(2)}%${p.full ? ` full ${p.full.avg10.toFixed(2)}%` : ""}`
+      : null;
+  const psi = [
+    pressure("cpu", host.pressure.cpu),
+    pressure("memory", host.pressure.memory),
+    pressure("io", host.pressure.io),
+  ].filter(Boolean);
+  lines.push(
+    `  ${"pressure (avg10)".padEnd(20)} ${psi.length > 0 ? psi.join("; ") : "not available (kernel without PSI)"}`,
+  );
+  if (host.load)
+    lines.push(
+      `  ${"load".padEnd(20)} ${host.load.load1} ${host.load.load5} ${host.load.load15} on ${host.load.cores} cores`,
+    );
+  return lines;
+}
+
+function topLine(p: TopProcess): string {
+  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  const shown = command.length > 80 ? `${command.slice(0, 79)}…` : command;
+  const cpu = p.cpuPercent === null ? "—" : `${p.cpuPercent.toFixed(1)}%`;
+  return `  ${String(p.pid).padStart(7)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.pssBytes === null ? "—" : formatSize(p.pssBytes)).padStart(8)}  ${cpu.padStart(6)}  ${formatDuration(p.ageMs).padStart(6)}  ${(p.user ?? "?").padEnd(8)}  ${shown}`;
+}
