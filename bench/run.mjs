@@ -494,6 +494,26 @@ async function main() {
     log(`bench: CPU and heap profiles of one dry run written to ${PROFILE_DIR}`);
   }
 
+  // --- What host monitoring adds to a run, with a previous sample (issue: ≤ 50 ms) -----------
+  // Live runs, so they save CPU counters for the next one; the only rule names a path nothing
+  // runs from (inside the bench's own token directory), so they cannot signal anything.
+  const idleBin = join(dir, `never-${token}`, `sleep-${token}`);
+  const idleConfig = join(dir, "bench-host.yaml");
+  writeConfig(idleConfig, idleBin, 1);
+  const hostStateDir = join(dir, "host-state");
+  const hostRuns = [];
+  for (let i = 0; i < 1 + RUNS; i++) {
+    const run = await runAgent(["--json", "--config", idleConfig, "--state-dir", hostStateDir]);
+    if (run.report.results.length !== 0)
+      throw new Error("the host-metrics config acted on something");
+    if (i > 0) hostRuns.push(run.report);
+  }
+  const hostFromPrevious = hostRuns.filter((r) => r.host.cpu?.source === "previous-run");
+  const hostMs = median(hostFromPrevious.map((r) => r.timings.hostMs));
+  log(
+    `bench: host metrics with a previous sample: ${hostFromPrevious.length}/${hostRuns.length} runs used it; host time ${hostFromPrevious.map((r) => r.timings.hostMs).join(", ")} ms (metrics read ${hostFromPrevious.map((r) => Math.round(r.host.readMs)).join(", ")} ms)`,
+  );
+
   // --- Real kill of KILL_N orphans from a second token path ---------------------------------
   const token2 = randomBytes(8).toString("hex");
   const bin2 = join(dir, `kill-${token2}`, `sleep-${token2}`);
@@ -552,6 +572,7 @@ async function main() {
   const psMin = Math.min(...ps.map((p) => p.ms));
   const speedOk = dryMedian <= psMedian;
   const rssOk = dryRssMax !== null && dryRssMax < TARGET_RSS_KIB;
+  const hostOk = hostFromPrevious.length > 0 && hostMs <= 50;
   const killOk =
     dead === KILL_N &&
     foreign === 0 &&
@@ -586,6 +607,7 @@ async function main() {
     `  ${verdict(speedOk)}  dry run at ${N} processes no slower than ps: median ${fmtMs(dryMedian)} vs ${fmtMs(psMedian)} (×${(dryMedian / psMedian).toFixed(2)})`,
     `  ${verdict(rssOk)}  dry run peak RSS under 80 MiB: ${fmtMiB(dryRssMax)}`,
     `  ${verdict(killOk)}  ${KILL_N} cooperative orphans confirmed dead within 2 s: ${dead}/${KILL_N} dead, max ${maxElapsed} ms, ${alive} alive after`,
+    `  ${verdict(hostOk)}  host metrics add ≤ 50 ms to a run with a previous sample: median ${hostFromPrevious.length > 0 ? fmtMs(hostMs) : "n/a"} (CPU state of ${N}+ processes read and written, /proc metrics, statfs of /, top ${10} by RSS/PSS)`,
     ...(agentProblems.length > 0
       ? ["", "agent problems noticed", ...agentProblems.map((p) => `  - ${p}`)]
       : []),
