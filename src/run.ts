@@ -23,6 +23,7 @@ import {
   type CpuState,
 } from "./host/cpu.js";
 import { readCpuCounters, readHostMetrics } from "./host/read-host.js";
+import { readDisks } from "./host/statfs.js";
 import { evaluateThresholds, resourceLevels, type ThresholdResult } from "./host/thresholds.js";
 import { readTopProcesses, type TopProcess } from "./host/top.js";
 import type { CpuMetrics, HostMetrics } from "./host/types.js";
@@ -125,6 +126,12 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const state = new StateReader(stateDir, live);
     const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
     const cpuBefore = readCpuNow(procRoot);
+    // statfs children run while /proc is scanned (and are forked while the heap is still small).
+    const disks = readDisks(
+      config.thresholds.disk?.mounts ?? [],
+      config.settings.statfsTimeoutMs,
+      procRoot,
+    );
     let hostMs = performance.now() - hostStarted;
 
     const snapshot = readProcessTable({
@@ -161,6 +168,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       mounts: config.thresholds.disk?.mounts ?? [],
       statfsTimeoutMs: config.settings.statfsTimeoutMs,
       cpu,
+      disks,
     });
     const thresholds = evaluateThresholds(host, config.thresholds);
     hostMs += performance.now() - hostStarted - sampleWaitMs;
@@ -169,12 +177,15 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
 
     hostStarted = performance.now();
     const earlier = sinceBase ? processCpuIndex(sinceBase) : null;
-    const top = readTopProcesses(snapshot.processes, config.settings.topProcesses, procRoot, (p) =>
-      earlier && sinceBase
-        ? processCpuPercent(earlier, sinceBase.takenAtMs, p, snapshot.takenAtMs)
-        : null,
-    );
-
+    // Only `status` shows them: a run's report does not need the smaps_rollup reads.
+    const top =
+      options.mode === "status"
+        ? readTopProcesses(snapshot.processes, config.settings.topProcesses, procRoot, (p) =>
+            earlier && sinceBase
+              ? processCpuPercent(earlier, sinceBase.takenAtMs, p, snapshot.takenAtMs)
+              : null,
+          )
+        : undefined;
     const failed =
       results.some((r) => FAILED_OUTCOMES.has(r.outcome)) || thePlan.refusals.length > 0;
     const outcome: RunOutcome = failed ? "attention" : "ok";
@@ -202,7 +213,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       thresholds,
       plan: thePlan,
       results,
-      top,
+      ...(top && { top }),
       ...(options.mode === "status" && {
         lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
       }),

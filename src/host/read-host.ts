@@ -13,7 +13,13 @@ import {
 } from "./parse.js";
 import { readProcText } from "../scan/read-file.js";
 import { readDisks } from "./statfs.js";
-import type { CpuCounters, CpuMetrics, HostMetrics, PressureMetrics } from "./types.js";
+import type {
+  DiskMetrics,
+  CpuCounters,
+  CpuMetrics,
+  HostMetrics,
+  PressureMetrics,
+} from "./types.js";
 
 export interface HostReadOptions {
   /** "/proc", or a fixture tree. */
@@ -28,6 +34,8 @@ export interface HostReadOptions {
    * directory), or a short sample when there are none.
    */
   cpu: CpuMetrics | null;
+  /** Disk readings already started (see startDiskReads); else they start here. */
+  disks?: Promise<DiskMetrics[]>;
 }
 
 export async function readHostMetrics(options: HostReadOptions): Promise<HostMetrics> {
@@ -35,7 +43,7 @@ export async function readHostMetrics(options: HostReadOptions): Promise<HostMet
   const takenAtMs = options.now();
   const root = options.procRoot;
   // The children start first, so their statfs runs while /proc is read.
-  const disks = readDisks(options.mounts, options.statfsTimeoutMs);
+  const disks = options.disks ?? readDisks(options.mounts, options.statfsTimeoutMs, root);
 
   const meminfo = readOptional(`${root}/meminfo`);
   const { memory, swap } = meminfo === null ? { memory: null, swap: null } : parseMeminfo(meminfo);

@@ -1,13 +1,17 @@
-// Disk space and inodes of a mount, from statfs(2) run in a child process: `stat -f`.
+// Disk space and inodes of a mount. On a local filesystem (ext4, xfs, tmpfs, overlay …) statfs(2)
+// answers from counters in memory and is called directly. On any other (NFS, CIFS, FUSE …) it
+// runs in a child process, `stat -f`, with a timeout.
 //
-// Why not fs.statfs: on a mount that does not answer (an NFS server that is gone, a FUSE daemon
+// Why not fs.statfs there: on a mount that does not answer (an NFS server that is gone, a FUSE daemon
 // that is stuck) statfs(2) blocks, and Node runs it on a libuv threadpool thread that nothing can
 // interrupt. The thread stays blocked forever and the pending request keeps the event loop alive,
 // so the one-shot run would never exit (and four such mounts would take the whole threadpool).
 // A child blocked the same way can be SIGKILLed (FUSE and NFS wait killably) and forgotten: the
 // run reports the mount as unknown and goes on. This is also why `df` is not used: it stats
 // every mount, so one dead mount hides all the others.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { statfsSync } from "node:fs";
+import { readProcTextIfPresent } from "../scan/read-file.js";
 import { percentOf } from "./parse.js";
 import type { DiskMetrics } from "./types.js";
 
@@ -38,6 +42,22 @@ export function parseStatfsOutput(mount: string, text: string): DiskMetrics {
       error: `unexpected output from stat: ${JSON.stringify(text)}`,
     };
   }
+  return diskMetrics(mount, { blocks, free, avail, blockSize, inodes, inodesFree });
+}
+
+interface StatfsCounts {
+  blocks: number;
+  free: number;
+  avail: number;
+  blockSize: number;
+  inodes: number;
+  inodesFree: number;
+}
+
+function diskMetrics(
+  mount: string,
+  { blocks, free, avail, blockSize, inodes, inodesFree }: StatfsCounts,
+): DiskMetrics {
   // As df: the blocks reserved for root (ext4's 5 %) count neither as used nor as available, so
   // a disk is "100 %" when ordinary users can no longer write, before root cannot either.
   const used = Math.max(0, blocks - free);
@@ -55,7 +75,9 @@ export function parseStatfsOutput(mount: string, text: string): DiskMetrics {
 }
 
 /** One mount. Never rejects: a failure or a silence is status "unknown" with the reason. */
-export function readDisk(mount: string, timeoutMs: number): Promise<DiskMetrics> {
+export async function readDisk(mount: string, timeoutMs: number): Promise<DiskMetrics> {
+  // Loaded only when a mount needs it: child_process costs 2.7 MiB of memory to load.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
@@ -105,7 +127,107 @@ export function readDisk(mount: string, timeoutMs: number): Promise<DiskMetrics>
   });
 }
 
-/** Every mount at once, one child each (a dead mount costs its own timeout, not the others'). */
-export function readDisks(mounts: readonly string[], timeoutMs: number): Promise<DiskMetrics[]> {
-  return Promise.all(mounts.map((mount) => readDisk(mount, timeoutMs)));
+/**
+ * Filesystems whose statfs(2) is answered from in-memory counters, so it cannot wait on a
+ * server or a daemon. Anything else goes through the child with a timeout.
+ */
+export const LOCAL_FILESYSTEMS: ReadonlySet<string> = new Set([
+  "ext2",
+  "ext3",
+  "ext4",
+  "xfs",
+  "btrfs",
+  "bcachefs",
+  "f2fs",
+  "jfs",
+  "reiserfs",
+  "zfs",
+  "tmpfs",
+  "ramfs",
+  "devtmpfs",
+  "overlay",
+  "squashfs",
+  "erofs",
+  "iso9660",
+  "vfat",
+  "exfat",
+  "ntfs3",
+]);
+
+export interface MountEntry {
+  mountPoint: string;
+  fsType: string;
+}
+
+/** /proc/self/mountinfo: "36 35 98:0 / /mnt rw,noatime master:1 - ext3 /dev/root rw". */
+export function parseMountinfo(text: string): MountEntry[] {
+  const entries: MountEntry[] = [];
+  for (const line of text.split("\n")) {
+    const fields = line.split(" ");
+    const dash = fields.indexOf("-");
+    const fsType = fields[dash + 1];
+    if (dash < 6 || fields[4] === undefined || fsType === undefined) continue;
+    // Spaces, tabs, newlines and backslashes in paths are written as octal escapes.
+    const mountPoint = fields[4].replace(/\\([0-7]{3})/g, (_m, octal: string) =>
+      String.fromCharCode(parseInt(octal, 8)),
+    );
+    entries.push({ mountPoint, fsType });
+  }
+  return entries;
+}
+
+/** The filesystem type of the mount holding `path` (the last, longest matching mount point). */
+export function filesystemOf(path: string, mounts: readonly MountEntry[]): string | null {
+  let best: MountEntry | null = null;
+  for (const entry of mounts) {
+    const inside =
+      path === entry.mountPoint ||
+      path.startsWith(entry.mountPoint === "/" ? "/" : `${entry.mountPoint}/`);
+    if (inside && (!best || entry.mountPoint.length >= best.mountPoint.length)) best = entry;
+  }
+  return best?.fsType ?? null;
+}
+
+function readLocal(mount: string): DiskMetrics {
+  try {
+    const s = statfsSync(mount);
+    return diskMetrics(mount, {
+      blocks: s.blocks,
+      free: s.bfree,
+      avail: s.bavail,
+      blockSize: s.bsize,
+      inodes: s.files,
+      inodesFree: s.ffree,
+    });
+  } catch (error) {
+    return { mount, status: "unknown", error: (error as Error).message };
+  }
+}
+
+/**
+ * Every mount at once: local ones directly, the others one child each (a dead mount costs its
+ * own timeout, not the others'). Without a readable mountinfo every mount goes through a child.
+ */
+export function readDisks(
+  mounts: readonly string[],
+  timeoutMs: number,
+  procRoot = "/proc",
+): Promise<DiskMetrics[]> {
+  const mountinfo = mounts.length > 0 ? readMountinfo(procRoot) : [];
+  return Promise.all(
+    mounts.map((mount) => {
+      const fsType = filesystemOf(mount, mountinfo);
+      return fsType !== null && LOCAL_FILESYSTEMS.has(fsType)
+        ? readLocal(mount)
+        : readDisk(mount, timeoutMs);
+    }),
+  );
+}
+
+function readMountinfo(procRoot: string): MountEntry[] {
+  try {
+    return parseMountinfo(readProcTextIfPresent(`${procRoot}/self/mountinfo`) ?? "");
+  } catch {
+    return [];
+  }
 }
