@@ -1,7 +1,8 @@
 // The largest processes, by RSS and, where readable, PSS. Multiprocessing children share their
 // parent's pages copy-on-write, so RSS counts shared pages once per child and overstates them;
 // PSS divides each shared page among its sharers. PSS needs /proc/PID/smaps_rollup (root, or
-// the process's owner) and walks the page tables, so it is read for the 2N largest by RSS only.
+// the process's owner) and walks the page tables, so it is read for the 2N largest by RSS only
+// (PSS ≤ RSS, so a process outside those can only make the list if its own RSS is larger).
 import { parseCmdline } from "../scan/parse-misc.js";
 import { readProcTextIfPresent } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
@@ -58,5 +59,7 @@ export function readTopProcesses(
       cpuPercent: cpuOf(p),
     });
   }
+  // PSS where readable: a pool of children sharing their parent's pages shows what it really holds.
+  top.sort((a, b) => (b.pssBytes ?? b.rssBytes) - (a.pssBytes ?? a.rssBytes));
   return top.slice(0, count);
 }

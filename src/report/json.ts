@@ -3,7 +3,7 @@
 // (twice that once copied to a Buffer), which alone pushed the run past its memory target.
 import type { RunReport } from "../run.js";
 
-const CHUNK = 64 * 1024;
+const CHUNK = 16384;
 
 /** The same text JSON.stringify would give, as chunks of about 64 KiB. */
 export function* jsonChunks(value: unknown): Generator<string> {
@@ -18,7 +18,7 @@ export function* jsonChunks(value: unknown): Generator<string> {
   if (pending) yield pending;
 }
 
-const BATCH = 256;
+const BATCH = 64;
 
 /** Objects are walked; array elements are stringified a batch at a time. */
 function* pieces(value: unknown): Generator<string> {

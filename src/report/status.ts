@@ -52,7 +52,10 @@ export function renderStatus(report: RunReport, color: boolean): string {
   }
 
   if (report.top && report.top.length > 0) {
-    lines.push("", "LARGEST PROCESSES (PSS counts shared pages once; CPU since the previous run)");
+    lines.push(
+      "",
+      "LARGEST PROCESSES by PSS (RSS where PSS is unreadable; PSS splits shared pages among their sharers)",
+    );
     lines.push(
       `  ${"PID".padStart(7)}  ${"RSS".padStart(8)}  ${"PSS".padStart(8)}  ${"CPU".padStart(6)}  ${"AGE".padStart(6)}  USER      COMMAND`,
     );

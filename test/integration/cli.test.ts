@@ -97,7 +97,7 @@ describe("the bundled rules and the command line", () => {
   it("cleanup check accepts the bundled rules.yaml", async () => {
     const run = await scene.runAgent(["check", "--config", BUNDLED]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/rules\.yaml: OK \(3 rules, 1 kill, 1 protect entries\)/);
+    expect(run.stdout).toMatch(/rules\.yaml: OK \(4 rules, 2 kill, 1 protect entries\)/);
   });
 
   it("cleanup --dry-run prints this machine's plan from the bundled rules", async () => {
