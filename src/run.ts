@@ -18,6 +18,7 @@ import {
   cpuState,
   processCpuIndex,
   processCpuPercent,
+  processCpuSinceScan,
   usablePrevious,
   type CpuNow,
   type CpuState,
@@ -183,7 +184,13 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         ? readTopProcesses(snapshot.processes, config.settings.topProcesses, procRoot, (p) =>
             earlier && sinceBase
               ? processCpuPercent(earlier, sinceBase.takenAtMs, p, snapshot.takenAtMs)
-              : null,
+              : processCpuSinceScan(
+                  procRoot,
+                  p,
+                  snapshot.takenAtMs,
+                  Date.now(),
+                  snapshot.clockTicks,
+                ),
           )
         : undefined;
     const failed =

@@ -1,5 +1,7 @@
 // CPU % for a one-shot run, without sleeping for seconds: since the previous run, from counters
 // saved in the state directory; per process the same way, for the same (pid, start time).
+import { parseStat } from "../scan/parse-stat.js";
+import { readProcTextIfPresent } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { cpuPercent } from "./parse.js";
 import type { CpuCounters, CpuMetrics } from "./types.js";
@@ -82,6 +84,34 @@ export function processCpuPercent(
   const before = earlier.get(`${p.pid}:${p.startTicks}`);
   if (before === undefined || nowMs <= earlierMs || p.cpuMs < before) return null;
   return ((p.cpuMs - before) / (nowMs - earlierMs)) * 100;
+}
+
+/** Shorter intervals than this give a figure too coarse to show (CPU time moves in 10 ms ticks). */
+export const MIN_PROCESS_INTERVAL_MS = 100;
+
+/**
+ * Without a previous run: CPU % of a process between the scan and now (the in-run CPU sample's
+ * wait lies in between), from a fresh read of its stat; null if it is gone, reused or too soon.
+ */
+export function processCpuSinceScan(
+  procRoot: string,
+  p: ProcessInfo,
+  scannedAtMs: number,
+  nowMs: number,
+  clockTicks: number,
+): number | null {
+  const intervalMs = nowMs - scannedAtMs;
+  if (intervalMs < MIN_PROCESS_INTERVAL_MS) return null;
+  let text: string | null;
+  try {
+    text = readProcTextIfPresent(`${procRoot}/${p.pid}/stat`);
+  } catch {
+    return null;
+  }
+  const now = text === null ? null : parseStat(text);
+  if (!now || now.startTicks !== p.startTicks) return null;
+  const cpuMs = ((now.utimeTicks + now.stimeTicks) * 1000) / clockTicks;
+  return Math.max(0, ((cpuMs - p.cpuMs) / intervalMs) * 100);
 }
 
 export function processCpuIndex(state: CpuState): Map<string, number> {

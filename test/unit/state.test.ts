@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   checkCpuState,
+  processCpuSinceScan,
   cpuState,
   processCpuIndex,
   processCpuPercent,
@@ -11,7 +12,7 @@ import {
   type CpuNow,
 } from "../../src/host/cpu.js";
 import { readStateFile, writeStateFile } from "../../src/state/store.js";
-import { proc } from "../helpers/fixtures.js";
+import { ProcFixture, proc } from "../helpers/fixtures.js";
 
 let dir: string;
 beforeEach(() => {
@@ -96,5 +97,24 @@ describe("CPU across runs", () => {
     expect(
       processCpuPercent(index, 0, { ...before, startTicks: 900, cpuMs: 31_000 }, 60_000),
     ).toBeNull();
+  });
+});
+
+describe("per-process CPU without a previous run", () => {
+  it("is measured between the scan and a fresh read, for the same process only", () => {
+    const fixture = new ProcFixture();
+    try {
+      // The fixture's stat has utime 50 + stime 25 ticks = 750 ms; the scan saw 650 ms.
+      fixture.add({ pid: 10, ppid: 1, startTicks: 500 });
+      const scanned = proc({ pid: 10, startTicks: 500, cpuMs: 650 });
+      expect(processCpuSinceScan(fixture.root, scanned, 0, 200, 100)).toBeCloseTo(50, 6);
+      expect(processCpuSinceScan(fixture.root, scanned, 0, 50, 100)).toBeNull(); // too short to tell
+      expect(
+        processCpuSinceScan(fixture.root, { ...scanned, startTicks: 501 }, 0, 200, 100),
+      ).toBeNull();
+      expect(processCpuSinceScan(fixture.root, { ...scanned, pid: 11 }, 0, 200, 100)).toBeNull();
+    } finally {
+      fixture.cleanup();
+    }
   });
 });
