@@ -4,20 +4,11 @@
 // mangling) so an internal error's stack trace stays readable; type checking is `npm run typecheck`.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { bundleOptions } from "./bundle-options.mjs";
 
 rmSync(new URL("../dist/", import.meta.url), { recursive: true, force: true });
 await build({
+  ...bundleOptions,
   entryPoints: ["src/cli.ts", "src/config/write-json-schema.ts"],
   outdir: "dist",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // Bundled CommonJS dependencies may call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-  logLevel: "warning",
 });

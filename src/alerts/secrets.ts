@@ -1,0 +1,35 @@
+// Secrets of the sinks (SMTP password, webhook URL, Authorization header), resolved when a sink
+// sends, not when the config loads: a missing secret fails that sink's delivery, not the run.
+// Error messages name where the secret was looked for, never the secret itself: they end up in
+// reports, logs and the outbox.
+import type { SecretRef } from "./sink-config.js";
+
+export function resolveSecret(
+  ref: SecretRef,
+  env: NodeJS.ProcessEnv,
+  readFile: (path: string) => string,
+): string {
+  if ("env" in ref) {
+    const value = env[ref.env];
+    if (value === undefined) throw new Error(`environment variable ${ref.env} is not set`);
+    if (value === "") throw new Error(`environment variable ${ref.env} is empty`);
+    return value;
+  }
+  if ("file" in ref) {
+    let text: string;
+    try {
+      text = readFile(ref.file);
+    } catch (error) {
+      // fs errors name the path and the errno ("ENOENT: no such file or directory, open …").
+      throw new Error(`cannot read secret file ${ref.file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    // `echo secret > file` and most editors end the file with a newline that is not the secret's.
+    const value = text.replace(/(?:\r?\n)+$/, "");
+    if (value === "") throw new Error(`secret file ${ref.file} is empty`);
+    return value;
+  }
+  if (ref.value === "") throw new Error("secret value is empty");
+  return ref.value;
+}
