@@ -10,6 +10,7 @@ export type Command =
   | { name: "run"; dryRun: boolean; json: boolean; config?: string; stateDir?: string }
   | { name: "check"; config?: string }
   | { name: "status"; json: boolean; config?: string; stateDir?: string }
+  | { name: "alert-test"; config?: string; sink?: string }
   | { name: "help" }
   | { name: "version" };
 
@@ -26,6 +27,12 @@ const STATUS_OPTIONS = {
   json: { type: "boolean" },
   config: { type: "string", short: "c" },
   "state-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const ALERT_TEST_OPTIONS = {
+  config: { type: "string", short: "c" },
+  sink: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -51,6 +58,26 @@ export function parseCommandLine(args: string[]): Command {
       json: values.json === true,
       ...(values.config !== undefined && { config: values.config }),
       ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
+    };
+  }
+  if (args[0] === "alert") {
+    if (args[1] !== "test")
+      throw new UsageError(
+        `Unknown alert command ${JSON.stringify(args[1] ?? "")}; expected 'alert test'\nSee 'cleanup --help'.`,
+      );
+    const { values } = usage("alert test", () =>
+      parseArgs({
+        args: args.slice(2),
+        options: ALERT_TEST_OPTIONS,
+        strict: true,
+        allowPositionals: false,
+      }),
+    );
+    if (values.help) return { name: "help" };
+    return {
+      name: "alert-test",
+      ...(values.config !== undefined && { config: values.config }),
+      ...(values.sink !== undefined && { sink: values.sink }),
     };
   }
   if (args[0] === "check") {
@@ -92,6 +119,7 @@ function usage<T>(command: string, parse: () => T): T {
 export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
+       cleanup alert test [--sink NAME] [--config FILE]
        cleanup check [--config FILE]
        cleanup --help | --version
 
@@ -106,13 +134,16 @@ Commands:
                         pressure against the thresholds, the orphans found and
                         what a run would do to them, the largest processes,
                         and the last run's outcome; changes nothing
+  alert test            send a test alert through each configured sink (or
+                        --sink NAME) and report each result
   check                 validate the rules file and exit: nothing is scanned,
                         killed or written
 
 Options:
   -n, --dry-run         plan only: print what would be done; send no signal,
                         take no lock, write nothing
-      --json            print the plan and results as JSON
+      --json            print the plan and results as JSON (the log sink then
+                        writes to stderr, so stdout stays one JSON document)
   -c, --config FILE     rules file (default: $CLEANUP_CONFIG, else
                         ${SYSTEM_CONFIG} if present, else the bundled
                         rules.yaml)

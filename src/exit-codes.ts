@@ -20,11 +20,11 @@ export const EXIT = {
 export const EXIT_TABLE: [number, string][] = [
   [
     EXIT.OK,
-    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check)",
+    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test)",
   ],
   [
     EXIT.ATTENTION,
-    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL) or a rule was over its kill budget",
+    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed",
   ],
   [EXIT.USAGE, "bad command line"],
   [EXIT.CONFIG, "config invalid or unreadable: nothing scanned, killed or written"],

@@ -4,12 +4,14 @@ import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
+import { sendTestAlerts } from "./alerts/test-alert.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { EXIT, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
 import { renderJsonChunks } from "./report/json.js";
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
 import { checkConfig, packageVersion, runOnce } from "./run.js";
+import { UsageError } from "./usage-error.js";
 
 export const BUNDLED_CONFIG = fileURLToPath(new URL("../rules.yaml", import.meta.url));
 
@@ -64,11 +66,14 @@ async function execute(command: Command): Promise<number> {
       );
       return EXIT.OK;
     }
+    case "alert-test":
+      return alertTest(resolveConfigPath(command.config), command.sink);
     case "run": {
       const report = await runOnce({
         configPath: resolveConfigPath(command.config),
         mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
+        logStream: command.json ? process.stderr : process.stdout,
       });
       const code = exitCodeForOutcome(report.outcome);
       await writeAll(
@@ -78,6 +83,25 @@ async function execute(command: Command): Promise<number> {
       return code;
     }
   }
+}
+
+/** `cleanup alert test`: one test message through each sink, each result reported. */
+async function alertTest(configPath: string, only: string | undefined): Promise<number> {
+  const config = checkConfig(configPath);
+  const sinks = config.alerts.sinks.filter((s) => only === undefined || s.name === only);
+  if (sinks.length === 0) {
+    throw new UsageError(
+      `no sink named ${JSON.stringify(only)} in ${config.file}; it has ${config.alerts.sinks.map((s) => s.name).join(", ")}`,
+    );
+  }
+  let failed = 0;
+  for (const result of await sendTestAlerts(sinks, config.file)) {
+    process.stdout.write(
+      `${result.sink} (${result.type}): ${result.error ? `FAILED: ${result.error}` : "ok"}\n`,
+    );
+    if (result.error) failed += 1;
+  }
+  return failed > 0 ? EXIT.ATTENTION : EXIT.OK;
 }
 
 /**

@@ -28,14 +28,19 @@ import { readDisks } from "./host/statfs.js";
 import { evaluateThresholds, resourceLevels, type ThresholdResult } from "./host/thresholds.js";
 import { readTopProcesses, type TopProcess } from "./host/top.js";
 import type { CpuMetrics, HostMetrics } from "./host/types.js";
+import { runAlerting, type AlertingReport } from "./alerts/alerting.js";
+import { collectEvents, scanErrorEvent } from "./alerts/events.js";
+import type { AlertEvent } from "./alerts/types.js";
 import { scanNeeds } from "./rules/detail-filter.js";
 import { plan } from "./rules/plan.js";
 import type { Actor, Plan } from "./rules/plan-types.js";
 import { parseStat } from "./scan/parse-stat.js";
 import { readProcessTable } from "./scan/read-process-table.js";
+import { ScanError, type Snapshot } from "./scan/types.js";
 import { readProcText } from "./scan/read-file.js";
 import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
-import { readStateFile, writeStateFile } from "./state/store.js";
+import { StateReader } from "./state/reader.js";
+import { writeStateFile } from "./state/store.js";
 
 /** run: act; dry-run: plan only; status: plan only, and show the last run. */
 export type RunMode = "run" | "dry-run" | "status";
@@ -47,6 +52,8 @@ export interface RunOptions {
   stateDir?: string;
   procRoot?: string;
   kill?: SessionOptions["kill"];
+  /** Where the log sink writes (default stdout; the CLI passes stderr with --json). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export type RunOutcome =
@@ -80,6 +87,8 @@ export interface RunReport {
   top?: TopProcess[];
   /** The previous acting run (status only). */
   lastRun?: LastRun | null;
+  /** What was told (or, in a dry run, would be) and how each sink took it. */
+  alerts?: AlertingReport;
   /** State files that could not be read (corrupt ones are set aside by live runs). */
   stateProblems: string[];
   /**
@@ -135,12 +144,28 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     );
     let hostMs = performance.now() - hostStarted;
 
-    const snapshot = readProcessTable({
-      procRoot,
-      selfPid: process.pid,
-      now: () => Date.now(),
-      ...scanNeeds(config, actor),
-    });
+    const alerting = (events: AlertEvent[]) =>
+      runAlerting(events, {
+        config,
+        stateDir,
+        live,
+        state,
+        now: new Date(),
+        logStream: options.logStream ?? process.stdout,
+      });
+    let snapshot: Snapshot;
+    try {
+      snapshot = readProcessTable({
+        procRoot,
+        selfPid: process.pid,
+        now: () => Date.now(),
+        ...scanNeeds(config, actor),
+      });
+    } catch (error) {
+      // The config is good, so its sinks can say that the host cannot be watched.
+      if (error instanceof ScanError) await alerting([scanErrorEvent(error.message)]);
+      throw error;
+    }
 
     // CPU: since the previous run when there is one, else over an in-run sample that spans the
     // scan (so it costs only what is left of settings.cpu_sample), or when a rule asks for the
@@ -193,8 +218,14 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
                 ),
           )
         : undefined;
+    const alerts = await alerting(
+      collectEvents({ plan: thePlan, results: live ? results : [], thresholds }),
+    );
+
     const failed =
-      results.some((r) => FAILED_OUTCOMES.has(r.outcome)) || thePlan.refusals.length > 0;
+      results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ||
+      thePlan.refusals.length > 0 ||
+      alerts.deliveries.some((d) => d.status === "failed");
     const outcome: RunOutcome = failed ? "attention" : "ok";
     const durationMs = performance.now() - started;
     if (live) {
@@ -220,6 +251,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       thresholds,
       plan: thePlan,
       results,
+      alerts,
       ...(top && { top }),
       ...(options.mode === "status" && {
         lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
@@ -234,32 +266,6 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     };
   } finally {
     session.close();
-  }
-}
-
-/** Reads state files, collecting problems; only live runs set corrupt files aside. */
-class StateReader {
-  readonly problems: string[] = [];
-  constructor(
-    private readonly dir: string,
-    private readonly setAside: boolean,
-  ) {}
-
-  read<T>(name: string, version: number, check: (data: unknown) => string | null): T | null {
-    const result = readStateFile<T>(this.dir, name, {
-      version,
-      check,
-      setAside: this.setAside,
-      now: () => Date.now(),
-    });
-    if (result.kind === "ok") return result.data;
-    if (result.kind === "corrupt") {
-      const where = result.keptAs
-        ? `set aside as ${result.keptAs}`
-        : "left in place (this run changes no state)";
-      this.problems.push(`${join(this.dir, name)}: ${result.problem}; ${where}`);
-    }
-    return null;
   }
 }
 

@@ -15,7 +15,7 @@ const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
-  const issues: CrossIssue[] = [...thresholdOrder(raw)];
+  const issues: CrossIssue[] = [...thresholdOrder(raw), ...uniqueSinkNames(raw)];
   const firstIndex = new Map<string, number>();
   rules.forEach((rule: unknown, index) => {
     if (!isRecord(rule)) return;
@@ -72,6 +72,25 @@ function thresholdOrder(raw: unknown): CrossIssue[] {
       });
     }
   }
+  return issues;
+}
+
+function uniqueSinkNames(raw: unknown): CrossIssue[] {
+  const alerts = isRecord(raw) && isRecord(raw.alerts) ? raw.alerts : {};
+  const sinks = Array.isArray(alerts.sinks) ? alerts.sinks : [];
+  const first = new Map<string, number>();
+  const issues: CrossIssue[] = [];
+  sinks.forEach((sink: unknown, index) => {
+    if (!isRecord(sink) || typeof sink.name !== "string") return;
+    const earlier = first.get(sink.name);
+    if (earlier === undefined) first.set(sink.name, index);
+    else {
+      issues.push({
+        path: ["alerts", "sinks", index, "name"],
+        message: `duplicate sink name (first used by alerts.sinks[${earlier}]); expected a unique name`,
+      });
+    }
+  });
   return issues;
 }
 

@@ -1,7 +1,17 @@
 // Validated raw config → Config: units to ms/bytes, regexes compiled, defaults filled in.
 // Only called on data the schema accepted, so every parse here succeeds.
 import { DEFAULT_REAPERS, type RawRule, type RawSelector, type RulesFile } from "./schema.js";
-import type { Config, Conditions, Levels, Rule, Selector, Settings, Thresholds } from "./types.js";
+import type { SecretRef, SinkConfig } from "../alerts/sink-config.js";
+import type {
+  AlertsConfig,
+  Config,
+  Conditions,
+  Levels,
+  Rule,
+  Selector,
+  Settings,
+  Thresholds,
+} from "./types.js";
 import { parseDuration, parsePercent, parseSize } from "./units.js";
 
 export const DEFAULTS = {
@@ -33,18 +43,28 @@ export function normalise(raw: RulesFile, file: string): Config {
   };
   const t = raw.thresholds ?? {};
   const thresholds: Thresholds = {
-    memory: t.memory ? percentLevels(t.memory) : { ...DEFAULTS.memory },
+    memory: t.memory === false ? null : t.memory ? percentLevels(t.memory) : { ...DEFAULTS.memory },
     swap: t.swap ? percentLevels(t.swap) : null,
-    cpu: t.cpu ? percentLevels(t.cpu) : { ...DEFAULTS.cpu },
+    cpu: t.cpu === false ? null : t.cpu ? percentLevels(t.cpu) : { ...DEFAULTS.cpu },
     load: t.load ? { warn: t.load.warn, critical: t.load.critical } : null,
-    disk: t.disk
-      ? { ...percentLevels(t.disk), mounts: t.disk.mounts ?? [...DEFAULTS.disk.mounts] }
-      : { ...DEFAULTS.disk, mounts: [...DEFAULTS.disk.mounts] },
+    disk:
+      t.disk === false
+        ? null
+        : t.disk
+          ? { ...percentLevels(t.disk), mounts: t.disk.mounts ?? [...DEFAULTS.disk.mounts] }
+          : { ...DEFAULTS.disk, mounts: [...DEFAULTS.disk.mounts] },
   };
   const rules = raw.rules
     .map((rule, index) => normaliseRule(rule, index, settings))
     .filter((rule, index) => raw.rules[index]?.enabled !== false);
-  return { file, settings, thresholds, protect: (raw.protect ?? []).map(normaliseSelector), rules };
+  return {
+    file,
+    settings,
+    thresholds,
+    alerts: normaliseAlerts(raw.alerts),
+    protect: (raw.protect ?? []).map(normaliseSelector),
+    rules,
+  };
 }
 
 function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
@@ -67,6 +87,8 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
   };
   if (raw.description !== undefined) rule.description = raw.description;
   if (raw.when !== undefined) rule.when = { ...raw.when };
+  if (raw.for !== undefined) rule.forRuns = raw.for;
+  if (raw.remind !== undefined) rule.remindMs = ms(raw.remind);
   if (raw.action === "kill") {
     rule.kill = {
       signal: raw.signal ?? "SIGTERM",
@@ -90,6 +112,67 @@ function normaliseSelector(raw: RawSelector): Selector {
 
 function list<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
+}
+
+const SINK_TIMEOUT_MS = 10_000;
+const DEFAULT_PORTS = { starttls: 587, tls: 465, none: 25 } as const;
+
+function normaliseAlerts(raw: RulesFile["alerts"]): AlertsConfig {
+  const a = raw ?? {};
+  return {
+    forRuns: a.for ?? 1,
+    remindMs: a.remind !== undefined ? ms(a.remind) : null,
+    recovery: a.recovery ?? true,
+    outboxLimit: a.outbox_limit ?? 500,
+    sinks: (a.sinks ?? [{ type: "log", name: "log" }]).map(normaliseSink),
+  };
+}
+
+type RawSink = NonNullable<NonNullable<RulesFile["alerts"]>["sinks"]>[number];
+
+function normaliseSink(raw: RawSink): SinkConfig {
+  switch (raw.type) {
+    case "log":
+      return { type: "log", name: raw.name };
+    case "email": {
+      const security = raw.security ?? "starttls";
+      return {
+        type: "email",
+        name: raw.name,
+        host: raw.host,
+        port: raw.port ?? DEFAULT_PORTS[security],
+        security,
+        ...(raw.username !== undefined && { username: raw.username }),
+        ...(raw.password !== undefined && { password: secretRef(raw.password) }),
+        from: raw.from,
+        to: list(raw.to),
+        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
+      };
+    }
+    case "webhook":
+      return {
+        type: "webhook",
+        name: raw.name,
+        url: secretRef(raw.url),
+        format: raw.format ?? "json",
+        headers: Object.fromEntries(
+          Object.entries(raw.headers ?? {}).map(([k, v]) => [k, secretRef(v)]),
+        ),
+        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
+      };
+    case "alertmanager":
+      return {
+        type: "alertmanager",
+        name: raw.name,
+        url: raw.url,
+        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
+        ttlMs: raw.ttl !== undefined ? ms(raw.ttl) : 2 * 3_600_000,
+      };
+  }
+}
+
+function secretRef(raw: string | { env: string } | { file: string }): SecretRef {
+  return typeof raw === "string" ? { value: raw } : raw;
 }
 
 function percentLevels(raw: { warn: string; critical: string }): Levels {

@@ -174,6 +174,17 @@ const rule = z.strictObject(
     max_kills: positiveInt("the most processes this rule may kill in one run")
       .optional()
       .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
+    for: z
+      .number({ error: typeError("a whole number of runs") })
+      .int({ error: "not a whole number; expected a whole number of runs" })
+      .min(1, { error: "too small; expected at least 1" })
+      .optional()
+      .describe(
+        "Alert only after the condition stood this many runs in a row. Default alerts.for.",
+      ),
+    remind: duration
+      .optional()
+      .describe("Repeat the alert this often while it lasts. Default alerts.remind."),
     when: z
       .strictObject(
         Object.fromEntries(RESOURCES.map((r) => [r, level.optional()])) as Record<
@@ -258,25 +269,40 @@ const percentLevels = (what: string) =>
     { error: typeError(`warn and critical percentages of ${what}`) },
   );
 
+/** `false` turns a threshold off. */
+const orOff = <T extends z.ZodType>(levels: T, what: string) =>
+  z.union([z.literal(false), levels], {
+    error: `wrong type; expected ${what}, or false to turn it off`,
+  });
+
 const thresholds = z.strictObject(
   {
-    memory: percentLevels("memory in use (total minus MemAvailable)")
+    memory: orOff(
+      percentLevels("memory in use (total minus MemAvailable)"),
+      "{ warn: 75%, critical: 85% }",
+    )
       .optional()
-      .describe("Default warn 75%, critical 85%."),
-    swap: percentLevels("swap in use").optional().describe("Off unless set."),
-    cpu: percentLevels("CPU busy time").optional().describe("Default warn 80%, critical 90%."),
-    load: z
-      .strictObject(
+      .describe("Default warn 75%, critical 85%; false: off."),
+    swap: orOff(percentLevels("swap in use"), "{ warn: 50%, critical: 80% }")
+      .optional()
+      .describe("Off unless set."),
+    cpu: orOff(percentLevels("CPU busy time"), "{ warn: 80%, critical: 90% }")
+      .optional()
+      .describe("Default warn 80%, critical 90%; false: off."),
+    load: orOff(
+      z.strictObject(
         {
           warn: z.number({ error: typeError("a load per core, e.g. 1.5") }).positive(),
           critical: z.number({ error: typeError("a load per core, e.g. 3") }).positive(),
         },
         { error: typeError("warn and critical loads per core") },
-      )
+      ),
+      "{ warn: 1.5, critical: 3 }",
+    )
       .optional()
       .describe("1-minute load average per core. Off unless set."),
-    disk: z
-      .strictObject(
+    disk: orOff(
+      z.strictObject(
         {
           warn: percent,
           critical: percent,
@@ -286,11 +312,112 @@ const thresholds = z.strictObject(
             .optional(),
         },
         { error: typeError("warn and critical percentages, and mounts") },
-      )
+      ),
+      "{ warn: 80%, critical: 90%, mounts: [/] }",
+    )
       .optional()
-      .describe("Space and inodes used, per mount. Default warn 80%, critical 90% on /."),
+      .describe(
+        "Space and inodes used, per mount. Default warn 80%, critical 90% on /; false: off.",
+      ),
   },
   { error: typeError("a mapping of memory, swap, cpu, load and disk thresholds") },
+);
+
+const secret = z.union(
+  [z.string(), z.strictObject({ env: z.string() }), z.strictObject({ file: z.string() })],
+  { error: "wrong type; expected a string, { env: VARIABLE } or { file: PATH }" },
+);
+
+const sinkBase = {
+  name: z.string({ error: typeError("a sink name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+    error: "invalid name; expected letters, digits, '-', '_' or '.'",
+  }),
+};
+
+const sink = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ ...sinkBase, type: z.literal("log") }),
+    z.strictObject({
+      ...sinkBase,
+      type: z.literal("email"),
+      host: z.string({ error: typeError("the SMTP server's host name") }),
+      port: z
+        .number({ error: typeError("a port number") })
+        .int()
+        .min(1)
+        .max(65535)
+        .optional()
+        .describe("Default 587 (starttls), 465 (tls), 25 (none)."),
+      security: z
+        .enum(["starttls", "tls", "none"], {
+          error: "unknown security; expected starttls, tls or none",
+        })
+        .optional()
+        .describe("Default starttls."),
+      username: z.string({ error: typeError("a user name") }).optional(),
+      password: secret
+        .optional()
+        .describe("Better { env: VARIABLE } or { file: PATH } than inline."),
+      from: z.string({ error: typeError("a sender address") }),
+      to: z.union([z.string(), z.array(z.string()).min(1)], {
+        error: "wrong type; expected an address or a list of addresses",
+      }),
+      timeout: duration.optional().describe("Default 10s."),
+    }),
+    z.strictObject({
+      ...sinkBase,
+      type: z.literal("webhook"),
+      url: secret.describe("A URL, or { env: VARIABLE } / { file: PATH } when it holds a token."),
+      format: z
+        .enum(["json", "slack"], { error: "unknown format; expected json or slack" })
+        .optional()
+        .describe("Default json."),
+      headers: z
+        .record(z.string(), secret, { error: typeError("a mapping of header names to values") })
+        .optional(),
+      timeout: duration.optional().describe("Default 10s."),
+    }),
+    z.strictObject({
+      ...sinkBase,
+      type: z.literal("alertmanager"),
+      url: z.string({ error: typeError("Alertmanager's base URL, e.g. http://127.0.0.1:9093") }),
+      timeout: duration.optional().describe("Default 10s."),
+      ttl: duration
+        .optional()
+        .describe(
+          "endsAt of a firing alert, re-posted each run. Default 2h: more than the time between runs.",
+        ),
+    }),
+  ],
+  { error: "unknown sink type; expected log, email, webhook or alertmanager" },
+);
+
+const alerts = z.strictObject(
+  {
+    for: z
+      .number({ error: typeError("a whole number of runs") })
+      .int({ error: "not a whole number; expected a whole number of runs" })
+      .min(1, { error: "too small; expected at least 1" })
+      .optional()
+      .describe(
+        "Alert only after a condition stood this many runs in a row (a blip pages nobody). Default 1.",
+      ),
+    remind: duration
+      .optional()
+      .describe("Repeat an alert this often while it lasts. Default: never."),
+    recovery: boolean("whether to send a notice when a condition clears")
+      .optional()
+      .describe("Default true."),
+    outbox_limit: positiveInt("undelivered notifications kept per sink")
+      .optional()
+      .describe("Default 500."),
+    sinks: z
+      .array(sink, { error: typeError("a list of sinks") })
+      .optional()
+      .describe("Default: one log sink."),
+  },
+  { error: typeError("a mapping of alert settings and sinks") },
 );
 
 export const rulesFileSchema = z.strictObject(
@@ -298,13 +425,14 @@ export const rulesFileSchema = z.strictObject(
     version: z.literal(1, { error: "unsupported version; expected 1" }).optional(),
     settings: settings.optional(),
     thresholds: thresholds.optional(),
+    alerts: alerts.optional(),
     protect: z
       .array(protectEntry, { error: typeError("a list of selectors") })
       .optional()
       .describe("Processes never acted on, whatever the rules say."),
     rules: z.array(rule, { error: typeError("a list of rules") }),
   },
-  { error: typeError("a mapping with settings, thresholds, protect and rules") },
+  { error: typeError("a mapping with settings, thresholds, alerts, protect and rules") },
 );
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;

@@ -1,3 +1,5 @@
+import type { SinkConfig } from "../alerts/sink-config.js";
+
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.
 // Plain data; the core (plan) takes this and never sees YAML.
 
@@ -41,6 +43,23 @@ export interface Rule {
   kill?: KillOptions;
   /** Apply only while each resource is at this level or worse. */
   when?: Partial<Record<Resource, ThresholdLevel>>;
+  /** Alert policy overrides for this rule's alerts. */
+  forRuns?: number;
+  remindMs?: number;
+}
+
+export interface AlertPolicy {
+  /** Consecutive runs a condition must stand before it alerts. */
+  forRuns: number;
+  /** Repeat while it lasts; null = never. */
+  remindMs: number | null;
+  /** Send a notice when it clears. */
+  recovery: boolean;
+}
+
+export interface AlertsConfig extends AlertPolicy {
+  outboxLimit: number;
+  sinks: SinkConfig[];
 }
 
 export interface KillOptions {
@@ -81,6 +100,7 @@ export interface Config {
   file: string;
   settings: Settings;
   thresholds: Thresholds;
+  alerts: AlertsConfig;
   protect: Selector[];
   /** Enabled rules only, in file order. */
   rules: Rule[];

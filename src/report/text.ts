@@ -53,6 +53,8 @@ export function renderText(report: RunReport): string {
   section(lines, "REPORT", reports, (e) => e.facts.join("; "));
   spareSection(lines, plan.spared);
 
+  notificationSection(lines, report);
+
   const counts = countOutcomes(report.results);
   lines.push(
     "",
@@ -81,6 +83,38 @@ function spareSection(lines: string[], spared: SparedEntry[]): void {
   lines.push("", `SPARED (${spared.length}): matched a rule's selector, not acted on`);
   for (const s of spared) {
     lines.push(processLine(s.process, s.rule), `        ${s.reasons.join("; ")}`);
+  }
+}
+
+function notificationSection(lines: string[], report: RunReport): void {
+  const alerts = report.alerts;
+  if (!alerts) return;
+  const { notifications, deliveries } = alerts;
+  if (notifications.length > 0) {
+    lines.push(
+      "",
+      `NOTIFICATIONS (${notifications.length})${report.dryRun ? ": would be sent; nothing is sent in a dry run" : ""}`,
+    );
+    for (const n of notifications) {
+      const status = n.reminder ? "reminder" : n.status;
+      lines.push(`  ${status.padEnd(8)} ${n.severity.padEnd(8)} ${n.summary}`);
+    }
+  }
+  for (const d of deliveries) {
+    if (d.status === "sent")
+      lines.push(
+        `  ${d.sink} (${d.type}): sent ${d.notifications}${d.dropped ? ` (+ a note of ${d.dropped} dropped)` : ""}`,
+      );
+    if (d.status === "failed") {
+      lines.push(
+        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} kept in the outbox for the next run`,
+      );
+    }
+  }
+  for (const [sink, count] of Object.entries(alerts.orphaned)) {
+    lines.push(
+      `warning: sink ${sink} is no longer in the config: ${count} queued notifications given up`,
+    );
   }
 }
 

@@ -184,6 +184,13 @@ ${extra.rule ?? ""}
     });
   }
 
+  /** Ends one process this scene started (same pid and start time), e.g. to clear a condition. */
+  async end(pid: number): Promise<void> {
+    if (!this.alive(pid)) throw new Error(`pid ${pid} is not a live process of this scene`);
+    process.kill(pid, "SIGKILL");
+    await waitFor(`pid ${pid} to die`, () => !this.alive(pid));
+  }
+
   /** SIGKILL, by pid, whatever this scene started and is still the same process; remove files. */
   cleanup(): void {
     for (const [pid, ticks] of this.owned) {

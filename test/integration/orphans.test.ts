@@ -28,8 +28,13 @@ describe("cleanup on real orphans", () => {
     const config = scene.killRules({ match: `.*${MP}` });
 
     const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
-    expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+    // With --json the log sink writes to stderr: JSON lines, one per notification (the kills).
+    const logged = run.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { key: string; status: string });
+    expect(logged).toMatchObject([{ key: "killed:scene-orphans", status: "event" }]);
     const orphans = [...dead.workers, dead.tracker];
     const killed = run.json!.results.map((r: { pid: number; outcome: string }) => [
       r.pid,

@@ -75,9 +75,11 @@ describe("cleanup status", () => {
     ]);
     expect(first.json!.host.cpu.source).toBe("sample");
     expect(readdirSync(scene.stateDir).sort()).toEqual([
+      "alerts.json",
       "audit.jsonl",
       "cpu.json",
       "last-run.json",
+      "outbox.json",
     ]);
     const second = await scene.runAgent([
       "--json",

@@ -28,6 +28,7 @@ describe("rules.schema.json", () => {
       "version",
       "settings",
       "thresholds",
+      "alerts",
       "protect",
       "rules",
     ]);

@@ -1,0 +1,88 @@
+// One run's alerting: decide what to tell (policy), then, in a live run, queue it in the outbox,
+// save the alert state, deliver, and save the outbox again. A dry run or `status` decides and
+// shows what would be sent, and changes nothing.
+import { hostname } from "node:os";
+import type { Config } from "../config/types.js";
+import type { StateReader } from "../state/reader.js";
+import { writeStateFile } from "../state/store.js";
+import { deliverAll, type Delivery } from "./deliver.js";
+import {
+  OUTBOX_FILE,
+  OUTBOX_VERSION,
+  checkOutbox,
+  emptyOutbox,
+  enqueue,
+  type Outbox,
+} from "./outbox.js";
+import {
+  ALERT_STATE_FILE,
+  ALERT_STATE_VERSION,
+  checkAlertState,
+  decide,
+  emptyAlertState,
+  policyLookup,
+  type AlertState,
+} from "./policy.js";
+import { createSink } from "./sinks.js";
+import type { AlertEvent, Notification } from "./types.js";
+
+export interface AlertingReport {
+  /** What this run decided to announce (sent, or queued, or in a dry run: would be sent). */
+  notifications: Notification[];
+  /** Per sink, in a live run. */
+  deliveries: Delivery[];
+  /** Queues of sinks no longer in the config, given up: sink → notifications lost. */
+  orphaned: Record<string, number>;
+}
+
+export interface AlertingOptions {
+  config: Config;
+  stateDir: string;
+  live: boolean;
+  state: StateReader;
+  now: Date;
+  /** Where the log sink writes: stdout, or stderr when stdout carries --json. */
+  logStream: NodeJS.WritableStream;
+}
+
+export async function runAlerting(
+  events: readonly AlertEvent[],
+  options: AlertingOptions,
+): Promise<AlertingReport> {
+  const { config, state } = options;
+  const host = hostname();
+  const previous =
+    state.read<AlertState>(ALERT_STATE_FILE, ALERT_STATE_VERSION, checkAlertState) ??
+    emptyAlertState();
+  const decision = decide(
+    events,
+    previous,
+    options.now,
+    host,
+    policyLookup(config.alerts, config.rules),
+  );
+  if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };
+
+  const sinkNames = config.alerts.sinks.map((s) => s.name);
+  const stored = state.read<Outbox>(OUTBOX_FILE, OUTBOX_VERSION, checkOutbox) ?? emptyOutbox();
+  const { outbox: queued, orphaned } = enqueue(
+    stored,
+    sinkNames,
+    decision.notifications,
+    config.alerts.outboxLimit,
+  );
+  // Stored before any delivery: a crash or a dead mail server from here on loses nothing.
+  writeStateFile(options.stateDir, OUTBOX_FILE, queued);
+  writeStateFile(options.stateDir, ALERT_STATE_FILE, decision.next);
+
+  const sinks = config.alerts.sinks.map((c) => ({
+    sink: createSink(c, { env: process.env, logStream: options.logStream }),
+    timeoutMs: "timeoutMs" in c ? c.timeoutMs : 5_000,
+  }));
+  const { deliveries, outbox } = await deliverAll(sinks, queued, decision.open, {
+    host,
+    runAt: options.now.toISOString(),
+  });
+  writeStateFile(options.stateDir, OUTBOX_FILE, outbox);
+  return { notifications: decision.notifications, deliveries, orphaned };
+}

@@ -1,0 +1,70 @@
+// Sends each sink its digest: everything waiting for it in the outbox. Sinks run in parallel,
+// each within its own timeout; one that fails keeps its notifications for the next run and
+// never stops the others or the run.
+import { acknowledge, type Outbox } from "./outbox.js";
+import type { Digest, Notification, Sink } from "./types.js";
+
+export interface Delivery {
+  sink: string;
+  type: Sink["type"];
+  /** sent: accepted; failed: kept in the outbox; idle: nothing to send. */
+  status: "sent" | "failed" | "idle";
+  notifications: number;
+  dropped: number;
+  error?: string;
+}
+
+/** A sink's own timeout bounds its connection; this bounds a sink that ignores it. */
+const GUARD_MS = 2_000;
+
+export async function deliverAll(
+  sinks: readonly { sink: Sink; timeoutMs: number }[],
+  outbox: Outbox,
+  open: readonly Notification[],
+  context: { host: string; runAt: string },
+): Promise<{ deliveries: Delivery[]; outbox: Outbox }> {
+  let next = outbox;
+  const deliveries = await Promise.all(
+    sinks.map(async ({ sink, timeoutMs }): Promise<Delivery> => {
+      const notifications = outbox.pending[sink.name] ?? [];
+      const dropped = outbox.dropped[sink.name] ?? 0;
+      // Alertmanager forgets a firing alert that is not re-posted: it gets the open ones every run.
+      const hasWork =
+        notifications.length > 0 ||
+        dropped > 0 ||
+        (sink.type === "alertmanager" && open.length > 0);
+      const base = {
+        sink: sink.name,
+        type: sink.type,
+        notifications: notifications.length,
+        dropped,
+      };
+      if (!hasWork) return { ...base, status: "idle" };
+      const digest: Digest = { ...context, test: false, notifications, open: [...open], dropped };
+      try {
+        await sendWithin(sink, digest, timeoutMs + GUARD_MS);
+        next = acknowledge(next, sink.name, notifications);
+        return { ...base, status: "sent" };
+      } catch (error) {
+        return { ...base, status: "failed", error: (error as Error).message };
+      }
+    }),
+  );
+  return { deliveries, outbox: next };
+}
+
+export async function sendWithin(sink: Sink, digest: Digest, ms: number): Promise<void> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`${sink.name}: no answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    await Promise.race([sink.send(digest, controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,146 @@
+// What a run has to say, as events with stable keys. Pure: the run's findings in, events out.
+// Conditions (a threshold crossed, an alert rule matching, a budget refusal, a kill that keeps
+// failing) last across runs and go through the policy; occurrences (processes killed) are told
+// once.
+import type { KillResult } from "../act/results.js";
+import { FAILED_OUTCOMES } from "../act/results.js";
+import { formatDuration, formatSize } from "../config/units.js";
+import type { ThresholdResult } from "../host/thresholds.js";
+import type { Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
+import type { AlertEvent } from "./types.js";
+
+export interface RunFindings {
+  plan: Plan;
+  /** Of a live run; a dry run's would-kill results tell nothing happened. */
+  results: readonly KillResult[];
+  thresholds: readonly ThresholdResult[];
+}
+
+const MAX_DETAILS = 20;
+
+export function collectEvents(findings: RunFindings): AlertEvent[] {
+  return [
+    ...thresholdEvents(findings.thresholds),
+    ...alertRuleEvents(findings.plan.entries),
+    ...findings.plan.refusals.map((r): AlertEvent => ({
+      key: `budget:${r.rule}`,
+      kind: "condition",
+      severity: "critical",
+      summary: r.message,
+      details: [`would kill ${r.wouldKill}, budget ${r.budget} (${r.scope})`],
+      labels: { alertname: "CleanupKillBudget", rule: r.rule },
+    })),
+    ...killEvents(findings.plan.entries, findings.results),
+  ];
+}
+
+/** Scan failures happen before there is a plan; the run reports them as a condition too. */
+export function scanErrorEvent(message: string): AlertEvent {
+  return {
+    key: "scan",
+    kind: "condition",
+    severity: "critical",
+    summary: `cleanup cannot read the process table: ${message}`,
+    details: [],
+    labels: { alertname: "CleanupScanFailed" },
+  };
+}
+
+function thresholdEvents(thresholds: readonly ThresholdResult[]): AlertEvent[] {
+  const events: AlertEvent[] = [];
+  for (const t of thresholds) {
+    if (t.level === "ok") continue;
+    // Unknown is its own alert, not a level of the threshold one (Alertmanager keys by labels).
+    const alertname = t.level === "unknown" ? "CleanupMetricUnknown" : "CleanupThreshold";
+    const labels: Record<string, string> = { alertname, resource: t.resource };
+    if (t.key.includes(":")) labels.target = t.key.slice(t.key.indexOf(":") + 1);
+    events.push({
+      key: t.level === "unknown" ? `unknown:${t.key}` : `threshold:${t.key}`,
+      kind: "condition",
+      severity: t.level === "critical" ? "critical" : "warning",
+      summary: t.message,
+      details:
+        t.value === null
+          ? []
+          : [
+              `value ${t.value.toFixed(1)}${t.unit === "%" ? "%" : " per core"}, warn ${t.warn}, critical ${t.critical}`,
+            ],
+      labels,
+    });
+  }
+  return events;
+}
+
+function alertRuleEvents(entries: readonly PlanEntry[]): AlertEvent[] {
+  const byRule = new Map<string, PlanEntry[]>();
+  for (const e of entries) {
+    if (e.action !== "alert") continue;
+    const list = byRule.get(e.rule);
+    if (list) list.push(e);
+    else byRule.set(e.rule, [e]);
+  }
+  return [...byRule].map(([rule, matched]) => ({
+    key: `rule:${rule}`,
+    kind: "condition",
+    severity: matched[0]!.severity,
+    summary: `${rule}: ${matched.length} process${matched.length === 1 ? "" : "es"} (${matched[0]!.facts.join("; ")})`,
+    details: describe(matched.map((e) => e.process)),
+    labels: { alertname: "CleanupRule", rule },
+  }));
+}
+
+function killEvents(entries: readonly PlanEntry[], results: readonly KillResult[]): AlertEvent[] {
+  const byPid = new Map(entries.filter((e) => e.action === "kill").map((e) => [e.process.pid, e]));
+  const killed = new Map<string, ProcessRef[]>();
+  const failed = new Map<string, { process: ProcessRef; why: string }[]>();
+  for (const r of results) {
+    const entry = byPid.get(r.pid);
+    if (!entry) continue;
+    if (r.outcome === "terminated" || r.outcome === "killed") push(killed, r.rule, entry.process);
+    else if (FAILED_OUTCOMES.has(r.outcome))
+      push(failed, r.rule, {
+        process: entry.process,
+        why: `${r.outcome}${r.detail ? `: ${r.detail}` : ""}`,
+      });
+  }
+  const events: AlertEvent[] = [];
+  for (const [rule, processes] of killed) {
+    const freed = processes.reduce((sum, p) => sum + p.rssBytes, 0);
+    events.push({
+      key: `killed:${rule}`,
+      kind: "occurrence",
+      severity: "info",
+      summary: `${rule}: killed ${processes.length} process${processes.length === 1 ? "" : "es"}, ${formatSize(freed)} resident freed`,
+      details: describe(processes),
+      labels: { alertname: "CleanupKilled", rule },
+    });
+  }
+  for (const [rule, failures] of failed) {
+    events.push({
+      key: `kill-failed:${rule}`,
+      kind: "condition",
+      severity: "critical",
+      summary: `${rule}: ${failures.length} process${failures.length === 1 ? "" : "es"} could not be killed`,
+      details: failures.slice(0, MAX_DETAILS).map((f) => `${processLine(f.process)}: ${f.why}`),
+      labels: { alertname: "CleanupKillFailed", rule },
+    });
+  }
+  return events;
+}
+
+function describe(processes: readonly ProcessRef[]): string[] {
+  const lines = processes.slice(0, MAX_DETAILS).map(processLine);
+  if (processes.length > MAX_DETAILS) lines.push(`… and ${processes.length - MAX_DETAILS} more`);
+  return lines;
+}
+
+function processLine(p: ProcessRef): string {
+  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,143 @@
+// When to tell: a condition alerts once when it starts (after `for` runs in a row, so a blip
+// pages nobody), again only as a reminder (`remind`) or when its severity changes, and
+// once more when it clears. Occurrences are told each time. Pure: events, the previous state and the time in;
+// notifications and the next state out.
+import type { AlertPolicy } from "../config/types.js";
+import type { AlertEvent, Notification } from "./types.js";
+
+export const ALERT_STATE_FILE = "alerts.json";
+export const ALERT_STATE_VERSION = 1;
+
+export interface OpenAlert {
+  severity: AlertEvent["severity"];
+  summary: string;
+  details: string[];
+  labels: Record<string, string>;
+  /** Runs in a row the condition was seen. */
+  consecutive: number;
+  firstSeenAt: string;
+  /** Set once it alerted: when the condition counts as started, and when it was last told. */
+  startsAt?: string;
+  lastNotifiedAt?: string;
+}
+
+export interface AlertState {
+  version: typeof ALERT_STATE_VERSION;
+  open: Record<string, OpenAlert>;
+}
+
+export function emptyAlertState(): AlertState {
+  return { version: ALERT_STATE_VERSION, open: {} };
+}
+
+export function checkAlertState(data: unknown): string | null {
+  const open = (data as Partial<AlertState>).open;
+  return open !== null && typeof open === "object" && !Array.isArray(open)
+    ? null
+    : "open alerts missing";
+}
+
+export interface Decision {
+  /** To announce now. */
+  notifications: Notification[];
+  /** Every condition that has alerted and still stands (Alertmanager re-posts them each run). */
+  open: Notification[];
+  next: AlertState;
+}
+
+export function decide(
+  events: readonly AlertEvent[],
+  previous: AlertState,
+  now: Date,
+  host: string,
+  policyFor: (key: string) => AlertPolicy,
+): Decision {
+  const at = now.toISOString();
+  const notifications: Notification[] = [];
+  const open: Notification[] = [];
+  const next: AlertState = { version: ALERT_STATE_VERSION, open: {} };
+  const make = (
+    e: Pick<AlertEvent, "key" | "severity" | "summary" | "details" | "labels">,
+    status: Notification["status"],
+    startsAt: string,
+    extra: Partial<Notification> = {},
+  ): Notification => ({
+    id: `${e.key}@${at}#${status}`,
+    key: e.key,
+    status,
+    reminder: false,
+    severity: e.severity,
+    summary: e.summary,
+    details: e.details,
+    labels: e.labels,
+    host,
+    startsAt,
+    createdAt: at,
+    ...extra,
+  });
+
+  for (const event of events) {
+    if (event.kind === "occurrence") {
+      notifications.push(make(event, "event", at));
+      continue;
+    }
+    const policy = policyFor(event.key);
+    const before = previous.open[event.key];
+    const state: OpenAlert = {
+      severity: event.severity,
+      summary: event.summary,
+      details: event.details,
+      labels: event.labels,
+      consecutive: (before?.consecutive ?? 0) + 1,
+      firstSeenAt: before?.firstSeenAt ?? at,
+      ...(before?.startsAt && { startsAt: before.startsAt }),
+      ...(before?.lastNotifiedAt && { lastNotifiedAt: before.lastNotifiedAt }),
+    };
+    if (state.startsAt === undefined) {
+      if (state.consecutive >= policy.forRuns) {
+        state.startsAt = state.firstSeenAt;
+        state.lastNotifiedAt = at;
+        notifications.push(make(event, "firing", state.startsAt));
+      }
+    } else {
+      // Worse or better: told at once (and Alertmanager's alert under the old severity resolved).
+      const changed = before !== undefined && event.severity !== before.severity;
+      const due =
+        policy.remindMs !== null &&
+        now.getTime() - Date.parse(state.lastNotifiedAt ?? at) >= policy.remindMs;
+      if (changed || due) {
+        state.lastNotifiedAt = at;
+        const extra = changed
+          ? { reminder: false, supersedes: before.severity }
+          : { reminder: true };
+        notifications.push(make(event, "firing", state.startsAt, extra));
+      }
+    }
+    if (state.startsAt !== undefined) open.push(make(event, "firing", state.startsAt));
+    next.open[event.key] = state;
+  }
+
+  const seen = new Set(events.map((e) => e.key));
+  for (const [key, before] of Object.entries(previous.open)) {
+    if (seen.has(key) || before.startsAt === undefined || !policyFor(key).recovery) continue;
+    notifications.push(make({ key, ...before }, "resolved", before.startsAt, { endsAt: at }));
+  }
+  return { notifications, open, next };
+}
+
+/** A rule's own for/remind override the global policy for the alerts that name it. */
+export function policyLookup(
+  global: AlertPolicy,
+  rules: readonly { name: string; forRuns?: number; remindMs?: number }[],
+): (key: string) => AlertPolicy {
+  const byRule = new Map(rules.map((r) => [r.name, r]));
+  return (key) => {
+    const rule = byRule.get(key.slice(key.indexOf(":") + 1));
+    if (!rule || !/^(rule|budget|kill-failed|killed):/.test(key)) return global;
+    return {
+      forRuns: rule.forRuns ?? global.forRuns,
+      remindMs: rule.remindMs ?? global.remindMs,
+      recovery: global.recovery,
+    };
+  };
+}
