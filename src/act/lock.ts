@@ -1,15 +1,8 @@
 // One acting run at a time per state directory (cron + timer + by hand may overlap).
 // The lock file names its holder by (pid, start time), so the lock of a crashed run is
 // recognised as stale, and a reused pid is not mistaken for the old holder.
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { linkSync, readFileSync, unlinkSync } from "node:fs";
+import { writeFileDurably } from "../state/durable.js";
 import { join } from "node:path";
 import { probe } from "./probe.js";
 
@@ -54,13 +47,7 @@ export function acquireLock(stateDir: string, procRoot: string, self: LockHolder
  */
 function createExclusive(path: string, self: LockHolder): boolean {
   const temp = `${path}.${self.pid}.${self.startTicks}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, JSON.stringify(self));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileDurably(temp, JSON.stringify(self));
   try {
     linkSync(temp, path);
     return true;

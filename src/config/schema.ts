@@ -142,6 +142,14 @@ const protectEntry = z.strictObject(selectorShape, {
   error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent)"),
 });
 
+const runs = (what: string) =>
+  z
+    .number({ error: typeError("a whole number of runs") })
+    .int({ error: "not a whole number; expected a whole number of runs" })
+    .min(1, { error: "too small; expected at least 1" })
+    .optional()
+    .describe(what);
+
 /** Resources with thresholds; a rule's `when` names them. */
 export const RESOURCES = ["memory", "swap", "cpu", "load", "disk"] as const;
 export type Resource = (typeof RESOURCES)[number];
@@ -174,14 +182,7 @@ const rule = z.strictObject(
     max_kills: positiveInt("the most processes this rule may kill in one run")
       .optional()
       .describe("Kill budget (kill only): over it, the rule kills nothing this run and alerts."),
-    for: z
-      .number({ error: typeError("a whole number of runs") })
-      .int({ error: "not a whole number; expected a whole number of runs" })
-      .min(1, { error: "too small; expected at least 1" })
-      .optional()
-      .describe(
-        "Alert only after the condition stood this many runs in a row. Default alerts.for.",
-      ),
+    for: runs("Alert only after the condition stood this many runs in a row. Default alerts.for."),
     remind: duration
       .optional()
       .describe("Repeat the alert this often while it lasts. Default alerts.remind."),
@@ -395,14 +396,9 @@ const sink = z.discriminatedUnion(
 
 const alerts = z.strictObject(
   {
-    for: z
-      .number({ error: typeError("a whole number of runs") })
-      .int({ error: "not a whole number; expected a whole number of runs" })
-      .min(1, { error: "too small; expected at least 1" })
-      .optional()
-      .describe(
-        "Alert only after a condition stood this many runs in a row (a blip pages nobody). Default 1.",
-      ),
+    for: runs(
+      "Alert only after a condition stood this many runs in a row (a blip pages nobody). Default 1.",
+    ),
     remind: duration
       .optional()
       .describe("Repeat an alert this often while it lasts. Default: never."),

@@ -1,8 +1,9 @@
 // Files in the state directory: written atomically (temp file, fsync, rename, fsync of the
 // directory), each with a schema version. A file that cannot be read as its version is set aside
 // as NAME.corrupt-TIME (kept for inspection) and reported; it is never silently reset.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileDurably } from "./durable.js";
 
 export type StateRead<T> =
   | { kind: "missing" }
@@ -58,13 +59,7 @@ export function readStateFile<T>(dir: string, name: string, options: ReadOptions
 export function writeStateFile(dir: string, name: string, data: { version: number }): void {
   const path = join(dir, name);
   const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, JSON.stringify(data));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileDurably(temp, JSON.stringify(data));
   renameSync(temp, path);
   // The rename itself must reach the disk, or a crash could bring back the old file.
   const dirFd = openSync(dir, "r");

@@ -1,8 +1,8 @@
 // The sinks against real receivers on 127.0.0.1, each on a port the OS chose: an SMTP server
 // (smtp-server), an HTTP server (node:http) and a real Prometheus Alertmanager. Every server is
 // closed, and the Alertmanager stopped, by its own handle.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleOptions } from "../../scripts/bundle-options.mjs";
 import { createSink } from "../../src/alerts/sinks.js";
+import { Alertmanager, type ApiAlert } from "../helpers/alertmanager.js";
 import type {
   AlertmanagerSinkConfig,
   EmailSinkConfig,
@@ -667,65 +668,16 @@ describe("webhook sink", () => {
 // ---------------------------------------------------------------------------------------------
 // A real Prometheus Alertmanager
 
-const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
-
-interface ApiAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  status: { state: string };
-}
-
 describe("alertmanager sink against a real Alertmanager", () => {
-  let alertmanager: ChildProcess | undefined;
+  const am = new Alertmanager();
   let base = "";
-  let log = "";
 
   beforeAll(async () => {
-    if (!existsSync(ALERTMANAGER)) {
-      throw new Error(
-        `${ALERTMANAGER} is missing: install it with \`apt-get install prometheus-alertmanager\` (.ci/run does)`,
-      );
-    }
-    const config = join(dir, "alertmanager.yml");
-    writeFileSync(config, 'route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n');
-    const port = await closedPort();
-    base = `http://127.0.0.1:${port}`;
-    alertmanager = spawn(
-      ALERTMANAGER,
-      [
-        `--config.file=${config}`,
-        `--storage.path=${join(dir, "alertmanager-data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // No gossip: a lone instance, nothing listening on 9094.
-        "--cluster.listen-address=",
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    alertmanager.stderr!.setEncoding("utf8").on("data", (c: string) => (log += c));
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (alertmanager.exitCode !== null) throw new Error(`alertmanager exited:\n${log}`);
-      const ready = await fetch(`${base}/-/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`alertmanager not ready in 20 s:\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await am.start();
+    base = am.base;
   });
 
-  afterAll(async () => {
-    const child = alertmanager;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM"); // our own child, by its handle
-    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-    await exited;
-    clearTimeout(timer);
-  });
+  afterAll(() => am.stop());
 
   const sinkConfig = (url = base): AlertmanagerSinkConfig => ({
     type: "alertmanager",
@@ -735,11 +687,7 @@ describe("alertmanager sink against a real Alertmanager", () => {
     ttlMs: 2 * 3600_000,
   });
 
-  async function alerts(query = ""): Promise<ApiAlert[]> {
-    const response = await fetch(`${base}/api/v2/alerts${query}`);
-    expect(response.status).toBe(200);
-    return (await response.json()) as ApiAlert[];
-  }
+  const alerts = (query = ""): Promise<ApiAlert[]> => am.alerts(query);
   const ours = (list: ApiAlert[], alertname: string): ApiAlert[] =>
     list.filter((a) => a.labels.alertname === alertname && a.labels.host === "web-3");
 
