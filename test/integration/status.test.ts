@@ -100,27 +100,34 @@ describe("cleanup status", () => {
     expect(status.stdout).toMatch(/LAST RUN\n {2}\d{4}-\d\d-\d\dT[\d:.]+Z: ok; killed 0, failed 0/);
   });
 
-  it("a corrupt state file: the run goes on, says so, and keeps the bad file", async () => {
-    scene = new Scene();
-    mkdirSync(scene.stateDir, { recursive: true });
-    writeFileSync(join(scene.stateDir, "cpu.json"), '{"version":1,"bootId":"x","takenAt');
-    const run = await scene.runAgent([
-      "--config",
-      scene.killRules(),
-      "--state-dir",
-      scene.stateDir,
-    ]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(
-      /warning: state file .*cpu\.json: not JSON .*; set aside as .*cpu\.json\.corrupt-/,
-    );
-    const kept = readdirSync(scene.stateDir).find((f) => f.startsWith("cpu.json.corrupt-"))!;
-    expect(readFileSync(join(scene.stateDir, kept), "utf8")).toBe(
-      '{"version":1,"bootId":"x","takenAt',
-    );
-    // A fresh cpu.json was written for the next run.
-    expect(JSON.parse(readFileSync(join(scene.stateDir, "cpu.json"), "utf8")).version).toBe(1);
-  });
+  it.each([
+    ["cpu.json", '{"version":1,"bootId":"x","takenAt', /not JSON/],
+    ["alerts.json", "", /not JSON .*the file is empty/],
+    ["outbox.json", '{"version":7,"pending":{}}', /schema version 7, expected 1/],
+  ])(
+    "a corrupt %s: the run goes on, says so, and keeps the bad file",
+    async (name, bad, problem) => {
+      scene = new Scene();
+      mkdirSync(scene.stateDir, { recursive: true });
+      writeFileSync(join(scene.stateDir, name), bad);
+      const run = await scene.runAgent([
+        "--config",
+        scene.killRules(),
+        "--state-dir",
+        scene.stateDir,
+      ]);
+      expect(run.code).toBe(0);
+      const escaped = name.replace(".", "\\.");
+      expect(run.stdout).toMatch(
+        new RegExp(`warning: state file .*${escaped}: .*; set aside as .*${escaped}\\.corrupt-`),
+      );
+      expect(run.stdout).toMatch(problem);
+      const kept = readdirSync(scene.stateDir).find((f) => f.startsWith(`${name}.corrupt-`))!;
+      expect(readFileSync(join(scene.stateDir, kept), "utf8")).toBe(bad);
+      // A fresh file was written for the next run.
+      expect(JSON.parse(readFileSync(join(scene.stateDir, name), "utf8")).version).toBe(1);
+    },
+  );
 });
 
 describe("pressure-aware rules on the real host", () => {
