@@ -90,6 +90,8 @@ function alertRuleEvents(entries: readonly PlanEntry[]): AlertEvent[] {
 }
 
 function killEvents(entries: readonly PlanEntry[], results: readonly KillResult[]): AlertEvent[] {
+  // A dry run has no results: no index of 10,000 planned kills for nothing.
+  if (results.length === 0) return [];
   const byPid = new Map(entries.filter((e) => e.action === "kill").map((e) => [e.process.pid, e]));
   const killed = new Map<string, ProcessRef[]>();
   const failed = new Map<string, { process: ProcessRef; why: string }[]>();
