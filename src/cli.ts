@@ -7,6 +7,10 @@ import { setFlagsFromString } from "node:v8";
 // 10,000 processes: peak RSS 103 MiB by default, 80 MiB without semi-space growth, same speed.
 // (--max-semi-space-size can only be given before start; the growth factor is read at each GC.)
 setFlagsFromString("--semi-space-growth-factor=1");
-const { main } = await import("./main.js");
+const { main, mustExitNow } = await import("./main.js");
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A daemon that gave up on a run in progress ends now; that run's timers would keep it alive.
+// Otherwise the process ends by itself once stdout is flushed.
+if (mustExitNow()) process.exit(code);
+else process.exitCode = code;

@@ -48,6 +48,11 @@ export function exitCodeForOutcome(outcome: RunOutcome): number {
   }
 }
 
+/** A daemon that stopped cleanly exits 0; one that gave up on a run in progress, 1. */
+export function exitCodeForDaemonStop(stop: "stopped" | "gave-up"): number {
+  return stop === "stopped" ? EXIT.OK : EXIT.ATTENTION;
+}
+
 export function exitCodeForError(error: unknown): number {
   if (error instanceof ConfigError) return EXIT.CONFIG;
   if (error instanceof ScanError) return EXIT.SCAN;

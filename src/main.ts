@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
-import { EXIT, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
+import { runDaemon } from "./daemon/daemon.js";
+import { EXIT, exitCodeForDaemonStop, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
 import { renderJsonChunks } from "./report/json.js";
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
@@ -20,6 +21,12 @@ export function resolveConfigPath(flag: string | undefined): string {
   if (flag) return flag;
   if (process.env.CLEANUP_CONFIG) return process.env.CLEANUP_CONFIG;
   return existsSync(SYSTEM_CONFIG) ? SYSTEM_CONFIG : BUNDLED_CONFIG;
+}
+
+let exitNow = false;
+/** Whether the process must end at once (see cli.ts). */
+export function mustExitNow(): boolean {
+  return exitNow;
 }
 
 /** argv as process.argv: node, the script, then the arguments. */
@@ -65,6 +72,20 @@ async function execute(command: Command): Promise<number> {
         command.json ? renderJsonChunks(report, EXIT.OK) : [renderStatus(report, color)],
       );
       return EXIT.OK;
+    }
+    case "daemon": {
+      const stop = await runDaemon({
+        schedule: command.schedule,
+        configPath: resolveConfigPath(command.config),
+        stopTimeoutMs: command.stopTimeoutMs,
+        ...(command.stateDir && { stateDir: command.stateDir }),
+        ...(command.healthPort !== undefined && { healthPort: command.healthPort }),
+        ...(command.healthHost && { healthHost: command.healthHost }),
+        log: (event) =>
+          process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
+      });
+      exitNow = stop === "gave-up";
+      return exitCodeForDaemonStop(stop);
     }
     case "alert-test":
       return alertTest(resolveConfigPath(command.config), command.sink);

@@ -1,0 +1,180 @@
+// `cleanup daemon` as a real process: every second a run against the scene's own SIGTERM-ignoring
+// orphan (grace 3 s), so a run is in progress when the daemon gets SIGTERM. The daemon and the
+// orphan are this test's own processes, signalled by handle and by the scene's pid record.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, Scene, waitFor } from "../helpers/scene.js";
+
+let scene: Scene;
+let daemon: ChildProcess | undefined;
+afterEach(() => {
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+  scene?.cleanup();
+});
+
+interface Started {
+  child: ChildProcess;
+  events: Record<string, unknown>[];
+  exited: Promise<{ code: number | null; at: number }>;
+}
+
+function startDaemon(args: string[]): Started {
+  const child = spawn(process.execPath, [CLI, "daemon", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  daemon = child;
+  const events: Record<string, unknown>[] = [];
+  let buffer = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        events.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // alert log lines of a run are JSON too; anything else is ignored
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, at: performance.now() })),
+  );
+  return { child, events, exited };
+}
+
+const healthUrl = (events: Record<string, unknown>[]) =>
+  events.find((e) => e.event === "health")?.url as string | undefined;
+
+describe("cleanup daemon", () => {
+  it("SIGTERM in the middle of a run: it waits for the run, stops within the bound, state whole", async () => {
+    scene = new Scene();
+    const stubborn = await scene.orphan("stubborn", "--ignore-term");
+    const config = scene.rules(`
+thresholds: { memory: false, cpu: false, disk: false }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${scene.pattern} ', orphaned: true }
+    action: kill
+    grace: 3s
+`);
+    const d = startDaemon([
+      "--schedule",
+      "* * * * * *",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+      "--health-port",
+      "0",
+      "--stop-timeout",
+      "20s",
+    ]);
+    await waitFor("the health endpoint", () => healthUrl(d.events) !== undefined);
+    const url = healthUrl(d.events)!;
+    await waitFor(
+      "a run in progress",
+      () => existsSync(join(scene.stateDir, "cleanup.lock")),
+      10_000,
+    );
+    const health = (await (await fetch(url)).json()) as { status: string; running: boolean };
+    expect(health).toMatchObject({ status: "ok", running: true });
+    // While the run waits out its grace, the next ticks are skipped, never run alongside.
+    await waitFor("a skipped tick", () => d.events.some((e) => e.event === "skipped"), 5_000);
+
+    const signalled = performance.now();
+    d.child.kill("SIGTERM"); // our own child
+    const { code, at } = await d.exited;
+    expect(code).toBe(0);
+    expect(at - signalled).toBeLessThan(10_000); // the run's grace (3 s) + SIGKILL + confirm, well inside 20 s
+    const names = d.events.map((e) => e.event);
+    expect(names).toContain("stopping");
+    expect(d.events.find((e) => e.event === "stopping")).toMatchObject({
+      signal: "SIGTERM",
+      waitingForRun: true,
+    });
+    expect(names.at(-1)).toBe("stopped");
+    expect(d.events.at(-1)).toMatchObject({ gaveUpOnRun: false });
+    expect(names.lastIndexOf("run")).toBeLessThan(names.lastIndexOf("stopped"));
+
+    // The run finished: the orphan is dead, the lock released, every state file whole.
+    expect(scene.alive(stubborn.pid)).toBe(false);
+    expect(existsSync(join(scene.stateDir, "cleanup.lock"))).toBe(false);
+    for (const file of readdirSync(scene.stateDir).filter((f) => f.endsWith(".json"))) {
+      expect(() => JSON.parse(readFileSync(join(scene.stateDir, file), "utf8"))).not.toThrow();
+    }
+    const audit = readFileSync(join(scene.stateDir, "audit.jsonl"), "utf8").trim().split("\n");
+    expect(audit.map((l) => JSON.parse(l).signal)).toEqual(["SIGTERM", "SIGKILL"]);
+  }, 30_000);
+
+  it("past --stop-timeout it gives up on the run and exits 1; the next run takes over the stale lock", async () => {
+    scene = new Scene();
+    const stubborn = await scene.orphan("stubborn", "--ignore-term");
+    const config = scene.rules(`
+thresholds: { memory: false, cpu: false, disk: false }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${scene.pattern} ', orphaned: true }
+    action: kill
+    grace: 3s
+`);
+    const d = startDaemon([
+      "--schedule",
+      "* * * * * *",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+      "--stop-timeout",
+      "1s",
+    ]);
+    await waitFor(
+      "a run in progress",
+      () => existsSync(join(scene.stateDir, "cleanup.lock")),
+      10_000,
+    );
+    const signalled = performance.now();
+    d.child.kill("SIGTERM");
+    const { code, at } = await d.exited;
+    expect(code).toBe(1);
+    expect(at - signalled).toBeLessThan(3_000);
+    expect(d.events.at(-1)).toMatchObject({ event: "stopped", gaveUpOnRun: true });
+
+    // The daemon is gone and its lock names it: a one-shot run recognises the lock as stale.
+    const next = await scene.runAgent([
+      "--json",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(next.code).toBe(0);
+    expect(next.json!.results).toMatchObject([{ pid: stubborn.pid, outcome: "killed" }]);
+  }, 40_000);
+
+  it("a bad schedule or a bad config stops it before it starts", async () => {
+    scene = new Scene();
+    const bad = await scene.runAgent([
+      "daemon",
+      "--schedule",
+      "every half hour",
+      "--config",
+      scene.killRules(),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid --schedule "every half hour"');
+    const broken = scene.rules("rules: [{ name: x }]\n", "broken.yaml");
+    const config = await scene.runAgent([
+      "daemon",
+      "--schedule",
+      "*/30 * * * *",
+      "--config",
+      broken,
+    ]);
+    expect(config.code).toBe(3);
+    expect(config.stderr).toContain("config invalid");
+  });
+});
