@@ -8,7 +8,14 @@ import { UsageError } from "./usage-error.js";
 export const SYSTEM_CONFIG = "/etc/cleanup/rules.yaml";
 
 export type Command =
-  | { name: "run"; dryRun: boolean; json: boolean; config?: string; stateDir?: string }
+  | {
+      name: "run";
+      dryRun: boolean;
+      format: OutputFormat;
+      config?: string;
+      stateDir?: string;
+      textfile?: string;
+    }
   | { name: "check"; config?: string }
   | { name: "status"; json: boolean; config?: string; stateDir?: string }
   | { name: "alert-test"; config?: string; sink?: string }
@@ -20,13 +27,18 @@ export type Command =
       healthPort?: number;
       healthHost?: string;
       stopTimeoutMs: number;
+      textfile?: string;
     }
   | { name: "help" }
   | { name: "version" };
 
+export type OutputFormat = "text" | "json" | "nagios";
+
 const RUN_OPTIONS = {
   "dry-run": { type: "boolean", short: "n" },
   json: { type: "boolean" },
+  format: { type: "string" },
+  textfile: { type: "string" },
   config: { type: "string", short: "c" },
   "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -47,6 +59,7 @@ const DAEMON_OPTIONS = {
   "health-port": { type: "string" },
   "health-host": { type: "string" },
   "stop-timeout": { type: "string" },
+  textfile: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -110,6 +123,7 @@ export function parseCommandLine(args: string[]): Command {
       ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
       ...(port !== undefined && { healthPort: Number(port) }),
       ...(values["health-host"] !== undefined && { healthHost: values["health-host"] }),
+      ...(values.textfile !== undefined && { textfile: values.textfile }),
     };
   }
   if (args[0] === "alert") {
@@ -149,12 +163,23 @@ export function parseCommandLine(args: string[]): Command {
   );
   if (values.help) return { name: "help" };
   if (values.version) return { name: "version" };
+  const format = values.format ?? (values.json ? "json" : "text");
+  if (format !== "text" && format !== "json" && format !== "nagios") {
+    throw new UsageError(
+      `--format ${format}: expected text, json or nagios\nSee 'cleanup --help'.`,
+    );
+  }
+  if (values.json && format !== "json")
+    throw new UsageError(
+      `--json and --format ${format} contradict each other\nSee 'cleanup --help'.`,
+    );
   return {
     name: "run",
     dryRun: values["dry-run"] === true,
-    json: values.json === true,
+    format,
     ...(values.config !== undefined && { config: values.config }),
     ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
+    ...(values.textfile !== undefined && { textfile: values.textfile }),
   };
 }
 
@@ -169,7 +194,7 @@ function usage<T>(command: string, parse: () => T): T {
 }
 
 export function helpText(): string {
-  return `Usage: cleanup [--dry-run] [--json] [--config FILE] [--state-dir DIR]
+  return `Usage: cleanup [--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
        cleanup daemon --schedule CRON [--health-port N] [--config FILE] [--state-dir DIR]
        cleanup alert test [--sink NAME] [--config FILE]
@@ -203,6 +228,13 @@ Options:
                         take no lock, write nothing
       --json            print the plan and results as JSON (the log sink then
                         writes to stderr, so stdout stays one JSON document)
+      --format F        text (default), json (= --json), or nagios: one status
+                        line with perfdata and the plugin exit codes 0 OK,
+                        1 WARNING, 2 CRITICAL, 3 UNKNOWN instead of the table
+                        below (for a check that never acts: --dry-run too)
+      --textfile DIR    also write DIR/cleanup.prom for node_exporter's
+                        textfile collector (atomically), e.g.
+                        /var/lib/prometheus/node-exporter (runs and daemon)
   -c, --config FILE     rules file (default: $CLEANUP_CONFIG, else
                         ${SYSTEM_CONFIG} if present, else the bundled
                         rules.yaml)

@@ -2,6 +2,7 @@
 // README.md and `cleanup --help` show this table.
 import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
+import type { NagiosState } from "./report/nagios.js";
 import type { RunOutcome } from "./run.js";
 import { ScanError } from "./scan/types.js";
 import { UsageError } from "./usage-error.js";
@@ -46,6 +47,18 @@ export function exitCodeForOutcome(outcome: RunOutcome): number {
     case "busy":
       return EXIT.BUSY;
   }
+}
+
+/** `--format nagios`: the plugin convention replaces the table above. Every error is UNKNOWN. */
+export const NAGIOS_EXIT: Record<NagiosState, number> = {
+  OK: 0,
+  WARNING: 1,
+  CRITICAL: 2,
+  UNKNOWN: 3,
+};
+
+export function exitCodeForNagios(state: NagiosState): number {
+  return NAGIOS_EXIT[state];
 }
 
 /** A daemon that stopped cleanly exits 0; one that gave up on a run in progress, 1. */

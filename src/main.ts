@@ -7,11 +7,24 @@ import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./comma
 import { sendTestAlerts } from "./alerts/test-alert.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
-import { EXIT, exitCodeForDaemonStop, exitCodeForError, exitCodeForOutcome } from "./exit-codes.js";
+import {
+  EXIT,
+  exitCodeForDaemonStop,
+  exitCodeForError,
+  exitCodeForNagios,
+  exitCodeForOutcome,
+} from "./exit-codes.js";
 import { renderJsonChunks } from "./report/json.js";
+import { nagiosErrorLine, renderNagios } from "./report/nagios.js";
+import {
+  readPreviousTextfile,
+  renderErrorTextfile,
+  renderTextfile,
+  writeTextfile,
+} from "./report/prometheus.js";
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
-import { checkConfig, packageVersion, runOnce } from "./run.js";
+import { checkConfig, packageVersion, runOnce, type RunReport } from "./run.js";
 import { UsageError } from "./usage-error.js";
 
 export const BUNDLED_CONFIG = fileURLToPath(new URL("../rules.yaml", import.meta.url));
@@ -31,10 +44,17 @@ export function mustExitNow(): boolean {
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<number> {
-  const wantsJson = argv.includes("--json");
+  const format = optionValue(argv, "--format");
+  const wantsJson = argv.includes("--json") || format === "json";
+  const textfile = optionValue(argv, "--textfile");
   try {
     return await execute(parseCommandLine(argv.slice(2)));
   } catch (error) {
+    if (textfile !== undefined) writeErrorTextfile(textfile);
+    if (format === "nagios") {
+      process.stdout.write(`${nagiosErrorLine(error)}\n`);
+      return exitCodeForNagios("UNKNOWN");
+    }
     const code = exitCodeForError(error);
     if (wantsJson) {
       process.stdout.write(`${JSON.stringify({ error: describeError(error), exitCode: code })}\n`);
@@ -81,6 +101,10 @@ async function execute(command: Command): Promise<number> {
         ...(command.stateDir && { stateDir: command.stateDir }),
         ...(command.healthPort !== undefined && { healthPort: command.healthPort }),
         ...(command.healthHost && { healthHost: command.healthHost }),
+        metrics: (report, now) => renderTextfile(report, now),
+        ...(command.textfile !== undefined && {
+          afterRun: (report: RunReport) => void writeRunTextfile(command.textfile!, report),
+        }),
         log: (event) =>
           process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`),
       });
@@ -94,12 +118,21 @@ async function execute(command: Command): Promise<number> {
         configPath: resolveConfigPath(command.config),
         mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
-        logStream: command.json ? process.stderr : process.stdout,
+        // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
+        logStream: command.format === "text" ? process.stdout : process.stderr,
       });
-      const code = exitCodeForOutcome(report.outcome);
+      let code = exitCodeForOutcome(report.outcome);
+      if (command.textfile !== undefined && !writeRunTextfile(command.textfile, report)) {
+        code = Math.max(code, EXIT.ATTENTION);
+      }
+      if (command.format === "nagios") {
+        const { line, state } = renderNagios(report);
+        process.stdout.write(`${line}\n`);
+        return exitCodeForNagios(state);
+      }
       await writeAll(
         process.stdout,
-        command.json ? renderJsonChunks(report, code) : [renderText(report)],
+        command.format === "json" ? renderJsonChunks(report, code) : [renderText(report)],
       );
       return code;
     }
@@ -123,6 +156,33 @@ async function alertTest(configPath: string, only: string | undefined): Promise<
     if (result.error) failed += 1;
   }
   return failed > 0 ? EXIT.ATTENTION : EXIT.OK;
+}
+
+/** The run's metrics for node_exporter; false (and a message) if the file could not be written. */
+function writeRunTextfile(dir: string, report: RunReport): boolean {
+  try {
+    writeTextfile(dir, renderTextfile(report, new Date(), readPreviousTextfile(dir)));
+    return true;
+  } catch (error) {
+    process.stderr.write(`cleanup: ${(error as Error).message}\n`);
+    return false;
+  }
+}
+
+/** A run that failed still says so to Prometheus (outcome "error"), keeping the last success. */
+function writeErrorTextfile(dir: string): void {
+  try {
+    writeTextfile(dir, renderErrorTextfile(new Date(), readPreviousTextfile(dir)));
+  } catch {
+    // The error itself is what the operator needs to see; it is printed below.
+  }
+}
+
+/** "--name value" or "--name=value" anywhere in argv (for error handling before parsing). */
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  if (at >= 0) return argv[at + 1];
+  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { LockHolder } from "./act/lock.js";
 import { FAILED_OUTCOMES, type KillResult } from "./act/results.js";
 import { startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
-import type { Config } from "./config/types.js";
+import type { Action, Config } from "./config/types.js";
 import {
   CPU_STATE_FILE,
   CPU_STATE_VERSION,
@@ -89,6 +89,8 @@ export interface RunReport {
   lastRun?: LastRun | null;
   /** What was told (or, in a dry run, would be) and how each sink took it. */
   alerts?: AlertingReport;
+  /** The rules in force, so metrics can say 0 for a rule that matched nothing. */
+  rules?: { name: string; action: Action }[];
   /** State files that could not be read (corrupt ones are set aside by live runs). */
   stateProblems: string[];
   /**
@@ -252,6 +254,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       plan: thePlan,
       results,
       alerts,
+      rules: config.rules.map((r) => ({ name: r.name, action: r.action })),
       ...(top && { top }),
       ...(options.mode === "status" && {
         lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),

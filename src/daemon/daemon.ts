@@ -22,6 +22,8 @@ export interface DaemonOptions {
   log: (event: Record<string, unknown>) => void;
   /** Renders /metrics from the last run (the Prometheus textfile format). */
   metrics?: (report: RunReport, now: Date) => string;
+  /** After each run (e.g. write the --textfile). */
+  afterRun?: (report: RunReport) => void;
 }
 
 interface LastRunSummary {
@@ -64,6 +66,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
           logStream: process.stdout,
         });
         lastReport = report;
+        options.afterRun?.(report);
         last = summary(started, exitCodeForOutcome(report.outcome), { outcome: report.outcome });
         options.log({
           event: "run",

@@ -178,7 +178,13 @@ ${extra.rule ?? ""}
       child.on("error", reject);
       child.on("close", (code) => {
         const run: AgentRun = { code, stdout, stderr };
-        if (args.includes("--json") && stdout.trim()) run.json = JSON.parse(stdout);
+        if (args.includes("--json") && stdout.trim()) {
+          try {
+            run.json = JSON.parse(stdout);
+          } catch {
+            // not JSON (e.g. --format nagios won): the test reads stdout itself
+          }
+        }
         resolve(run);
       });
     });

@@ -1,0 +1,80 @@
+// The binary's monitoring outputs: `--format nagios` (plugin line and exit codes) and
+// `--textfile DIR` (node_exporter's textfile collector). Rules match only the scene's token.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Scene } from "../helpers/scene.js";
+
+let scene: Scene;
+afterEach(() => scene?.cleanup());
+
+describe("monitoring outputs", () => {
+  it("--dry-run --format nagios: one status line with perfdata, WARNING (1) for orphans found", async () => {
+    scene = new Scene();
+    await scene.orphan("o");
+    const config = scene.rules(`
+thresholds: { memory: false, cpu: false, disk: false }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${scene.pattern} ', orphaned: true }
+    action: kill
+`);
+    const run = await scene.runAgent([
+      "--dry-run",
+      "--format",
+      "nagios",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^CLEANUP WARNING - .*1 orphan would be killed.* \| .*orphans=1;;;0/);
+  });
+
+  it("--format nagios on a broken config: UNKNOWN (3), still one line", async () => {
+    scene = new Scene();
+    const broken = scene.rules("rules: [{ name: x, action: kil, match: { comm: x } }]\n");
+    const run = await scene.runAgent(["--format", "nagios", "--config", broken]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^CLEANUP UNKNOWN - .*unknown action.*\n$/);
+  });
+
+  it("--textfile DIR: the run's metrics for node_exporter, written atomically", async () => {
+    scene = new Scene();
+    await scene.orphan("o");
+    const dir = join(scene.dir, "textfile");
+    mkdirSync(dir);
+    const config = scene.killRules();
+    const run = await scene.runAgent([
+      "--dry-run",
+      "--textfile",
+      dir,
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.code).toBe(0);
+    const text = readFileSync(join(dir, "cleanup.prom"), "utf8");
+    expect(text).toContain('cleanup_orphans_found{rule="scene-orphans"} 1');
+    expect(text).toMatch(/^cleanup_last_success_timestamp_seconds \d+/m);
+    expect(text.endsWith("\n")).toBe(true);
+  });
+
+  it("--json and --format nagios together are a usage error", async () => {
+    scene = new Scene();
+    const run = await scene.runAgent([
+      "--json",
+      "--format",
+      "nagios",
+      "--config",
+      scene.killRules(),
+    ]);
+    // In nagios mode every error is UNKNOWN (3), the plugin convention.
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^CLEANUP UNKNOWN - .*contradict/);
+  });
+});

@@ -1,0 +1,72 @@
+// What `npm pack` ships, installed into a fresh directory: the bundle carries every dependency,
+// so the package installs with none and runs as the README says.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const VERSION = (
+  JSON.parse(
+    execFileSync("node", ["-p", "JSON.stringify(require('./package.json'))"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }),
+  ) as { version: string }
+).version;
+const work = mkdtempSync(join(tmpdir(), "cleanup-pack-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("the npm package", () => {
+  it("packs, installs in a fresh directory with no dependencies, and runs --version and --dry-run", () => {
+    // --ignore-scripts: dist/ is built by `npm test` already; `prepare` would rebuild it under the other tests.
+    const packed = execFileSync(
+      "npm",
+      ["pack", "--ignore-scripts", "--json", "--pack-destination", work],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+    const shipped = info!.files.map((f) => f.path);
+    for (const file of [
+      "dist/cli.js",
+      "rules.yaml",
+      "rules.schema.json",
+      "systemd/cleanup.service",
+      "systemd/cleanup.timer",
+      "README.md",
+      "package.json",
+    ]) {
+      expect(shipped).toContain(file);
+    }
+    expect(shipped.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
+
+    const app = join(work, "app");
+    execFileSync("mkdir", ["-p", app]);
+    execFileSync("npm", ["init", "-y"], { cwd: app, stdio: "ignore" });
+    execFileSync(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--ignore-scripts", join(work, info!.filename)],
+      { cwd: app, stdio: "ignore" },
+    );
+    expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual([
+      "cleanup",
+    ]);
+
+    const bin = join(app, "node_modules", ".bin", "cleanup");
+    const version = spawnSync(bin, ["--version"], { encoding: "utf8" });
+    expect(version).toMatchObject({ status: 0, stdout: `${VERSION}\n` });
+    // --dry-run with the package's own bundled rules.yaml (no /etc/cleanup/rules.yaml here), nothing signalled.
+    const dry = spawnSync(bin, ["--dry-run"], {
+      encoding: "utf8",
+      env: { ...process.env, CLEANUP_CONFIG: "" },
+    });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`config ${join(app, "node_modules", "cleanup", "rules.yaml")}`);
+    expect(dry.stdout).toMatch(/^cleanup: dry run: nothing will be signalled/);
+    const help = spawnSync(bin, ["--help"], { encoding: "utf8" });
+    for (const command of ["status", "daemon", "alert test", "check"])
+      expect(help.stdout).toContain(command);
+  }, 60_000);
+});
