@@ -63,16 +63,16 @@ const DIR_MODE = 0o755;
 const PLAIN_PATH = /^\/[A-Za-z0-9._+@:/-]*$/;
 
 export function planInstall(options: InstallOptions): InstallAction[] {
-  for (const [flag, path] of [
-    ["the binary path", options.binPath],
-    ["the node path", options.node],
-  ] as const) {
-    if (path !== undefined && !PLAIN_PATH.test(path))
-      throw new UsageError(
-        `${flag} ${JSON.stringify(path)} must be absolute and made of letters, digits and ./_+@:- only ` +
-          `(it goes unquoted into ExecStart= and a cron line); pass --bin with a symlink that is`,
-      );
-  }
+  const plain =
+    "must be absolute and made of letters, digits and ./_+@:- only (it goes unquoted into ExecStart= and the cron line)";
+  if (!PLAIN_PATH.test(options.binPath))
+    throw new UsageError(
+      `the binary path ${JSON.stringify(options.binPath)} ${plain}: give --bin PATH, e.g. a symlink to it with a plain path`,
+    );
+  if (options.node !== undefined && !PLAIN_PATH.test(options.node))
+    throw new UsageError(
+      `the node path ${JSON.stringify(options.node)} ${plain}: link node into /usr/local/bin, which the service PATH searches`,
+    );
   if (!options.root.startsWith("/"))
     throw new UsageError(`--root ${JSON.stringify(options.root)} must be an absolute path`);
 

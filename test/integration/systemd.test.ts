@@ -1,0 +1,186 @@
+// The shipped units, checked by the real `systemd-analyze verify` (systemd 252 here), and their
+// hardening settings pinned, so none is dropped without a test failing. Nothing is installed
+// into /etc/systemd and systemctl is never called: verify loads the files from a temp dir.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyInstall } from "../../src/install/apply.js";
+import { planInstall, SHIPPED_BIN, TARGET } from "../../src/install/install.js";
+import { CLI } from "../helpers/scene.js";
+
+const PACKAGE = fileURLToPath(new URL("../../", import.meta.url));
+const SERVICE = readFileSync(join(PACKAGE, "systemd/cleanup.service"), "utf8");
+const TIMER = readFileSync(join(PACKAGE, "systemd/cleanup.timer"), "utf8");
+const SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze";
+
+const work = mkdtempSync(join(tmpdir(), "cleanup-systemd-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * Runs `systemd-analyze verify` on the two units in a dir of their own and returns what it
+ * printed, line by line. It exits 0 on an unknown key or a value it cannot parse ("…, ignoring"),
+ * as systemd itself does when it loads such a unit: so any output at all counts as a problem.
+ * None of its lines had to be filtered in this container (systemd 252, not PID 1).
+ */
+function verify(
+  name: string,
+  service: string,
+  timer = TIMER,
+): { status: number | null; problems: string[] } {
+  const dir = mkdtempSync(join(work, `${name}-`));
+  // verify checks that ExecStart's binary exists and is executable: the shipped path is not
+  // installed here, so point it at the built CLI (executable, with its #! line).
+  writeFileSync(
+    join(dir, "cleanup.service"),
+    service.replace(`ExecStart=${SHIPPED_BIN} `, `ExecStart=${CLI} `),
+  );
+  writeFileSync(join(dir, "cleanup.timer"), timer);
+  const run = spawnSync(
+    SYSTEMD_ANALYZE,
+    ["verify", "--man=no", join(dir, "cleanup.service"), join(dir, "cleanup.timer")],
+    { encoding: "utf8" },
+  );
+  if (run.error) throw run.error;
+  const problems = `${run.stdout}\n${run.stderr}`.split("\n").filter((line) => line.trim() !== "");
+  return { status: run.status, problems };
+}
+
+/** A unit file as section → key → values (a key may repeat), comments and blank lines dropped. */
+function parseUnit(text: string): Map<string, Map<string, string[]>> {
+  const sections = new Map<string, Map<string, string[]>>();
+  let current: Map<string, string[]> | undefined;
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      current = new Map();
+      sections.set(section[1]!, current);
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (!current || eq < 0) throw new Error(`not a unit file line: ${raw}`);
+    const key = line.slice(0, eq).trim();
+    current.set(key, [...(current.get(key) ?? []), line.slice(eq + 1).trim()]);
+  }
+  return sections;
+}
+
+describe("systemd units", () => {
+  it("systemd-analyze is installed (the .ci/run installs it)", () => {
+    expect(existsSync(SYSTEMD_ANALYZE)).toBe(true);
+  });
+
+  it("the shipped cleanup.service and cleanup.timer pass `systemd-analyze verify` without a word", () => {
+    expect(verify("shipped", SERVICE)).toEqual({ status: 0, problems: [] });
+  });
+
+  it("a misspelled key fails the check (verify itself exits 0 on it)", () => {
+    const broken = verify(
+      "misspelled",
+      SERVICE.replace(/^ProtectSystem=strict$/m, "ProtectSystemm=strict"),
+    );
+    expect(broken.status).toBe(0);
+    expect(broken.problems.join("\n")).toMatch(
+      /Unknown key 'ProtectSystemm' in section \[Service\]/,
+    );
+  });
+
+  it("a value systemd cannot parse fails the check, in the timer too", () => {
+    const badTimer = verify(
+      "bad-calendar",
+      SERVICE,
+      TIMER.replace(/^OnCalendar=hourly$/m, "OnCalendar=hourlyy"),
+    );
+    expect(badTimer.problems.join("\n")).toMatch(/Failed to parse calendar specification/);
+    const badLimit = verify("bad-limit", SERVICE.replace(/^MemoryMax=256M$/m, "MemoryMax=lots"));
+    expect(badLimit.problems.join("\n")).toMatch(/Invalid memory limit 'lots'/);
+  });
+
+  it("the unit `cleanup install` writes verifies too", () => {
+    const root = mkdtempSync(join(work, "root-"));
+    const results = applyInstall(
+      planInstall({
+        scheduler: "systemd",
+        root,
+        binPath: CLI,
+        packageDir: PACKAGE,
+        existing: existsSync,
+        read: (path) => readFileSync(path, "utf8"),
+      }),
+      { dryRun: false },
+    );
+    expect(results.every((r) => r.status === "done")).toBe(true);
+    const service = readFileSync(join(root, TARGET.service), "utf8");
+    expect(service).toContain(`ExecStart=${CLI} --config /etc/cleanup/rules.yaml\n`);
+    expect(verify("installed", service, readFileSync(join(root, TARGET.timer), "utf8"))).toEqual({
+      status: 0,
+      problems: [],
+    });
+  });
+
+  it("cleanup.service keeps its hardening", () => {
+    const unit = parseUnit(SERVICE);
+    expect([...unit.keys()]).toEqual(["Unit", "Service"]); // no [Install]: the timer starts it
+    const service = unit.get("Service")!;
+    const one = (key: string) => {
+      expect(service.get(key), key).toHaveLength(1);
+      return service.get(key)![0];
+    };
+    const expected: Record<string, string> = {
+      Type: "oneshot",
+      ExecStart: `${SHIPPED_BIN} --config /etc/cleanup/rules.yaml`,
+      SuccessExitStatus: "5",
+      EnvironmentFile: "-/etc/cleanup/env",
+      TimeoutStartSec: "5min",
+      MemoryMax: "256M",
+      StateDirectory: "cleanup",
+      StateDirectoryMode: "0700",
+      NoNewPrivileges: "yes",
+      ProtectSystem: "strict",
+      ProtectHome: "read-only",
+      PrivateTmp: "yes",
+      ProtectKernelTunables: "yes",
+      ProtectKernelModules: "yes",
+      ProtectKernelLogs: "yes",
+      ProtectControlGroups: "yes",
+      RestrictSUIDSGID: "yes",
+      LockPersonality: "yes",
+      RestrictRealtime: "yes",
+      RestrictNamespaces: "yes",
+      SystemCallArchitectures: "native",
+      UMask: "0077",
+    };
+    for (const [key, value] of Object.entries(expected)) expect(one(key), key).toBe(value);
+    const caps = ["CAP_DAC_READ_SEARCH", "CAP_KILL", "CAP_SYS_PTRACE"];
+    expect(one("CapabilityBoundingSet")!.split(/\s+/).sort()).toEqual(caps);
+    expect(one("AmbientCapabilities")!.split(/\s+/).sort()).toEqual(caps);
+    // Must stay unset: User (root, as the README assumes); ProcSubset/ProtectProc (would hide
+    // /proc/meminfo & co. or other users' processes); MemoryDenyWriteExecute (node cannot start);
+    // ReadWritePaths (StateDirectory does it); Environment (secrets go in EnvironmentFile).
+    for (const key of [
+      "User",
+      "ProcSubset",
+      "ProtectProc",
+      "MemoryDenyWriteExecute",
+      "ReadWritePaths",
+      "Environment",
+      "PrivateNetwork",
+    ])
+      expect(service.has(key), key).toBe(false);
+  });
+
+  it("cleanup.timer runs it hourly, spread over the fleet, and catches up after downtime", () => {
+    const unit = parseUnit(TIMER);
+    expect(Object.fromEntries(unit.get("Timer")!)).toEqual({
+      OnCalendar: ["hourly"],
+      Persistent: ["true"],
+      RandomizedDelaySec: ["5min"],
+      AccuracySec: ["1min"],
+    });
+    expect(Object.fromEntries(unit.get("Install")!)).toEqual({ WantedBy: ["timers.target"] });
+  });
+});
