@@ -19,6 +19,7 @@ export type Command =
   | { name: "check"; config?: string }
   | { name: "status"; json: boolean; config?: string; stateDir?: string }
   | { name: "alert-test"; config?: string; sink?: string }
+  | { name: "install"; scheduler: "systemd" | "cron"; dryRun: boolean; root?: string; bin?: string }
   | {
       name: "daemon";
       schedule: string;
@@ -60,6 +61,14 @@ const DAEMON_OPTIONS = {
   "health-host": { type: "string" },
   "stop-timeout": { type: "string" },
   textfile: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const INSTALL_OPTIONS = {
+  cron: { type: "boolean" },
+  "dry-run": { type: "boolean", short: "n" },
+  root: { type: "string" },
+  bin: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -124,6 +133,24 @@ export function parseCommandLine(args: string[]): Command {
       ...(port !== undefined && { healthPort: Number(port) }),
       ...(values["health-host"] !== undefined && { healthHost: values["health-host"] }),
       ...(values.textfile !== undefined && { textfile: values.textfile }),
+    };
+  }
+  if (args[0] === "install") {
+    const { values } = usage("install", () =>
+      parseArgs({
+        args: args.slice(1),
+        options: INSTALL_OPTIONS,
+        strict: true,
+        allowPositionals: false,
+      }),
+    );
+    if (values.help) return { name: "help" };
+    return {
+      name: "install",
+      scheduler: values.cron ? "cron" : "systemd",
+      dryRun: values["dry-run"] === true,
+      ...(values.root !== undefined && { root: values.root }),
+      ...(values.bin !== undefined && { bin: values.bin }),
     };
   }
   if (args[0] === "alert") {
@@ -197,6 +224,7 @@ export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
        cleanup daemon --schedule CRON [--health-port N] [--config FILE] [--state-dir DIR]
+       cleanup install [--cron] [--dry-run] [--root DIR] [--bin PATH]
        cleanup alert test [--sink NAME] [--config FILE]
        cleanup check [--config FILE]
        cleanup --help | --version
@@ -218,6 +246,12 @@ Commands:
                         SIGTERM/SIGINT stop it after the run in progress
                         (--stop-timeout, 30s); --health-port N serves /health
                         and /metrics on 127.0.0.1 (--health-host to change)
+  install               put systemd/cleanup.service and .timer (or, with --cron,
+                        /etc/cron.d/cleanup) and a default /etc/cleanup/rules.yaml
+                        in place, never overwriting an existing rules.yaml, and
+                        print what it did and the systemctl commands to enable
+                        it; --dry-run shows it, --root DIR stages under DIR,
+                        --bin PATH names the binary the units run
   alert test            send a test alert through each configured sink (or
                         --sink NAME) and report each result
   check                 validate the rules file and exit: nothing is scanned,

@@ -25,7 +25,7 @@ export const EXIT_TABLE: [number, string][] = [
   ],
   [
     EXIT.ATTENTION,
-    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed",
+    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed; install: a file could not be written",
   ],
   [EXIT.USAGE, "bad command line"],
   [EXIT.CONFIG, "config invalid or unreadable: nothing scanned, killed or written"],
@@ -59,6 +59,11 @@ export const NAGIOS_EXIT: Record<NagiosState, number> = {
 
 export function exitCodeForNagios(state: NagiosState): number {
   return NAGIOS_EXIT[state];
+}
+
+/** `cleanup install`: 1 when a file could not be written. */
+export function exitCodeForInstall(failed: boolean): number {
+  return failed ? EXIT.ATTENTION : EXIT.OK;
 }
 
 /** A daemon that stopped cleanly exits 0; one that gave up on a run in progress, 1. */

@@ -1,16 +1,22 @@
 // Parses the command line, runs, prints, and returns the exit code (see exit-codes.ts);
 // only src/cli.ts sets it. Nothing here calls process.exit.
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
+import { applyInstall } from "./install/apply.js";
+import { installCommand } from "./install/bin-path.js";
+import { describeInstall } from "./install/describe.js";
+import { planInstall } from "./install/install.js";
 import {
   EXIT,
   exitCodeForDaemonStop,
   exitCodeForError,
+  exitCodeForInstall,
   exitCodeForNagios,
   exitCodeForOutcome,
 } from "./exit-codes.js";
@@ -110,6 +116,24 @@ async function execute(command: Command): Promise<number> {
       });
       exitNow = stop === "gave-up";
       return exitCodeForDaemonStop(stop);
+    }
+    case "install": {
+      const root = resolve(command.root ?? "/");
+      const results = applyInstall(
+        planInstall({
+          scheduler: command.scheduler,
+          root,
+          ...installCommand(command.bin ?? process.argv[1]!, process.execPath),
+          packageDir: dirname(BUNDLED_CONFIG),
+          existing: existsSync,
+          read: (path) => readFileSync(path, "utf8"),
+        }),
+        { dryRun: command.dryRun },
+      );
+      process.stdout.write(
+        describeInstall(results, { scheduler: command.scheduler, root, dryRun: command.dryRun }),
+      );
+      return exitCodeForInstall(results.some((r) => r.status === "failed"));
     }
     case "alert-test":
       return alertTest(resolveConfigPath(command.config), command.sink);

@@ -1,9 +1,10 @@
 // The binary as an operator meets it: bad configs, the bundled rules (dry run only), help.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_TABLE } from "../../src/exit-codes.js";
-import { Scene } from "../helpers/scene.js";
+import { CLI, Scene } from "../helpers/scene.js";
 
 const BUNDLED = fileURLToPath(new URL("../../rules.yaml", import.meta.url));
 const VERSION = (
@@ -132,5 +133,53 @@ describe("the bundled rules and the command line", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("Unknown option '--dry-runn'");
     expect(run.stderr).toContain("See 'cleanup --help'");
+  });
+});
+
+describe("cleanup install (under a temporary --root, never the real /etc)", () => {
+  let scene: Scene;
+  beforeAll(() => {
+    scene = new Scene();
+  });
+  afterAll(() => scene.cleanup());
+
+  it("writes the units and rules, keeps an edited rules.yaml, and --dry-run writes nothing", async () => {
+    const root = join(scene.dir, "root");
+    const dry = await scene.runAgent(["install", "--root", root, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("dry run, nothing written");
+    expect(existsSync(root)).toBe(false);
+
+    const first = await scene.runAgent(["install", "--root", root]);
+    expect(first.code).toBe(0);
+    const service = readFileSync(join(root, "etc/systemd/system/cleanup.service"), "utf8");
+    expect(service).toMatch(
+      new RegExp(
+        `^ExecStart=.*${CLI.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.* --config /etc/cleanup/rules\\.yaml`,
+        "m",
+      ),
+    );
+    expect(existsSync(join(root, "etc/systemd/system/cleanup.timer"))).toBe(true);
+    expect(first.stdout).toContain(
+      "systemctl daemon-reload && systemctl enable --now cleanup.timer",
+    );
+
+    const rules = join(root, "etc/cleanup/rules.yaml");
+    writeFileSync(rules, "# mine\nrules: []\n");
+    const again = await scene.runAgent(["install", "--root", root]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/rules\.yaml +exists: kept/);
+    expect(readFileSync(rules, "utf8")).toBe("# mine\nrules: []\n");
+
+    const cron = await scene.runAgent([
+      "install",
+      "--cron",
+      "--root",
+      join(scene.dir, "cron-root"),
+    ]);
+    expect(cron.code).toBe(0);
+    expect(readFileSync(join(scene.dir, "cron-root/etc/cron.d/cleanup"), "utf8")).toMatch(
+      /^\*\/30 \* \* \* \* root .*--config \/etc\/cleanup\/rules\.yaml/m,
+    );
   });
 });

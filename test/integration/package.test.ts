@@ -35,6 +35,7 @@ describe("the npm package", () => {
       "rules.schema.json",
       "systemd/cleanup.service",
       "systemd/cleanup.timer",
+      "contrib/cron.d/cleanup",
       "README.md",
       "package.json",
     ]) {

@@ -5,23 +5,55 @@ import { UsageError } from "../../src/usage-error.js";
 
 describe("parseCommandLine", () => {
   it("a run, with every option, long and short", () => {
-    expect(parseCommandLine([])).toEqual({ name: "run", dryRun: false, json: false });
+    expect(parseCommandLine([])).toEqual({ name: "run", dryRun: false, format: "text" });
     expect(
       parseCommandLine(["--dry-run", "--json", "--config", "r.yaml", "--state-dir", "/s"]),
     ).toEqual({
       name: "run",
       dryRun: true,
-      json: true,
+      format: "json",
       config: "r.yaml",
       stateDir: "/s",
     });
     expect(parseCommandLine(["-n", "-c", "r.yaml"])).toEqual({
       name: "run",
       dryRun: true,
-      json: false,
+      format: "text",
       config: "r.yaml",
     });
     expect(parseCommandLine(["--config=r.yaml"])).toMatchObject({ config: "r.yaml" });
+  });
+
+  it("--format, --textfile, daemon and install", () => {
+    expect(parseCommandLine(["--format", "nagios", "--textfile", "/t"])).toMatchObject({
+      format: "nagios",
+      textfile: "/t",
+    });
+    expect(() => parseCommandLine(["--format", "xml"])).toThrow(
+      /--format xml: expected text, json or nagios/,
+    );
+    expect(
+      parseCommandLine(["daemon", "--schedule", "*/30 * * * *", "--health-port", "9464"]),
+    ).toEqual({
+      name: "daemon",
+      schedule: "*/30 * * * *",
+      stopTimeoutMs: 30_000,
+      healthPort: 9464,
+    });
+    expect(() => parseCommandLine(["daemon"])).toThrow(/needs --schedule/);
+    expect(() =>
+      parseCommandLine(["daemon", "--schedule", "* * * * *", "--stop-timeout=-1s"]),
+    ).toThrow(/cannot be negative/);
+    expect(parseCommandLine(["install", "--cron", "--dry-run"])).toEqual({
+      name: "install",
+      scheduler: "cron",
+      dryRun: true,
+    });
+    expect(parseCommandLine(["alert", "test", "--sink", "mail"])).toEqual({
+      name: "alert-test",
+      sink: "mail",
+    });
+    expect(() => parseCommandLine(["alert", "send"])).toThrow(/expected 'alert test'/);
   });
 
   it("check takes its own --config", () => {
