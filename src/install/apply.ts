@@ -2,18 +2,9 @@
 // directory, fsynced, given its mode, and then moved into place, so cron, systemd or an editor
 // never sees half a file. rules.yaml is linked into place instead of renamed: link(2) fails if
 // the file appeared since the plan was made, so the operator's file is never replaced.
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { chmodSync, linkSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { writeFileDurably } from "../state/durable.js";
+import { syncDirectory, writeFileDurably } from "../state/durable.js";
 import type { InstallAction } from "./install.js";
 
 export type InstallStatus =
@@ -87,14 +78,4 @@ function apply(action: Exclude<InstallAction, { kind: "skip" }>): InstallResult 
   }
   syncDirectory(dir);
   return { action, status: "done" };
-}
-
-/** The new name must reach the disk too, or a crash could leave the old file or none. */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

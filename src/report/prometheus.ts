@@ -11,21 +11,13 @@
 // - Debian runs node_exporter as user "prometheus": the file must be readable by others (0644),
 //   unlike the state files (0600).
 // A value that could not be measured is left out (no series), never written as 0.
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAILED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
 import type { RunOutcome, RunReport } from "../run.js";
-import { writeFileDurably } from "../state/durable.js";
+import { replaceFileAtomically } from "../state/durable.js";
 
 export const TEXTFILE_NAME = "cleanup.prom";
 
@@ -308,27 +300,16 @@ export class TextfileError extends Error {
 }
 
 /**
- * Replaces <dir>/cleanup.prom atomically: writes <dir>/cleanup.prom.<pid>.tmp (fsynced), makes it
- * 0644, renames it over the old file and fsyncs the directory. The temporary name must NOT end in
- * ".prom": the collector reads every *.prom file, and would read (and export) a half-written one.
+ * Replaces <dir>/cleanup.prom atomically (see replaceFileAtomically: the temporary name does not
+ * end in ".prom", which the collector would read, half-written, and export).
  * The directory is not created: a mistyped --textfile would otherwise be a file nobody reads.
  */
 export function writeTextfile(dir: string, text: string): void {
   const path = join(dir, TEXTFILE_NAME);
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileDurably(temp, text);
-    // writeFileDurably makes 0600 files (state); node_exporter runs as another user.
-    chmodSync(temp, 0o644);
-    renameSync(temp, path);
-    const dirFd = openSync(dir, "r");
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    // 0644: node_exporter runs as another user (prometheus).
+    replaceFileAtomically(path, text, 0o644);
   } catch (error) {
-    rmSync(temp, { force: true });
     throw new TextfileError(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

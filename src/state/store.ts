@@ -1,9 +1,9 @@
 // Files in the state directory: written atomically (temp file, fsync, rename, fsync of the
 // directory), each with a schema version. A file that cannot be read as its version is set aside
 // as NAME.corrupt-TIME (kept for inspection) and reported; it is never silently reset.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync } from "node:fs";
+import { readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "./durable.js";
+import { replaceFileAtomically } from "./durable.js";
 
 export type StateRead<T> =
   | { kind: "missing" }
@@ -57,15 +57,5 @@ export function readStateFile<T>(dir: string, name: string, options: ReadOptions
 }
 
 export function writeStateFile(dir: string, name: string, data: { version: number }): void {
-  const path = join(dir, name);
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileDurably(temp, JSON.stringify(data));
-  renameSync(temp, path);
-  // The rename itself must reach the disk, or a crash could bring back the old file.
-  const dirFd = openSync(dir, "r");
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  replaceFileAtomically(join(dir, name), JSON.stringify(data));
 }
