@@ -57,18 +57,29 @@ export async function executeKills(
     signal: SignalName,
   ): { outcome: KillOutcome; detail?: string } | null => {
     const { pid, startTicks } = entry.process;
-    const record = (outcome: string, detail?: string): void =>
-      deps.audit({
-        time: new Date(deps.wallClock()).toISOString(),
-        pid,
-        startTicks,
-        argv: entry.process.argv,
-        rule: entry.rule,
-        signal,
-        outcome,
-        ...(detail && { detail }),
-      });
+    const record = (outcome: string, detail?: string): void => {
+      try {
+        deps.audit({
+          time: new Date(deps.wallClock()).toISOString(),
+          pid,
+          startTicks,
+          argv: entry.process.argv,
+          rule: entry.rule,
+          signal,
+          outcome,
+          ...(detail && { detail }),
+        });
+      } catch {
+        // A full disk must not stop an escalation halfway (SIGTERM sent, no SIGKILL); the
+        // results still carry every outcome.
+      }
+    };
     // kill(2) with pid 0 signals our own group and -1 everything we may signal.
+    // The plan never names the agent or its parent; this holds even if a plan were wrong.
+    if (pid === process.pid || pid === process.ppid) {
+      record("refused", "the agent or its parent");
+      return { outcome: "refused", detail: "the agent itself or its parent is never signalled" };
+    }
     if (!Number.isInteger(pid) || pid <= 1) {
       record("refused", "pid <= 1");
       return { outcome: "refused", detail: "pid <= 1 is never signalled" };
@@ -77,6 +88,11 @@ export async function executeKills(
     if (live.kind === "gone" || live.kind === "zombie") {
       record("gone");
       return { outcome: "gone" };
+    }
+    if (live.kind === "unknown") {
+      // Without its start time the pid may belong to another process by now: never signal blind.
+      record("unverified", live.error);
+      return { outcome: "unverified", detail: `stat unreadable (${live.error}): not signalled` };
     }
     if (live.kind === "reused") {
       record("reused", `start time now ${live.startTicks}`);
@@ -131,7 +147,13 @@ export async function executeKills(
       const live = probe(deps.procRoot, pid, startTicks);
       let outcome: KillOutcome | null = null;
       let detail: string | undefined;
-      if (live.kind !== "alive") outcome = item.killed ? "killed" : "terminated";
+      if (live.kind === "unknown") {
+        // Cannot tell: no SIGKILL on an unverified pid; give up on it at its deadline.
+        if (now >= item.deadline) {
+          outcome = "unverified";
+          detail = `stat unreadable (${live.error}): identity not checked, no ${item.killed ? "confirmation" : "SIGKILL"} sent`;
+        }
+      } else if (live.kind !== "alive") outcome = item.killed ? "killed" : "terminated";
       else if (now >= item.deadline && !item.killed) {
         const failure = send(item.entry, "SIGKILL");
         item.signals.push("SIGKILL");

@@ -8,18 +8,23 @@ export type Liveness =
   | { kind: "reused"; startTicks: number }
   /** Dead but not yet reaped by its new parent (seen here: up to ~20 s). Counts as dead. */
   | { kind: "zombie" }
-  | { kind: "alive"; state: string };
+  | { kind: "alive"; state: string }
+  /**
+   * stat could not be read (EMFILE, EIO, EACCES …): identity unverified. Never a reason to
+   * signal, nor proof of death.
+   */
+  | { kind: "unknown"; error: string };
 
 export function probe(procRoot: string, pid: number, startTicks: number): Liveness {
   let text: string | null;
   try {
     text = readProcTextIfPresent(`${procRoot}/${pid}/stat`);
-  } catch {
-    // Unreadable is not proof of death: say alive so nothing is recorded as killed by mistake.
-    return { kind: "alive", state: "?" };
+  } catch (error) {
+    return { kind: "unknown", error: (error as Error).message };
   }
   const stat = text === null ? null : parseStat(text);
-  if (!stat) return { kind: "gone" };
+  if (!stat)
+    return text === null ? { kind: "gone" } : { kind: "unknown", error: "unparseable stat" };
   if (stat.startTicks !== startTicks) return { kind: "reused", startTicks: stat.startTicks };
   if (stat.state === "Z" || stat.state === "X") return { kind: "zombie" };
   return { kind: "alive", state: stat.state };

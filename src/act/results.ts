@@ -19,15 +19,24 @@ export type KillOutcome =
   | "refused"
   /** kill(2) failed otherwise. */
   | "failed"
+  /** Its stat could not be read, so its identity could not be checked: not signalled. */
+  | "unverified"
   /** --dry-run: nothing sent. */
   | "would-kill";
 
-export const FAILED_OUTCOMES: ReadonlySet<KillOutcome> = new Set([
+export const FAILED_OUTCOMES: ReadonlySet<KillOutcome> = new Set<KillOutcome>([
   "not-permitted",
   "stuck",
   "survived",
   "refused",
   "failed",
+  "unverified",
+]);
+
+/** Dead by this run's signals. */
+export const KILLED_OUTCOMES: ReadonlySet<KillOutcome> = new Set<KillOutcome>([
+  "terminated",
+  "killed",
 ]);
 
 export interface KillResult {

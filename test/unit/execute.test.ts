@@ -1,4 +1,6 @@
 // The executor against a fixture /proc, a fake kill and a fake clock: nothing is signalled.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/act/audit.js";
 import { executeKills } from "../../src/act/execute.js";
@@ -169,6 +171,31 @@ describe("executeKills", () => {
         signal: "SIGKILL",
         outcome: "sent",
       },
+    ]);
+  });
+});
+
+describe("executeKills when stat cannot be read", () => {
+  it("never signals a pid whose identity it cannot check, first signal or SIGKILL", async () => {
+    const s = scene({ 10: "ignores-term", 11: "ignores-term" });
+    // 10: unreadable from the start (a directory where the file should be: EISDIR).
+    fixture.remove(10);
+    mkdirSync(join(fixture.root, "10", "stat"), { recursive: true });
+    // 11: readable for the first signal, unreadable by the time SIGKILL would be due.
+    const kill = s.deps.kill;
+    s.deps.kill = (pid, signal) => {
+      kill(pid, signal);
+      if (pid === 11) {
+        fixture.remove(11);
+        mkdirSync(join(fixture.root, "11", "stat"), { recursive: true });
+      }
+    };
+    const results = await executeKills([target(10), target(11)], s.deps);
+    expect(outcomes(results)).toEqual({ 10: "unverified", 11: "unverified" });
+    expect(s.calls).toEqual([[11, "SIGTERM"]]);
+    expect(s.audit.map((a) => [a.pid, a.signal, a.outcome])).toEqual([
+      [10, "SIGTERM", "unverified"],
+      [11, "SIGTERM", "sent"],
     ]);
   });
 });
