@@ -15,7 +15,11 @@ const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
-  const issues: CrossIssue[] = [...thresholdOrder(raw), ...uniqueSinkNames(raw)];
+  const issues: CrossIssue[] = [
+    ...thresholdOrder(raw),
+    ...uniqueSinkNames(raw),
+    ...emptyProtectEntries(raw),
+  ];
   const firstIndex = new Map<string, number>();
   rules.forEach((rule: unknown, index) => {
     if (!isRecord(rule)) return;
@@ -42,16 +46,24 @@ export function crossChecks(raw: unknown): CrossIssue[] {
       }
     }
     // A kill rule must say *what* it kills: conditions alone ("orphaned and older than 1d")
-    // would also hit PID 1's service children on a systemd host.
-    if (
-      action === "kill" &&
-      isRecord(rule.match) &&
-      !SELECTOR_KEYS.some((key) => key in (rule.match as object))
-    ) {
-      issues.push({
-        path: ["rules", index, "match"],
-        message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
-      });
+    // would also hit PID 1's service children on a systemd host. And a selector that matches
+    // everything ('', '.*') says nothing either.
+    if (action === "kill" && isRecord(rule.match)) {
+      const match = rule.match;
+      if (!SELECTOR_KEYS.some((key) => key in match)) {
+        issues.push({
+          path: ["rules", index, "match"],
+          message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
+        });
+      }
+      for (const key of ["cmdline", "exe", "parent"] as const) {
+        if (typeof match[key] === "string" && matchesEverything(match[key] as string)) {
+          issues.push({
+            path: ["rules", index, "match", key],
+            message: `matches every ${key}, so it selects nothing in particular; expected a pattern only the processes to kill carry`,
+          });
+        }
+      }
     }
   });
   return issues;
@@ -99,6 +111,30 @@ function number(value: unknown): number | null {
   if (typeof value !== "string") return null;
   const parsed = parsePercent(value);
   return parsed.ok ? parsed.value : null;
+}
+
+function matchesEverything(source: string): boolean {
+  try {
+    return new RegExp(source).test("");
+  } catch {
+    return false; // the schema reports an invalid regex
+  }
+}
+
+/** An empty protect entry would protect everything without saying so. */
+function emptyProtectEntries(raw: unknown): CrossIssue[] {
+  const protect = isRecord(raw) && Array.isArray(raw.protect) ? raw.protect : [];
+  return protect.flatMap((entry: unknown, index) =>
+    isRecord(entry) && Object.keys(entry).length === 0
+      ? [
+          {
+            path: ["protect", index],
+            message:
+              "empty: it would protect every process; expected at least one of cmdline, comm, exe, user, parent",
+          },
+        ]
+      : [],
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

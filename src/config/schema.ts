@@ -219,7 +219,6 @@ export const DEFAULT_REAPERS = [
   "conmon",
   "s6-svscan",
   "runit",
-  "supervisord",
 ];
 
 const settings = z.strictObject(

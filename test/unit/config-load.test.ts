@@ -775,3 +775,32 @@ describe("the bundled rules.yaml", () => {
     );
   });
 });
+
+describe("review: selectors that select everything", () => {
+  it("a kill rule's regex that matches every command line is an error", () => {
+    const problems = problemsOf(
+      yaml(
+        "rules:",
+        "  - name: a",
+        "    match: { cmdline: '.*', orphaned: true }",
+        "    action: kill",
+      ),
+    );
+    expect(problems.map((p) => [p.path, p.problem])).toEqual([
+      ["rules[0].match.cmdline", "matches every cmdline, so it selects nothing in particular"],
+    ]);
+    // An alert or report rule may match everything.
+    expect(() =>
+      parseConfig(
+        yaml("rules:", "  - name: a", "    match: { cmdline: '' }", "    action: report"),
+        FILE,
+      ),
+    ).not.toThrow();
+  });
+
+  it("an empty protect entry is an error, not 'protect everything'", () => {
+    const [p] = problemsOf(yaml("protect:", "  - {}", "rules: []"));
+    expect(p).toMatchObject({ path: "protect[0]", line: 2 });
+    expect(p!.problem).toMatch(/^empty: it would protect every process/);
+  });
+});
