@@ -8,6 +8,15 @@ export interface Protection {
   reason(p: ProcessInfo): string | null;
 }
 
+function unknownFact(selector: Selector, p: ProcessInfo, lookup: Lookup): string | null {
+  if (selector.exe && p.exe === null) return "exe unreadable";
+  if (selector.parent && !lookup(p.ppid)?.argv) return "parent unknown";
+  const names = selector.user?.filter((u) => typeof u === "string") ?? [];
+  if (names.length > 0 && p.user !== null && /^\d+$/.test(p.user))
+    return `user ${p.user} has no name here`;
+  return null;
+}
+
 export function buildProtection(
   selfPid: number,
   protect: readonly Selector[],
@@ -32,6 +41,11 @@ export function buildProtection(
       if (p.argv === null || p.uid === null) return "not read in detail (cannot check protect)";
       for (const [index, selector] of protect.entries()) {
         if (matchSelector(selector, p, lookup)) return `listed in protect[${index}]`;
+        // Fail closed: an entry naming a fact this process's scan could not establish (exe
+        // unreadable without CAP_SYS_PTRACE, parent gone, a user name not in /etc/passwd)
+        // might have matched it.
+        const unknown = unknownFact(selector, p, lookup);
+        if (unknown) return `protect[${index}] cannot be checked (${unknown})`;
       }
       return null;
     },

@@ -302,3 +302,48 @@ rules:
     expect(result.inactive).toEqual([]);
   });
 });
+
+describe("plan: protect fails closed (review)", () => {
+  it("an entry naming exe, parent or a user name the scan could not establish protects the process", () => {
+    const rules = config(`
+protect:
+  - exe: '^/opt/db/'
+  - parent: 'supervisor'
+  - user: [alice]
+rules:
+  - name: orphans
+    match: { cmdline: 'spawn_main', orphaned: true }
+    action: kill
+`);
+    const unreadableExe = proc({ pid: 100, ppid: 1, argv: SPAWN_ARGV, exe: null });
+    const result = plan(snapshot([init, unreadableExe]), rules, ROOT);
+    expect(result.entries).toEqual([]);
+    expect(result.spared[0]!.reasons[0]).toBe(
+      "protected: protect[0] cannot be checked (exe unreadable)",
+    );
+
+    const readable = proc({
+      pid: 101,
+      ppid: 1,
+      argv: SPAWN_ARGV,
+      exe: "/usr/bin/python3",
+      user: "12345",
+      uid: 12345,
+    });
+    const named = plan(snapshot([init, readable]), rules, ROOT);
+    expect(named.spared[0]!.reasons[0]).toBe(
+      "protected: protect[2] cannot be checked (user 12345 has no name here)",
+    );
+
+    const known = proc({
+      pid: 102,
+      ppid: 1,
+      argv: SPAWN_ARGV,
+      exe: "/usr/bin/python3",
+      user: "app",
+    });
+    expect(plan(snapshot([init, known]), rules, ROOT).entries.map((e) => e.process.pid)).toEqual([
+      102,
+    ]);
+  });
+});
