@@ -176,16 +176,15 @@ export function parseMountinfo(text: string): MountEntry[] {
   return entries;
 }
 
-/** The filesystem type of the mount holding `path` (the last, longest matching mount point). */
-export function filesystemOf(path: string, mounts: readonly MountEntry[]): string | null {
-  let best: MountEntry | null = null;
-  for (const entry of mounts) {
-    const inside =
-      path === entry.mountPoint ||
-      path.startsWith(entry.mountPoint === "/" ? "/" : `${entry.mountPoint}/`);
-    if (inside && (!best || entry.mountPoint.length >= best.mountPoint.length)) best = entry;
-  }
-  return best?.fsType ?? null;
+/**
+ * The filesystem type when `path` is itself a mount point, else null. Only an exact mount point
+ * is trusted for a direct statfs: a path below one may be a symlink into an NFS or FUSE mount,
+ * which would block the run with no timeout; such paths go through the child.
+ */
+export function mountTypeAt(path: string, mounts: readonly MountEntry[]): string | null {
+  let found: string | null = null;
+  for (const entry of mounts) if (entry.mountPoint === path) found = entry.fsType; // the last mount on top wins
+  return found;
 }
 
 function readLocal(mount: string): DiskMetrics {
@@ -216,7 +215,7 @@ export function readDisks(
   const mountinfo = mounts.length > 0 ? readMountinfo(procRoot) : [];
   return Promise.all(
     mounts.map((mount) => {
-      const fsType = filesystemOf(mount, mountinfo);
+      const fsType = mountTypeAt(mount, mountinfo);
       return fsType !== null && LOCAL_FILESYSTEMS.has(fsType)
         ? readLocal(mount)
         : readDisk(mount, timeoutMs);

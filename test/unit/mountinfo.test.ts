@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOCAL_FILESYSTEMS, filesystemOf, parseMountinfo } from "../../src/host/statfs.js";
+import { LOCAL_FILESYSTEMS, mountTypeAt, parseMountinfo } from "../../src/host/statfs.js";
 
 const MOUNTINFO = [
   "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw",
@@ -24,14 +24,12 @@ describe("which mounts are statfs'ed directly", () => {
     ]);
   });
 
-  it("finds the mount holding a path: the longest mount point, not a name prefix", () => {
-    expect(filesystemOf("/", mounts)).toBe("ext4");
-    expect(filesystemOf("/var/log", mounts)).toBe("ext4");
-    expect(filesystemOf("/var/lib/docker/volumes", mounts)).toBe("xfs");
-    expect(filesystemOf("/var/lib/dockerfile", mounts)).toBe("ext4");
-    expect(filesystemOf("/mnt/nfs share/data", mounts)).toBe("nfs4");
-    expect(filesystemOf("/tmp/hang", mounts)).toBe("fuse");
-    expect(filesystemOf("relative", mounts)).toBeNull();
+  it("trusts only an exact mount point for a direct statfs (a path below may be a symlink)", () => {
+    expect(mountTypeAt("/", mounts)).toBe("ext4");
+    expect(mountTypeAt("/var/lib/docker", mounts)).toBe("xfs");
+    expect(mountTypeAt("/var/log", mounts)).toBeNull(); // under /, but maybe a symlink elsewhere
+    expect(mountTypeAt("/mnt/nfs share", mounts)).toBe("nfs4");
+    expect(mountTypeAt("/tmp/hang", mounts)).toBe("fuse");
   });
 
   it("only local filesystems skip the child with a timeout", () => {
