@@ -117,8 +117,11 @@ export function parseCommandLine(args: string[]): Command {
         `cleanup daemon needs --schedule, e.g. --schedule "*/30 * * * *"\nSee 'cleanup --help'.`,
       );
     const port = values["health-port"];
-    if (port !== undefined && !/^\d+$/.test(port))
-      throw new UsageError(`--health-port ${port}: expected a port number\nSee 'cleanup --help'.`);
+    if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+      throw new UsageError(
+        `--health-port ${port}: expected a port number (0-65535)\nSee 'cleanup --help'.`,
+      );
+    }
     const stop = parseDuration(values["stop-timeout"] ?? "30s");
     if (!stop.ok)
       throw new UsageError(

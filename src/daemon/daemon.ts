@@ -90,18 +90,14 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     await running;
   };
 
-  const task = cron.schedule(options.schedule, tick, { name: "cleanup", noOverlap: true });
-  // With noOverlap node-cron skips a tick itself while the previous run goes on; say so.
-  task.on("execution:overlap", () =>
-    options.log({ event: "skipped", reason: "the previous run is still going" }),
-  );
-  options.log({
-    event: "started",
-    schedule: options.schedule,
-    config: options.configPath,
-    nextRun: task.getNextRun()?.toISOString() ?? null,
+  // Handlers first: from here on SIGTERM must mean "stop after the run", never "die mid-kill".
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
   });
 
+  // The health server before the schedule: if it cannot listen, the daemon fails before it
+  // has acted at all, instead of acting on while reporting a fatal error.
   let server: Server | undefined;
   if (options.healthPort !== undefined) {
     server = createServer((req, res) => {
@@ -130,17 +126,32 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     });
     const host = options.healthHost ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
-      server!.once("error", reject);
+      server!.once("error", (error) =>
+        reject(
+          new UsageError(
+            `--health-port ${options.healthPort}: cannot listen on ${host}: ${error.message}`,
+          ),
+        ),
+      );
       server!.listen(options.healthPort, host, resolve);
     });
     const { port } = server.address() as AddressInfo;
     options.log({ event: "health", url: `http://${host}:${port}/health` });
   }
 
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
+  const task = cron.schedule(options.schedule, tick, { name: "cleanup", noOverlap: true });
+  // With noOverlap node-cron skips a tick itself while the previous run goes on; say so.
+  task.on("execution:overlap", () =>
+    options.log({ event: "skipped", reason: "the previous run is still going" }),
+  );
+  options.log({
+    event: "started",
+    schedule: options.schedule,
+    config: options.configPath,
+    nextRun: task.getNextRun()?.toISOString() ?? null,
   });
+
+  const signal = await stopped;
   await task.stop();
   await task.destroy();
   server?.close();

@@ -3,6 +3,7 @@
 // orphan are this test's own processes, signalled by handle and by the scene's pid record.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, Scene, waitFor } from "../helpers/scene.js";
@@ -176,5 +177,41 @@ rules:
     ]);
     expect(config.code).toBe(3);
     expect(config.stderr).toContain("config invalid");
+  });
+
+  it("a health port already in use: it fails before it has acted at all", async () => {
+    scene = new Scene();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const d = startDaemon([
+        "--schedule",
+        "* * * * * *",
+        "--config",
+        scene.killRules(),
+        "--state-dir",
+        scene.stateDir,
+        "--health-port",
+        String(port),
+      ]);
+      const { code } = await d.exited;
+      expect(code).toBe(2); // the command line's --health-port, not a bug
+      expect(d.events.map((e) => e.event)).not.toContain("run");
+      expect(existsSync(scene.stateDir)).toBe(false);
+    } finally {
+      busy.close();
+    }
+    const out = await scene.runAgent([
+      "daemon",
+      "--schedule",
+      "* * * * *",
+      "--health-port",
+      "99999",
+      "--config",
+      scene.killRules(),
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("expected a port number (0-65535)");
   });
 });
