@@ -1,7 +1,7 @@
 // One acting run at a time per state directory (cron + timer + by hand may overlap).
 // The lock file names its holder by (pid, start time), so the lock of a crashed run is
 // recognised as stale, and a reused pid is not mistaken for the old holder.
-import { linkSync, readFileSync, unlinkSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { writeFileDurably } from "../state/durable.js";
 import { join } from "node:path";
 import { probe } from "./probe.js";
@@ -86,21 +86,37 @@ function takeOver(path: string, procRoot: string, self: LockHolder): boolean {
   const marker = `${path}.takeover`;
   if (!createExclusive(marker, self)) {
     const other = readHolder(marker);
-    // A taker that crashed mid-takeover leaves its marker: clear it if its holder is dead.
-    if (typeof other === "object" && isAlive(procRoot, other)) return false;
+    if (other === "missing") return true; // cleared meanwhile: try again
+    if (typeof other === "object" && isAlive(procRoot, other)) return false; // a live taker is at it
+    // A taker that died mid-takeover left its marker. Move it aside atomically, then check that
+    // what was moved is that dead one: a new taker's marker may have slipped in meanwhile.
+    const aside = `${marker}.${self.pid}.${self.startTicks}.dead`;
     try {
-      unlinkSync(marker);
+      renameSync(marker, aside);
     } catch {
-      // another taker cleared it
+      return true; // gone meanwhile: try again
     }
+    const moved = readHolder(aside);
+    if (typeof moved === "object" && isAlive(procRoot, moved)) {
+      try {
+        linkSync(aside, marker); // put the live taker's marker back
+      } catch {
+        // yet another marker is there now: it is that taker's to clear
+      }
+      rmSync(aside, { force: true });
+      return false;
+    }
+    rmSync(aside, { force: true });
     return true;
   }
   try {
+    // Only the marker's holder removes a lock: a new one cannot appear while the stale file exists.
     const current = readHolder(path);
-    if (current !== "missing" && (current === "unreadable" || !isAlive(procRoot, current)))
-      unlinkSync(path);
+    if (current !== "missing" && (current === "unreadable" || !isAlive(procRoot, current))) {
+      rmSync(path, { force: true });
+    }
   } finally {
-    unlinkSync(marker);
+    rmSync(marker, { force: true });
   }
   return true;
 }

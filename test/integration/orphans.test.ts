@@ -1,6 +1,6 @@
 // Real processes, real signals. Every rule here matches only the scene's own interpreter path
 // (a random token), and every scene kills what it started, by pid, in afterEach.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scene } from "../helpers/scene.js";
@@ -165,6 +165,26 @@ rules:
       results: [],
       lockHolder: { pid: expect.any(Number) },
     });
+    expect(auditLines(scene).filter((l) => l.signal === "SIGTERM")).toHaveLength(1);
+    expect(scene.alive(stubborn.pid)).toBe(false);
+  });
+
+  it("four runs at once on a crashed run's stale lock: exactly one acts, the others exit 5", async () => {
+    scene = new Scene();
+    const stubborn = await scene.orphan("stubborn", "--ignore-term");
+    mkdirSync(scene.stateDir, { recursive: true });
+    // A lock whose holder is gone: our own pid with a start time it never had.
+    writeFileSync(
+      join(scene.stateDir, "cleanup.lock"),
+      JSON.stringify({ pid: process.pid, startTicks: 1, since: "earlier" }),
+    );
+    const config = scene.killRules();
+    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
+    const runs = await Promise.all([1, 2, 3, 4].map(() => scene.runAgent(args)));
+    expect(runs.map((r) => r.code).sort()).toEqual([0, 5, 5, 5]);
+    expect(runs.find((r) => r.code === 0)!.json!.results).toMatchObject([
+      { pid: stubborn.pid, outcome: "killed" },
+    ]);
     expect(auditLines(scene).filter((l) => l.signal === "SIGTERM")).toHaveLength(1);
     expect(scene.alive(stubborn.pid)).toBe(false);
   });

@@ -60,3 +60,26 @@ describe("acquireLock", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe("acquireLock: takeover markers (review)", () => {
+  const dead = (holder: LockHolder): LockHolder => ({
+    ...holder,
+    startTicks: holder.startTicks + 1,
+  });
+
+  it("a marker left by a taker that died is cleared, and the stale lock taken over", () => {
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(dead(other)));
+    writeFileSync(join(dir, `${LOCK_FILE}.takeover`), JSON.stringify(dead(other)));
+    const result = acquireLock(dir, "/proc", me);
+    expect(result.held).toBe(true);
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]);
+  });
+
+  it("a live taker's marker means busy, and is left alone", () => {
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(dead(other)));
+    writeFileSync(join(dir, `${LOCK_FILE}.takeover`), JSON.stringify(other));
+    const result = acquireLock(dir, "/proc", me);
+    expect(result.held).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, `${LOCK_FILE}.takeover`), "utf8"))).toEqual(other);
+  });
+});
