@@ -146,7 +146,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     );
     let hostMs = performance.now() - hostStarted;
 
-    const alerting = (events: AlertEvent[]) =>
+    const alerting = (events: AlertEvent[], keepOpen?: (key: string) => boolean) =>
       runAlerting(events, {
         config,
         stateDir,
@@ -154,6 +154,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         state,
         now: new Date(),
         logStream: options.logStream ?? process.stdout,
+        ...(keepOpen && { keepOpen }),
       });
     let snapshot: Snapshot;
     try {
@@ -165,7 +166,8 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       });
     } catch (error) {
       // The config is good, so its sinks can say that the host cannot be watched.
-      if (error instanceof ScanError) await alerting([scanErrorEvent(error.message)]);
+      // Nothing else could be judged this run: every open alert stays open.
+      if (error instanceof ScanError) await alerting([scanErrorEvent(error.message)], () => true);
       throw error;
     }
 
@@ -220,8 +222,13 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
                 ),
           )
         : undefined;
+    // A metric that cannot be read now is no recovery of its threshold alert.
+    const unknown = new Set(
+      thresholds.filter((t) => t.level === "unknown").map((t) => `threshold:${t.key}`),
+    );
     const alerts = await alerting(
       collectEvents({ plan: thePlan, results: live ? results : [], thresholds }),
+      (key) => unknown.has(key),
     );
 
     const failed =

@@ -43,6 +43,8 @@ export interface AlertingOptions {
   now: Date;
   /** Where the log sink writes: stdout, or stderr when stdout carries --json. */
   logStream: NodeJS.WritableStream;
+  /** Conditions this run could not judge: kept open (see decide). */
+  keepOpen?: (key: string) => boolean;
 }
 
 export async function runAlerting(
@@ -60,6 +62,7 @@ export async function runAlerting(
     options.now,
     host,
     policyLookup(config.alerts, config.rules),
+    options.keepOpen,
   );
   if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };
 

@@ -51,6 +51,11 @@ export function decide(
   now: Date,
   host: string,
   policyFor: (key: string) => AlertPolicy,
+  /**
+   * Conditions this run could not judge (the scan failed; the metric is unknown now): kept open
+   * as they were, neither resolved nor re-announced.
+   */
+  keepOpen: (key: string) => boolean = () => false,
 ): Decision {
   const at = now.toISOString();
   const notifications: Notification[] = [];
@@ -119,7 +124,14 @@ export function decide(
 
   const seen = new Set(events.map((e) => e.key));
   for (const [key, before] of Object.entries(previous.open)) {
-    if (seen.has(key) || before.startsAt === undefined || !policyFor(key).recovery) continue;
+    if (seen.has(key)) continue;
+    if (keepOpen(key)) {
+      next.open[key] = before;
+      if (before.startsAt !== undefined)
+        open.push(make({ key, ...before }, "firing", before.startsAt));
+      continue;
+    }
+    if (before.startsAt === undefined || !policyFor(key).recovery) continue;
     notifications.push(make({ key, ...before }, "resolved", before.startsAt, { endsAt: at }));
   }
   return { notifications, open, next };

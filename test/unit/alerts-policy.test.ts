@@ -283,3 +283,32 @@ describe("events from a run", () => {
     expect(event!.details[0]).toContain("stuck: still alive in state D after SIGKILL");
   });
 });
+
+describe("alert policy: what a run could not judge stays open (review)", () => {
+  it("a scan failure or an unknown metric resolves nothing", () => {
+    let state = decide([memory()], emptyAlertState(), at(0), "h", () => ONCE).next;
+    const failed = decide(
+      [],
+      state,
+      at(1),
+      "h",
+      () => ONCE,
+      () => true,
+    );
+    expect(failed.notifications).toEqual([]);
+    expect(Object.keys(failed.next.open)).toEqual(["threshold:memory"]);
+    expect(failed.open.map((n) => n.key)).toEqual(["threshold:memory"]); // still re-posted to Alertmanager
+    state = failed.next;
+    const unknown = decide(
+      [],
+      state,
+      at(2),
+      "h",
+      () => ONCE,
+      (key) => key === "threshold:memory",
+    );
+    expect(unknown.notifications).toEqual([]);
+    const cleared = decide([], unknown.next, at(3), "h", () => ONCE);
+    expect(cleared.notifications.map((n) => n.status)).toEqual(["resolved"]);
+  });
+});
