@@ -39,8 +39,7 @@ import { readProcessTable } from "./scan/read-process-table.js";
 import { ScanError, type Snapshot } from "./scan/types.js";
 import { readProcText } from "./scan/read-file.js";
 import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
-import { StateReader } from "./state/reader.js";
-import { writeStateFile } from "./state/store.js";
+import { StateFiles } from "./state/reader.js";
 
 /** run: act; dry-run: plan only; status: plan only, and show the last run. */
 export type RunMode = "run" | "dry-run" | "status";
@@ -135,7 +134,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   }
   try {
     let hostStarted = performance.now();
-    const state = new StateReader(stateDir, live);
+    const state = new StateFiles(stateDir, live);
     const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
     const cpuBefore = readCpuNow(procRoot);
     // statfs children run while /proc is scanned (and are forked while the heap is still small).
@@ -235,15 +234,12 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ||
       thePlan.refusals.length > 0 ||
       alerts.deliveries.some((d) => d.status === "failed");
-    const outcome: RunOutcome = failed ? "attention" : "ok";
+    let outcome: RunOutcome = failed || state.writeFailed ? "attention" : "ok";
     const durationMs = performance.now() - started;
     if (live) {
-      if (cpuNow) writeStateFile(stateDir, CPU_STATE_FILE, cpuState(cpuNow, snapshot.processes));
-      writeStateFile(
-        stateDir,
-        LAST_RUN_FILE,
-        lastRunOf(outcome, results, thePlan, thresholds, durationMs),
-      );
+      if (cpuNow) state.write(CPU_STATE_FILE, cpuState(cpuNow, snapshot.processes));
+      state.write(LAST_RUN_FILE, lastRunOf(outcome, results, thePlan, thresholds, durationMs));
+      if (state.writeFailed) outcome = "attention";
     }
     return {
       ...base,

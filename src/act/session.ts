@@ -65,7 +65,15 @@ export function startSession(options: SessionOptions): Session {
       { cause: error },
     );
   }
-  const lock = acquireLock(options.stateDir, options.procRoot, options.self);
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    lock = acquireLock(options.stateDir, options.procRoot, options.self);
+  } catch (error) {
+    throw new StateDirError(
+      `cannot take the lock in ${options.stateDir}: ${(error as Error).message} (set --state-dir or settings.state_dir)`,
+      { cause: error },
+    );
+  }
   if (!lock.held) return { kind: "busy", holder: lock.holder };
   const auditPath = join(options.stateDir, AUDIT_FILE);
   let audit: ReturnType<typeof openAuditLog>;

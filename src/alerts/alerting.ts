@@ -3,8 +3,7 @@
 // shows what would be sent, and changes nothing.
 import { hostname } from "node:os";
 import type { Config } from "../config/types.js";
-import type { StateReader } from "../state/reader.js";
-import { writeStateFile } from "../state/store.js";
+import type { StateFiles } from "../state/reader.js";
 import { deliverAll, type Delivery } from "./deliver.js";
 import {
   OUTBOX_FILE,
@@ -39,7 +38,7 @@ export interface AlertingOptions {
   config: Config;
   stateDir: string;
   live: boolean;
-  state: StateReader;
+  state: StateFiles;
   now: Date;
   /** Where the log sink writes: stdout, or stderr when stdout carries --json. */
   logStream: NodeJS.WritableStream;
@@ -75,8 +74,8 @@ export async function runAlerting(
     config.alerts.outboxLimit,
   );
   // Stored before any delivery: a crash or a dead mail server from here on loses nothing.
-  writeStateFile(options.stateDir, OUTBOX_FILE, queued);
-  writeStateFile(options.stateDir, ALERT_STATE_FILE, decision.next);
+  state.write(OUTBOX_FILE, queued);
+  state.write(ALERT_STATE_FILE, decision.next);
 
   const sinks = config.alerts.sinks.map((c) => ({
     sink: createSink(c, { env: process.env, logStream: options.logStream }),
@@ -86,6 +85,6 @@ export async function runAlerting(
     host,
     runAt: options.now.toISOString(),
   });
-  writeStateFile(options.stateDir, OUTBOX_FILE, outbox);
+  state.write(OUTBOX_FILE, outbox);
   return { notifications: decision.notifications, deliveries, orphaned };
 }

@@ -76,6 +76,14 @@ describe("a broken config kills nothing", () => {
     },
   );
 
+  it("a state directory it cannot write: exit 6, nothing killed", async () => {
+    const file = scene.rules(`rules:${valid(scene)}\n`, "valid.yaml");
+    const run = await scene.runAgent(["--config", file, "--state-dir", "/proc/self"]);
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/^cleanup: cannot take the lock in \/proc\/self: /);
+    expect(scene.alive(victim)).toBe(true);
+  });
+
   it("with --json, the problems are JSON on stdout too", async () => {
     const file = scene.rules(`rules:${valid(scene)}\n    grace: -5s\n`, "broken-json.yaml");
     const run = await scene.runAgent(["--json", "--config", file]);

@@ -118,3 +118,13 @@ describe("per-process CPU without a previous run", () => {
     }
   });
 });
+
+describe("StateFiles", () => {
+  it("a write that fails is recorded, not thrown", async () => {
+    const { StateFiles } = await import("../../src/state/reader.js");
+    const files = new StateFiles(join(dir, "missing", "deeper"), true);
+    files.write("x.json", { version: 1 });
+    expect(files.writeFailed).toBe(true);
+    expect(files.problems[0]).toMatch(/x\.json: cannot write: ENOENT/);
+  });
+});
