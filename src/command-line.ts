@@ -226,7 +226,8 @@ function usage<T>(command: string, parse: () => T): T {
 export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
-       cleanup daemon --schedule CRON [--health-port N] [--config FILE] [--state-dir DIR]
+       cleanup daemon --schedule CRON [--health-port N] [--health-host H]
+                      [--stop-timeout 30s] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup install [--cron] [--dry-run] [--root DIR] [--bin PATH]
        cleanup alert test [--sink NAME] [--config FILE]
        cleanup check [--config FILE]

@@ -3,7 +3,7 @@
 //
 // Rules of the collector that shape this file (checked against Debian's node_exporter 1.5):
 // - only files ending in ".prom" are read, on every scrape; so the file is written as
-//   cleanup.prom.<pid>.tmp and renamed, and a scrape never sees half a file;
+//   .cleanup.prom.tmp-<pid> and renamed, and a scrape never sees half a file;
 // - a file without a final newline, or with a client-side timestamp, is rejected whole
 //   (node_textfile_scrape_error 1): every line here ends in "\n" and none has a timestamp;
 // - a series repeated with the same labels is not flagged by node_textfile_scrape_error: the
