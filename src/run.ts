@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LockHolder } from "./act/lock.js";
-import { FAILED_OUTCOMES, type KillResult } from "./act/results.js";
+import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "./act/results.js";
 import { startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Action, Config } from "./config/types.js";
@@ -286,7 +286,7 @@ function lastRunOf(
     version: LAST_RUN_VERSION,
     finishedAt: new Date().toISOString(),
     outcome,
-    killed: results.filter((r) => r.outcome === "terminated" || r.outcome === "killed").length,
+    killed: results.filter((r) => KILLED_OUTCOMES.has(r.outcome)).length,
     failed: results.filter((r) => FAILED_OUTCOMES.has(r.outcome)).length,
     refusals: p.refusals.length,
     alerts: p.entries.filter((e) => e.action === "alert").length,

@@ -3,11 +3,12 @@
 // failing) last across runs and go through the policy; occurrences (processes killed) are told
 // once.
 import type { KillResult } from "../act/results.js";
-import { FAILED_OUTCOMES } from "../act/results.js";
+import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
 import type { AlertEvent } from "./types.js";
+import { displayCommand } from "../report/printable.js";
 
 export interface RunFindings {
   plan: Plan;
@@ -98,7 +99,7 @@ function killEvents(entries: readonly PlanEntry[], results: readonly KillResult[
   for (const r of results) {
     const entry = byPid.get(r.pid);
     if (!entry) continue;
-    if (r.outcome === "terminated" || r.outcome === "killed") push(killed, r.rule, entry.process);
+    if (KILLED_OUTCOMES.has(r.outcome)) push(killed, r.rule, entry.process);
     else if (FAILED_OUTCOMES.has(r.outcome))
       push(failed, r.rule, {
         process: entry.process,
@@ -137,7 +138,7 @@ function describe(processes: readonly ProcessRef[]): string[] {
 }
 
 function processLine(p: ProcessRef): string {
-  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  const command = displayCommand(p);
   return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
 }
 

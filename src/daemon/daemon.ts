@@ -3,6 +3,7 @@
 // lets a run in progress finish (within --stop-timeout) and returns. State files are written
 // atomically, so even a run given up on leaves none half-written; its lock names a process that
 // is gone, which the next run recognises as stale.
+import { KILLED_OUTCOMES } from "../act/results.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -71,8 +72,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
         options.log({
           event: "run",
           outcome: report.outcome,
-          killed: report.results.filter((r) => r.outcome === "terminated" || r.outcome === "killed")
-            .length,
+          killed: report.results.filter((r) => KILLED_OUTCOMES.has(r.outcome)).length,
           notifications: report.alerts?.notifications.length ?? 0,
           durationMs: last.durationMs,
         });

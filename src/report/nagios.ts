@@ -11,7 +11,7 @@
 //             nothing above applies
 //   OK        otherwise. A live run that killed its orphans did its job: OK, and says so.
 // The exit code (OK 0, WARNING 1, CRITICAL 2, UNKNOWN 3) is mapped in src/exit-codes.ts.
-import { FAILED_OUTCOMES } from "../act/results.js";
+import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import { ConfigError, formatProblem } from "../config/errors.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { RunReport } from "../run.js";
@@ -78,9 +78,7 @@ export function renderNagios(report: RunReport): { line: string; state: NagiosSt
         text: `${plural(kills.length, "orphan")} would be killed (${rules})`,
       });
     } else {
-      const dead = report.results.filter(
-        (r) => r.outcome === "terminated" || r.outcome === "killed",
-      ).length;
+      const dead = report.results.filter((r) => KILLED_OUTCOMES.has(r.outcome)).length;
       if (dead > 0)
         parts.push({ state: "OK", text: `${plural(dead, "orphan")} killed (${rules})` });
     }
@@ -178,9 +176,7 @@ function perfdata(report: RunReport): string {
     const orphans =
       plan.entries.filter((e) => e.action === "kill").length +
       plan.refusals.reduce((n, r) => n + r.wouldKill, 0);
-    const killed = report.results.filter(
-      (r) => r.outcome === "terminated" || r.outcome === "killed",
-    ).length;
+    const killed = report.results.filter((r) => KILLED_OUTCOMES.has(r.outcome)).length;
     const failed = report.results.filter((r) => FAILED_OUTCOMES.has(r.outcome)).length;
     items.push(perfItem("orphans", String(orphans), ["", "", "0"]));
     items.push(perfItem("killed", String(killed), ["", "", "0"]));

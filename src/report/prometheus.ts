@@ -13,7 +13,7 @@
 // A value that could not be measured is left out (no series), never written as 0.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FAILED_OUTCOMES } from "../act/results.js";
+import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
 import type { RunOutcome, RunReport } from "../run.js";
@@ -93,7 +93,7 @@ export function renderTextfile(report: TextfileReport, now: Date, previous?: str
     }
     for (const s of plan.spared) add(spared, s.rule, 1);
     for (const r of report.results) {
-      if (r.outcome === "terminated" || r.outcome === "killed") add(killed, r.rule, 1);
+      if (KILLED_OUTCOMES.has(r.outcome)) add(killed, r.rule, 1);
       if (FAILED_OUTCOMES.has(r.outcome)) add(failed, r.rule, 1);
     }
     const perRule = (name: string, help: string, values: Map<string, number>): void => {

@@ -5,6 +5,7 @@ import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "../run.js";
 import { formatValue, processLine } from "./text.js";
+import { displayCommand } from "./printable.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
 const MAX_LISTED = 20;
@@ -129,7 +130,7 @@ function untracked(host: HostMetrics): string[] {
 }
 
 function topLine(p: TopProcess): string {
-  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  const command = displayCommand(p);
   const shown = command.length > 80 ? `${command.slice(0, 79)}…` : command;
   const cpu = p.cpuPercent === null ? "—" : `${p.cpuPercent.toFixed(1)}%`;
   return `  ${String(p.pid).padStart(7)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.pssBytes === null ? "—" : formatSize(p.pssBytes)).padStart(8)}  ${cpu.padStart(6)}  ${formatDuration(p.ageMs).padStart(6)}  ${(p.user ?? "?").padEnd(8)}  ${shown}`;

@@ -4,6 +4,7 @@ import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { RunReport } from "../run.js";
+import { displayCommand } from "./printable.js";
 
 const MAX_COMMAND = 100;
 
@@ -134,7 +135,7 @@ export function formatValue(t: ThresholdResult): string {
 }
 
 export function processLine(p: ProcessRef, rule: string): string {
-  const command = p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
+  const command = displayCommand(p);
   const shown = command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
   return `  ${String(p.pid).padStart(7)}  ${formatDuration(p.ageMs).padStart(6)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.user ?? "?").padEnd(8)}  ${rule}: ${shown}`;
 }

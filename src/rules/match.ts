@@ -22,10 +22,6 @@ export interface Failure {
 
 export type Lookup = (pid: number) => ProcessInfo | undefined;
 
-export function commandLine(p: ProcessInfo): string {
-  return p.argv && p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`;
-}
-
 /** Facts if every given selector field matches; null otherwise. Needs detail (argv, uid). */
 export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup): string[] | null {
   const facts: string[] = [];

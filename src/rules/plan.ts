@@ -97,6 +97,10 @@ export function plan(
       out.entries.push(t);
     }
   }
+  // A process one rule spared and a later rule kills is listed once: as killed.
+  out.spared = out.spared.filter(
+    (s) => s.code === "over-budget" || !killedThisRun.has(s.process.pid),
+  );
   return out;
 }
 

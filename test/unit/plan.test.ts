@@ -347,3 +347,21 @@ rules:
     ]);
   });
 });
+
+describe("plan: a process spared by one rule and killed by another (review)", () => {
+  it("is listed once, as killed", () => {
+    const rules = config(`
+rules:
+  - name: day-old
+    match: { cmdline: 'spawn_main', orphaned: true, older_than: 1d }
+    action: kill
+  - name: hour-old
+    match: { cmdline: 'spawn_main', orphaned: true, older_than: 1h }
+    action: kill
+`);
+    const orphan = proc({ pid: 100, ppid: 1, argv: SPAWN_ARGV, ageMs: 2 * 3_600_000 });
+    const result = plan(snapshot([init, orphan]), rules, ROOT);
+    expect(result.entries.map((e) => [e.rule, e.process.pid])).toEqual([["hour-old", 100]]);
+    expect(result.spared).toEqual([]);
+  });
+});
