@@ -190,6 +190,10 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       }
       if (cpuNow) cpu = cpuSince(cpuBefore.counters, cpuNow, cpuBefore.takenAtMs, "sample");
     }
+    // The previous counters gave nothing (no tick between, or they were bad): the scan's own span.
+    if (cpu === null && cpuBefore && cpuNow) {
+      cpu = cpuSince(cpuBefore.counters, cpuNow, cpuBefore.takenAtMs, "sample");
+    }
 
     const host = await readHostMetrics({
       procRoot,

@@ -4,7 +4,7 @@
 import { hostname } from "node:os";
 import type { Config } from "../config/types.js";
 import type { StateFiles } from "../state/reader.js";
-import { deliverAll, type Delivery } from "./deliver.js";
+import { deliverAll, sinkDeadlineMs, type Delivery } from "./deliver.js";
 import {
   OUTBOX_FILE,
   OUTBOX_VERSION,
@@ -79,7 +79,7 @@ export async function runAlerting(
 
   const sinks = config.alerts.sinks.map((c) => ({
     sink: createSink(c, { env: process.env, logStream: options.logStream }),
-    timeoutMs: "timeoutMs" in c ? c.timeoutMs : 5_000,
+    deadlineMs: sinkDeadlineMs(c),
   }));
   const { deliveries, outbox } = await deliverAll(sinks, queued, decision.open, {
     host,

@@ -2,6 +2,7 @@
 // each within its own timeout; one that fails keeps its notifications for the next run and
 // never stops the others or the run.
 import { acknowledge, type Outbox } from "./outbox.js";
+import type { SinkConfig } from "./sink-config.js";
 import type { Digest, Notification, Sink } from "./types.js";
 
 export interface Delivery {
@@ -17,15 +18,20 @@ export interface Delivery {
 /** A sink's own timeout bounds its connection; this bounds a sink that ignores it. */
 const GUARD_MS = 2_000;
 
+/** How long a sink may take in all (the log sink has no timeout of its own: 5 s). */
+export function sinkDeadlineMs(config: SinkConfig): number {
+  return ("timeoutMs" in config ? config.timeoutMs : 5_000) + GUARD_MS;
+}
+
 export async function deliverAll(
-  sinks: readonly { sink: Sink; timeoutMs: number }[],
+  sinks: readonly { sink: Sink; deadlineMs: number }[],
   outbox: Outbox,
   open: readonly Notification[],
   context: { host: string; runAt: string },
 ): Promise<{ deliveries: Delivery[]; outbox: Outbox }> {
   let next = outbox;
   const deliveries = await Promise.all(
-    sinks.map(async ({ sink, timeoutMs }): Promise<Delivery> => {
+    sinks.map(async ({ sink, deadlineMs }): Promise<Delivery> => {
       const notifications = outbox.pending[sink.name] ?? [];
       const dropped = outbox.dropped[sink.name] ?? 0;
       // Alertmanager forgets a firing alert that is not re-posted: it gets the open ones every run.
@@ -42,7 +48,7 @@ export async function deliverAll(
       if (!hasWork) return { ...base, status: "idle" };
       const digest: Digest = { ...context, test: false, notifications, open: [...open], dropped };
       try {
-        await sendWithin(sink, digest, timeoutMs + GUARD_MS);
+        await sendWithin(sink, digest, deadlineMs);
         next = acknowledge(next, sink.name, notifications);
         return { ...base, status: "sent" };
       } catch (error) {

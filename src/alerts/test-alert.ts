@@ -1,7 +1,7 @@
 // `cleanup alert test`: a test message through each sink, straight (not through the outbox), so
 // an operator sees at once which sink works and why one does not.
 import { hostname } from "node:os";
-import { sendWithin } from "./deliver.js";
+import { sendWithin, sinkDeadlineMs } from "./deliver.js";
 import type { SinkConfig } from "./sink-config.js";
 import { createSink } from "./sinks.js";
 import type { Digest } from "./types.js";
@@ -39,7 +39,7 @@ export async function sendTestAlerts(
     sinks.map(async (config) => {
       try {
         const sink = createSink(config, { env: process.env, logStream: process.stdout });
-        await sendWithin(sink, digest, ("timeoutMs" in config ? config.timeoutMs : 5_000) + 2_000);
+        await sendWithin(sink, digest, sinkDeadlineMs(config));
         return { sink: config.name, type: config.type };
       } catch (error) {
         return { sink: config.name, type: config.type, error: (error as Error).message };

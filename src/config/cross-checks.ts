@@ -34,6 +34,29 @@ export function crossChecks(raw: unknown): CrossIssue[] {
       }
     }
     const action = rule.action;
+    // The kernel cuts comm to 15 characters: a longer name can never match.
+    if (isRecord(rule.match)) {
+      const comm = rule.match.comm;
+      for (const name of Array.isArray(comm) ? comm : [comm]) {
+        if (typeof name === "string" && name.length > 15) {
+          issues.push({
+            path: ["rules", index, "match", "comm"],
+            message: `'${name}' is longer than 15 characters and can never match (the kernel cuts comm); expected '${name.slice(0, 15)}', or a cmdline or exe pattern`,
+          });
+        }
+      }
+    }
+    // `when` on a resource without a threshold would silently never apply.
+    if (isRecord(rule.when)) {
+      for (const resource of Object.keys(rule.when)) {
+        if (!thresholdConfigured(raw, resource)) {
+          issues.push({
+            path: ["rules", index, "when", resource],
+            message: `no ${resource} threshold is set, so this rule would never apply; expected thresholds.${resource} with warn and critical`,
+          });
+        }
+      }
+    }
     // Only for a valid other action: with a typo ("kil") the action error says enough.
     if (action === "alert" || action === "report") {
       for (const key of KILL_ONLY) {
@@ -111,6 +134,14 @@ function number(value: unknown): number | null {
   if (typeof value !== "string") return null;
   const parsed = parsePercent(value);
   return parsed.ok ? parsed.value : null;
+}
+
+/** memory, cpu and disk have default thresholds; swap and load only when set; false turns one off. */
+function thresholdConfigured(raw: unknown, resource: string): boolean {
+  const thresholds = isRecord(raw) && isRecord(raw.thresholds) ? raw.thresholds : {};
+  const value = thresholds[resource];
+  if (value === false) return false;
+  return value !== undefined || ["memory", "cpu", "disk"].includes(resource);
 }
 
 function matchesEverything(source: string): boolean {

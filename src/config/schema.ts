@@ -111,7 +111,9 @@ const selectorShape = {
     .optional()
     .describe("Process name(s) as in /proc/PID/comm (the kernel cuts it to 15 characters)."),
   exe: regex.optional().describe("Regex searched in the executable's path (/proc/PID/exe)."),
-  user: users.optional().describe("Owner(s): user names or uids (real uid)."),
+  user: users
+    .optional()
+    .describe("Owner(s): user names or uids (the effective uid, as ps shows it)."),
   parent: regex.optional().describe("Regex searched in the parent process's command line."),
 };
 

@@ -7,7 +7,7 @@ import { KILLED_OUTCOMES } from "../act/results.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { exitCodeForError, exitCodeForOutcome } from "../exit-codes.js";
+import { EXIT, exitCodeForError, exitCodeForOutcome } from "../exit-codes.js";
 import { checkConfig, runOnce, type RunReport } from "../run.js";
 import { UsageError } from "../usage-error.js";
 
@@ -102,7 +102,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
   if (options.healthPort !== undefined) {
     server = createServer((req, res) => {
       if (req.url === "/health") {
-        const failing = last !== null && last.exitCode !== 0;
+        // Exit 5 (another run held the lock) is no failure, as for the systemd unit.
+        const failing = last !== null && last.exitCode !== 0 && last.exitCode !== EXIT.BUSY;
         const body = {
           status: failing ? "failing" : "ok",
           running: running !== null,

@@ -230,7 +230,8 @@ export function renderTextfile(report: TextfileReport, now: Date, previous?: str
   );
   for (const d of [...(report.alerts?.deliveries ?? [])].sort((a, b) => compare(a.sink, b.sink)))
     delivery.add({ sink: d.sink }, d.status === "failed" ? 1 : 0);
-  runLines(out, report.outcome, now, previous);
+  // A dry run acted on nothing: it must not hide "no successful live run for 2 h".
+  runLines(out, report.outcome, now, previous, report.dryRun);
   return out.text();
 }
 
@@ -250,12 +251,13 @@ function runLines(
   outcome: RunOutcome | "error",
   now: Date,
   previous: string | undefined,
+  dryRun = false,
 ): void {
   const nowSeconds = round(now.getTime() / 1000, 3);
   out
     .gauge("cleanup_last_run_timestamp_seconds", "When the last run ended (Unix time).")
     .add({}, nowSeconds);
-  const lastSuccess = outcome === "ok" ? nowSeconds : lastSuccessIn(previous);
+  const lastSuccess = outcome === "ok" && !dryRun ? nowSeconds : lastSuccessIn(previous);
   if (lastSuccess !== null) {
     out
       .gauge(

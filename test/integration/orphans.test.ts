@@ -142,10 +142,17 @@ rules:
     for (const pid of targets) expect(scene.alive(pid)).toBe(true);
     expect(existsSync(scene.stateDir)).toBe(false);
 
-    const text = await scene.runAgent(["--dry-run", "--config", config]);
+    const text = await scene.runAgent([
+      "--dry-run",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
     expect(text.stdout).toContain("dry run: nothing will be signalled");
     expect(text.stdout).toContain(`WOULD KILL (${targets.length})`);
     expect(text.stdout).toContain(`summary: would kill ${targets.length}`);
+    expect(existsSync(scene.stateDir)).toBe(false);
     for (const pid of targets) expect(scene.alive(pid)).toBe(true);
   });
 

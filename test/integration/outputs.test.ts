@@ -60,7 +60,9 @@ rules:
     expect(run.code).toBe(0);
     const text = readFileSync(join(dir, "cleanup.prom"), "utf8");
     expect(text).toContain('cleanup_orphans_found{rule="scene-orphans"} 1');
-    expect(text).toMatch(/^cleanup_last_success_timestamp_seconds \d+/m);
+    expect(text).toMatch(/^cleanup_last_run_timestamp_seconds \d+/m);
+    // A dry run acted on nothing: no "last success" from it.
+    expect(text).not.toMatch(/^cleanup_last_success_timestamp_seconds/m);
     expect(text.endsWith("\n")).toBe(true);
   });
 

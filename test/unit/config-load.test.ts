@@ -804,3 +804,37 @@ describe("review: selectors that select everything", () => {
     expect(p!.problem).toMatch(/^empty: it would protect every process/);
   });
 });
+
+describe("review: rules that could never apply", () => {
+  it("a comm longer than 15 characters, and `when` on a resource without a threshold, are errors", () => {
+    const problems = problemsOf(
+      yaml(
+        "rules:",
+        "  - name: a",
+        "    when: { swap: warn }",
+        "    match: { comm: containerd-shim-runc-v2 }",
+        "    action: report",
+      ),
+    );
+    expect(problems.map((p) => [p.path, p.problem.split(";")[0]])).toEqual([
+      ["rules[0].when.swap", "no swap threshold is set, so this rule would never apply"],
+      [
+        "rules[0].match.comm",
+        "'containerd-shim-runc-v2' is longer than 15 characters and can never match (the kernel cuts comm)",
+      ],
+    ]);
+    expect(() =>
+      parseConfig(
+        yaml(
+          "thresholds: { swap: { warn: 50%, critical: 80% } }",
+          "rules:",
+          "  - name: a",
+          "    when: { swap: warn, memory: critical }",
+          "    match: { comm: x }",
+          "    action: report",
+        ),
+        FILE,
+      ),
+    ).not.toThrow();
+  });
+});

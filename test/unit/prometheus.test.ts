@@ -176,9 +176,8 @@ describe("renderTextfile", () => {
     expect(samples(text, "cleanup_run_dry_run")).toEqual(["cleanup_run_dry_run 1"]);
     // A dry run delivers nothing: no per-sink series.
     expect(text).not.toContain("cleanup_alerts_delivery_failed");
-    expect(samples(text, "cleanup_last_success_timestamp_seconds")).toEqual([
-      `cleanup_last_success_timestamp_seconds ${NOW_S}`,
-    ]);
+    // A dry run acted on nothing: it is no "last success" (and there was none before).
+    expect(text).not.toContain("cleanup_last_success_timestamp_seconds");
   });
 
   it("gives configured rules that matched nothing their series at 0", () => {
@@ -301,17 +300,27 @@ describe("renderTextfile", () => {
   });
 });
 
+/** A live run that succeeded. */
+const okReport = () => ({ ...liveReport(), outcome: "ok" as const });
+
 describe("last success across runs", () => {
+  it("a dry run keeps the earlier last success, never sets its own", () => {
+    const earlier = renderTextfile(okReport(), new Date("2026-05-01T00:00:00Z"));
+    expect(
+      samples(renderTextfile(dryReport(), NOW, earlier), "cleanup_last_success_timestamp_seconds"),
+    ).toEqual(["cleanup_last_success_timestamp_seconds 1777593600"]);
+  });
+
   it("is now after a run that succeeded, whatever the earlier file said", () => {
-    const earlier = renderTextfile(dryReport(), new Date("2026-05-01T00:00:00Z"));
-    const text = renderTextfile(dryReport(), NOW, earlier);
+    const earlier = renderTextfile(okReport(), new Date("2026-05-01T00:00:00Z"));
+    const text = renderTextfile(okReport(), NOW, earlier);
     expect(samples(text, "cleanup_last_success_timestamp_seconds")).toEqual([
       `cleanup_last_success_timestamp_seconds ${NOW_S}`,
     ]);
   });
 
   it("is carried over from the earlier file through runs that did not succeed", () => {
-    const first = renderTextfile(dryReport(), new Date("2026-05-01T00:00:00Z"));
+    const first = renderTextfile(okReport(), new Date("2026-05-01T00:00:00Z"));
     const second = renderTextfile(liveReport(), new Date("2026-05-01T01:00:00Z"), first);
     const third = renderErrorTextfile(new Date("2026-05-01T02:00:00Z"), second);
     for (const text of [second, third]) {
