@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./receivers.js";
+import { stopChild } from "./stop-child.js";
 
 export const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
 
@@ -65,14 +66,7 @@ export class Alertmanager {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM"); // our own child, by its handle
-      const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { freePort } from "./receivers.js";
+import { stopChild } from "./stop-child.js";
 
 export const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 
@@ -76,13 +77,6 @@ export class NodeExporter {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM"); // our own child, by its handle
-      const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child);
   }
 }

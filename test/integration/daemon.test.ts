@@ -47,6 +47,17 @@ function startDaemon(args: string[]): Started {
   return { child, events, exited };
 }
 
+/** The scene's orphans, killed with this grace; host thresholds off so nothing else alerts. */
+const quietKillRules = (s: Scene, grace: string) =>
+  s.rules(`
+thresholds: { memory: false, cpu: false, disk: false }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${s.pattern} ', orphaned: true }
+    action: kill
+    grace: ${grace}
+`);
+
 const healthUrl = (events: Record<string, unknown>[]) =>
   events.find((e) => e.event === "health")?.url as string | undefined;
 
@@ -54,14 +65,7 @@ describe("cleanup daemon", () => {
   it("SIGTERM in the middle of a run: it waits for the run, stops within the bound, state whole", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
-    const config = scene.rules(`
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${scene.pattern} ', orphaned: true }
-    action: kill
-    grace: 3s
-`);
+    const config = quietKillRules(scene, "3s");
     const d = startDaemon([
       "--schedule",
       "* * * * * *",
@@ -114,14 +118,7 @@ rules:
   it("past --stop-timeout it gives up on the run and exits 1; the next run takes over the stale lock", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
-    const config = scene.rules(`
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${scene.pattern} ', orphaned: true }
-    action: kill
-    grace: 3s
-`);
+    const config = quietKillRules(scene, "3s");
     const d = startDaemon([
       "--schedule",
       "* * * * * *",
