@@ -12,6 +12,8 @@ export interface CrossIssue {
 }
 
 const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
+/** Selectors that say which program a process is (listening_port does not). */
+const PROGRAM_KEYS = SELECTOR_KEYS.filter((key) => key !== "listening_port");
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
@@ -19,6 +21,7 @@ export function crossChecks(raw: unknown): CrossIssue[] {
     ...thresholdOrder(raw),
     ...uniqueSinkNames(raw),
     ...emptyProtectEntries(raw),
+    ...serviceChecks(raw),
   ];
   const firstIndex = new Map<string, number>();
   rules.forEach((rule: unknown, index) => {
@@ -77,6 +80,12 @@ export function crossChecks(raw: unknown): CrossIssue[] {
         issues.push({
           path: ["rules", index, "match"],
           message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
+        });
+      } else if (!PROGRAM_KEYS.some((key) => key in match)) {
+        // "Kill whatever holds port 9091" is the hard shutdown that took healthy services down.
+        issues.push({
+          path: ["rules", index, "match", "listening_port"],
+          message: `a port says where a process listens, not which program it is, so a kill rule needs more; expected also one of ${PROGRAM_KEYS.join(", ")}`,
         });
       }
       for (const key of ["cmdline", "exe", "parent"] as const) {
@@ -166,6 +175,62 @@ function emptyProtectEntries(raw: unknown): CrossIssue[] {
         ]
       : [],
   );
+}
+
+/** Unique names; a match that selects something in particular; kill_after only for a local URL. */
+function serviceChecks(raw: unknown): CrossIssue[] {
+  const services = isRecord(raw) && Array.isArray(raw.services) ? raw.services : [];
+  const issues: CrossIssue[] = [];
+  const first = new Map<string, number>();
+  services.forEach((service: unknown, index) => {
+    if (!isRecord(service)) return;
+    if (typeof service.name === "string") {
+      const earlier = first.get(service.name);
+      if (earlier === undefined) first.set(service.name, index);
+      else
+        issues.push({
+          path: ["services", index, "name"],
+          message: `duplicate service name (first used by services[${earlier}]); expected a unique name`,
+        });
+    }
+    const match = service.match;
+    if (isRecord(match)) {
+      if (!PROGRAM_KEYS.some((key) => key in match)) {
+        issues.push({
+          path: ["services", index, "match"],
+          message: `a service needs to say which program it is; expected at least one of ${PROGRAM_KEYS.join(", ")}`,
+        });
+      }
+      for (const key of ["cmdline", "exe", "parent"] as const) {
+        if (typeof match[key] === "string" && matchesEverything(match[key] as string)) {
+          issues.push({
+            path: ["services", index, "match", key],
+            message: `matches every ${key}, so it selects nothing in particular; expected a pattern only this service's processes carry`,
+          });
+        }
+      }
+    }
+    const health = service.health;
+    if (isRecord(health) && health.kill_after !== undefined && typeof health.url === "string") {
+      if (!isLocalUrl(health.url)) {
+        issues.push({
+          path: ["services", index, "health", "url"],
+          message: `with kill_after the URL must be on this machine (no local process holds a remote port); expected a URL on localhost, 127.0.0.1 or [::1]`,
+        });
+      }
+    }
+  });
+  return issues;
+}
+
+/** Loopback only: the holder of the URL's port is then a process of this host. */
+export function isLocalUrl(text: string): boolean {
+  try {
+    const host = new URL(text).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,13 +1,24 @@
 // Validated raw config → Config: units to ms/bytes, regexes compiled, defaults filled in.
 // Only called on data the schema accepted, so every parse here succeeds.
-import { DEFAULT_REAPERS, type RawRule, type RawSelector, type RulesFile } from "./schema.js";
+import { dirname, isAbsolute, resolve } from "node:path";
+import {
+  DEFAULT_REAPERS,
+  PORT_RANGE_PATTERN,
+  type RawRule,
+  type RawSelector,
+  type RawService,
+  type RulesFile,
+} from "./schema.js";
 import type { SecretRef, SinkConfig } from "../alerts/sink-config.js";
 import type {
   AlertsConfig,
   Config,
   Conditions,
+  HealthCheck,
   Levels,
+  PortRange,
   Rule,
+  Service,
   Selector,
   Settings,
   Thresholds,
@@ -64,7 +75,41 @@ export function normalise(raw: RulesFile, file: string): Config {
     alerts: normaliseAlerts(raw.alerts),
     protect: (raw.protect ?? []).map(normaliseSelector),
     rules,
+    services: (raw.services ?? [])
+      .map((service, index) => normaliseService(service, index, file))
+      .filter((service, index) => raw.services?.[index]?.enabled !== false),
   };
+}
+
+const HEALTH_TIMEOUT_MS = 5_000;
+
+function normaliseService(raw: RawService, index: number, file: string): Service {
+  const service: Service = {
+    name: raw.name,
+    index,
+    selector: normaliseSelector(raw.match),
+    // Relative to the rules file, like an include: the same file works from any working directory.
+    pidFiles: list(raw.pid_files ?? []).map((p) => (isAbsolute(p) ? p : resolve(dirname(file), p))),
+    removeStalePidFiles: raw.remove_stale_pid_files ?? false,
+    severity: raw.severity ?? "warning",
+  };
+  if (raw.for !== undefined) service.forRuns = raw.for;
+  if (raw.remind !== undefined) service.remindMs = ms(raw.remind);
+  if (raw.health) {
+    const h = raw.health;
+    const health: HealthCheck = {
+      url: h.url,
+      timeoutMs: h.timeout !== undefined ? ms(h.timeout) : HEALTH_TIMEOUT_MS,
+      expectStatus: h.expect_status !== undefined ? list(h.expect_status) : null,
+      expectJson: Object.entries(h.expect_json ?? {}).map(([path, equals]) => ({ path, equals })),
+      show: Object.entries(h.show ?? {}).map(([label, path]) => ({ label, path })),
+      tlsVerify: h.tls_verify ?? true,
+    };
+    if (h.metrics_url !== undefined) health.metricsUrl = h.metrics_url;
+    if (h.kill_after !== undefined) health.killAfter = h.kill_after;
+    service.health = health;
+  }
+  return service;
 }
 
 function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
@@ -107,7 +152,16 @@ function normaliseSelector(raw: RawSelector): Selector {
   if (raw.exe !== undefined) selector.exe = new RegExp(raw.exe);
   if (raw.user !== undefined) selector.user = list(raw.user);
   if (raw.parent !== undefined) selector.parent = new RegExp(raw.parent);
+  if (raw.listening_port !== undefined)
+    selector.listeningPort = list(raw.listening_port).map(portRange);
   return selector;
+}
+
+function portRange(spec: number | string): PortRange {
+  if (typeof spec === "number") return { from: spec, to: spec };
+  const m = PORT_RANGE_PATTERN.exec(spec);
+  if (!m) throw new Error(`unreachable: schema accepted port range ${spec}`);
+  return { from: Number(m[1]), to: Number(m[2]) };
 }
 
 function list<T>(value: T | T[]): T[] {

@@ -73,6 +73,27 @@ const names = z.union([z.string(), z.array(z.string()).min(1)], {
   error: `wrong type; expected ${NAMES_EXPECTED}`,
 });
 
+const PORTS_EXPECTED = "a port (9091), a range ('9000-9100') or a list of them";
+export const PORT_RANGE_PATTERN = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/;
+const portNumber = z
+  .number()
+  .int({ error: `not a whole number; expected ${PORTS_EXPECTED}` })
+  .min(1, { error: `not a port; expected ${PORTS_EXPECTED}` })
+  .max(65535, { error: `not a port; expected ${PORTS_EXPECTED}` });
+const portRange = z.string().refine(
+  (text) => {
+    const m = PORT_RANGE_PATTERN.exec(text);
+    return m !== null && Number(m[1]) >= 1 && Number(m[2]) <= 65535 && Number(m[1]) <= Number(m[2]);
+  },
+  { error: `invalid port range; expected ${PORTS_EXPECTED}, low-high with 1 ≤ low ≤ high ≤ 65535` },
+);
+const portSpec = z.union([portNumber, portRange], {
+  error: `wrong type; expected ${PORTS_EXPECTED}`,
+});
+const ports = z.union([portSpec, z.array(portSpec).min(1)], {
+  error: `wrong type; expected ${PORTS_EXPECTED}`,
+});
+
 const USERS_EXPECTED = "a user name or uid, or a list of them";
 const userRef = z.union([z.string(), z.number().int().nonnegative()]);
 const users = z.union([userRef, z.array(userRef).min(1)], {
@@ -115,6 +136,11 @@ const selectorShape = {
     .optional()
     .describe("Owner(s): user names or uids (the effective uid, as ps shows it)."),
   parent: regex.optional().describe("Regex searched in the parent process's command line."),
+  listening_port: ports
+    .optional()
+    .describe(
+      "Holds a listening TCP socket (or a bound UDP socket) on this port, range ('9000-9100') or list of them.",
+    ),
 };
 
 /** Conditions: when a selected process is acted on. A selected process that fails one is "spared", with the reason. */
@@ -135,13 +161,13 @@ const match = z.strictObject(
   { ...selectorShape, ...conditionShape },
   {
     error: typeError(
-      "a mapping of matchers (cmdline, comm, exe, user, parent, orphaned, older_than, rss_over, state)",
+      "a mapping of matchers (cmdline, comm, exe, user, parent, listening_port, orphaned, older_than, rss_over, state)",
     ),
   },
 );
 
 const protectEntry = z.strictObject(selectorShape, {
-  error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent)"),
+  error: typeError("a mapping of selectors (cmdline, comm, exe, user, parent, listening_port)"),
 });
 
 const runs = (what: string) =>
@@ -209,6 +235,101 @@ const rule = z.strictObject(
       .optional(),
   },
   { error: typeError("a rule (a mapping with name, match and action)") },
+);
+
+const JSON_SCALAR_EXPECTED = "a string, number, true, false or null";
+const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: `wrong type; expected ${JSON_SCALAR_EXPECTED}`,
+});
+const URL_EXPECTED = "an http:// or https:// URL, e.g. http://127.0.0.1:9091/health";
+const httpUrl = z.string({ error: typeError(URL_EXPECTED) }).refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  },
+  { error: `invalid URL; expected ${URL_EXPECTED}` },
+);
+const httpStatus = z
+  .number({ error: typeError("an HTTP status, e.g. 200") })
+  .int({ error: "not a whole number; expected an HTTP status, e.g. 200" })
+  .min(100, { error: "not an HTTP status; expected 100-599" })
+  .max(599, { error: "not an HTTP status; expected 100-599" });
+
+const health = z.strictObject(
+  {
+    url: httpUrl.describe("GET this URL; e.g. http://127.0.0.1:9091/health."),
+    timeout: duration.optional().describe("No answer within this: unreachable. Default 5s."),
+    expect_status: z
+      .union([httpStatus, z.array(httpStatus).min(1)], {
+        error: "wrong type; expected an HTTP status or a list of them",
+      })
+      .optional()
+      .describe("Accepted HTTP status(es). Default any 2xx."),
+    expect_json: z
+      .record(z.string(), jsonScalar, {
+        error: typeError("a mapping of JSON fields (dotted paths) to expected values"),
+      })
+      .optional()
+      .describe(
+        "JSON fields of the body (dotted paths) and the value each must have, e.g. { status: healthy }.",
+      ),
+    show: z
+      .record(z.string(), z.string({ error: typeError("a dotted JSON path, e.g. process.cpu") }), {
+        error: typeError("a mapping of labels to JSON fields (dotted paths)"),
+      })
+      .optional()
+      .describe("Values shown with the result: label → JSON field, e.g. { memory: memory_mb }."),
+    metrics_url: httpUrl
+      .optional()
+      .describe("Read `show` from this JSON endpoint instead of the health response."),
+    tls_verify: boolean("whether to verify the server's certificate")
+      .optional()
+      .describe("Default true."),
+    kill_after: positiveInt("failed runs in a row before the holder of the port may be killed")
+      .optional()
+      .describe(
+        "After this many failed runs in a row, kill the process listening on the URL's port if, and only if, it is stale by the rules (a kill rule names it, or it is an older instance of this service).",
+      ),
+  },
+  { error: typeError("a mapping with url (and timeout, expect_status, expect_json, show, …)") },
+);
+
+const service = z.strictObject(
+  {
+    name: z.string({ error: typeError("a service name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "invalid name; expected letters, digits, '-', '_' or '.'",
+    }),
+    description: z.string({ error: typeError("a text") }).optional(),
+    enabled: boolean("whether the service is tracked").optional(),
+    match: protectEntry.describe(
+      "What the service's processes are (selectors only: cmdline, comm, exe, user, parent, listening_port).",
+    ),
+    pid_files: z
+      .union([z.string(), z.array(z.string()).min(1)], {
+        error: "wrong type; expected a path or glob, or a list of them",
+      })
+      .optional()
+      .describe(
+        "PID files of the service: paths or globs (* ? [abc]), relative to this file's directory, e.g. .pids/*.pid.",
+      ),
+    remove_stale_pid_files: boolean("whether a PID file whose process is dead is deleted")
+      .optional()
+      .describe("Default false: stale PID files are reported only."),
+    health: health.optional(),
+    severity: z
+      .enum(["info", "warning", "critical"], {
+        error: "unknown severity; expected info, warning or critical",
+      })
+      .optional()
+      .describe("Of this service's alerts. Default warning."),
+    for: runs("Alert only after a problem stood this many runs in a row. Default alerts.for."),
+    remind: duration.optional().describe("Repeat the alert this often. Default alerts.remind."),
+  },
+  { error: typeError("a service (a mapping with name and match)") },
 );
 
 export const DEFAULT_REAPERS = [
@@ -428,11 +549,18 @@ export const rulesFileSchema = z.strictObject(
       .optional()
       .describe("Processes never acted on, whatever the rules say."),
     rules: z.array(rule, { error: typeError("a list of rules") }),
+    services: z
+      .array(service, { error: typeError("a list of services") })
+      .optional()
+      .describe(
+        "Services tracked by PID files and health probes; `cleanup port` judges their instances.",
+      ),
   },
-  { error: typeError("a mapping with settings, thresholds, alerts, protect and rules") },
+  { error: typeError("a mapping with settings, thresholds, alerts, protect, rules and services") },
 );
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;
 export type RawRule = RulesFile["rules"][number];
 export type RawMatch = RawRule["match"];
 export type RawSelector = NonNullable<RulesFile["protect"]>[number];
+export type RawService = NonNullable<RulesFile["services"]>[number];

@@ -16,6 +16,14 @@ export interface Selector {
   /** User names or uids. */
   user?: (string | number)[];
   parent?: RegExp;
+  /** Holds a listening TCP socket or a bound UDP socket on one of these ports. */
+  listeningPort?: PortRange[];
+}
+
+/** Inclusive; a single port is { from: p, to: p }. */
+export interface PortRange {
+  from: number;
+  to: number;
 }
 
 /** When a selected process is acted on. */
@@ -95,6 +103,40 @@ export interface Thresholds {
   disk: (Levels & { mounts: string[] }) | null;
 }
 
+/** An HTTP(S) GET that says whether a service is healthy. */
+export interface HealthCheck {
+  url: string;
+  timeoutMs: number;
+  /** Accepted HTTP statuses; null = any 2xx. */
+  expectStatus: number[] | null;
+  /** Each JSON field (dotted path) must equal its value, e.g. { path: "status", equals: "healthy" }. */
+  expectJson: { path: string; equals: string | number | boolean | null }[];
+  /** Values shown with the result: label and dotted JSON path, e.g. { label: "cpu", path: "cpu_percent" }. */
+  show: { label: string; path: string }[];
+  /** Where `show` reads from (a JSON endpoint); default the health response itself. */
+  metricsUrl?: string;
+  /** Verify the server's TLS certificate (https). */
+  tlsVerify: boolean;
+  /** After this many failed runs in a row, kill the port's holder if (and only if) it is stale by the rules. */
+  killAfter?: number;
+}
+
+/** A service the agent tracks: its processes, PID files and health. */
+export interface Service {
+  name: string;
+  index: number;
+  /** What the service's processes are. */
+  selector: Selector;
+  /** Absolute glob patterns (relative ones resolved against the rules file's directory). */
+  pidFiles: string[];
+  /** Delete a PID file whose process is dead. */
+  removeStalePidFiles: boolean;
+  severity: Severity;
+  health?: HealthCheck;
+  forRuns?: number;
+  remindMs?: number;
+}
+
 export interface Config {
   /** Absolute path of the file it came from. */
   file: string;
@@ -104,4 +146,5 @@ export interface Config {
   protect: Selector[];
   /** Enabled rules only, in file order. */
   rules: Rule[];
+  services: Service[];
 }

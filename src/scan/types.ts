@@ -28,6 +28,20 @@ export interface ProcessInfo {
   signalUids: number[] | null;
   user: string | null;
   exe: string | null;
+  /**
+   * Listening TCP sockets and bound UDP sockets this process holds (from its fds and
+   * /proc/net/*), read only when ScanOptions.wantListeners; absent = not read or unreadable.
+   */
+  listening?: Listener[];
+}
+
+/** A listening socket, from /proc/net/tcp, tcp6, udp or udp6. */
+export interface Listener {
+  proto: "tcp" | "tcp6" | "udp" | "udp6";
+  /** Local address as text: "127.0.0.1", "0.0.0.0", "::", "::1". */
+  address: string;
+  port: number;
+  inode: number;
 }
 
 export interface Snapshot {

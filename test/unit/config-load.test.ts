@@ -5,7 +5,8 @@ import { loadConfigFile, parseConfig } from "../../src/config/load.js";
 
 const FILE = "rules.yaml";
 const DURATION_EXPECTED = "a duration like 90s, 30m, 6h, 1d or 1h30m";
-const MATCH_KEYS = "one of cmdline, comm, exe, user, parent, orphaned, older_than, rss_over, state";
+const MATCH_KEYS =
+  "one of cmdline, comm, exe, user, parent, listening_port, orphaned, older_than, rss_over, state";
 
 /** One YAML line per argument, so line N of the file is argument N. */
 function yaml(...lines: string[]): string {
@@ -127,7 +128,7 @@ describe("parseConfig: unknown keys", () => {
     );
     expect(problems.map(formatProblem)).toEqual([
       "rules.yaml:1:1 rules: missing (got nothing, expected a list of rules)",
-      "rules.yaml:1:1 rule: unknown key, did you mean 'rules'? (expected one of version, settings, thresholds, alerts, protect, rules)",
+      "rules.yaml:1:1 rule: unknown key, did you mean 'rules'? (expected one of version, settings, thresholds, alerts, protect, rules, services)",
     ]);
   });
 
@@ -356,7 +357,7 @@ describe("parseConfig: invalid values", () => {
     const p = onlyProblem("");
     expect(p).toMatchObject({ line: 1, col: 1, path: "", problem: "wrong type" });
     expect(formatProblem(p)).toBe(
-      "rules.yaml:1:1 wrong type (got nothing, expected a mapping with settings, thresholds, alerts, protect and rules)",
+      "rules.yaml:1:1 wrong type (got nothing, expected a mapping with settings, thresholds, alerts, protect, rules and services)",
     );
   });
 });
@@ -485,7 +486,7 @@ describe("parseConfig: rule-level checks", () => {
       path: "rules[1].match",
       problem: "a kill rule needs a selector",
       got: "a mapping",
-      expected: "at least one of cmdline, comm, exe, user, parent",
+      expected: "at least one of cmdline, comm, exe, user, parent, listening_port",
     });
   });
 

@@ -31,6 +31,7 @@ describe("rules.schema.json", () => {
       "alerts",
       "protect",
       "rules",
+      "services",
     ]);
   });
 
