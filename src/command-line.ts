@@ -30,6 +30,16 @@ export type Command =
       stopTimeoutMs: number;
       textfile?: string;
     }
+  | {
+      name: "port";
+      port: number;
+      protos: ("tcp" | "udp")[];
+      free: boolean;
+      dryRun: boolean;
+      json: boolean;
+      config?: string;
+      stateDir?: string;
+    }
   | { name: "help" }
   | { name: "version" };
 
@@ -75,6 +85,17 @@ const INSTALL_OPTIONS = {
 const ALERT_TEST_OPTIONS = {
   config: { type: "string", short: "c" },
   sink: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const PORT_OPTIONS = {
+  free: { type: "boolean" },
+  "dry-run": { type: "boolean", short: "n" },
+  tcp: { type: "boolean" },
+  udp: { type: "boolean" },
+  json: { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -176,6 +197,46 @@ export function parseCommandLine(args: string[]): Command {
       ...(values.sink !== undefined && { sink: values.sink }),
     };
   }
+  if (args[0] === "port") {
+    const { values, positionals } = usage("port", () =>
+      parseArgs({
+        args: args.slice(1),
+        options: PORT_OPTIONS,
+        strict: true,
+        allowPositionals: true,
+      }),
+    );
+    if (values.help) return { name: "help" };
+    const [port, ...rest] = positionals;
+    if (
+      port === undefined ||
+      rest.length > 0 ||
+      !/^\d+$/.test(port) ||
+      +port < 1 ||
+      +port > 65535
+    ) {
+      throw new UsageError(
+        `cleanup port needs one port number (1-65535)${port === undefined ? "" : `, got ${[port, ...rest].join(" ")}`}, e.g. cleanup port 9091 --free\nSee 'cleanup --help'.`,
+      );
+    }
+    if (values["dry-run"] && !values.free)
+      throw new UsageError(
+        `--dry-run goes with --free (cleanup port N alone changes nothing)\nSee 'cleanup --help'.`,
+      );
+    return {
+      name: "port",
+      port: Number(port),
+      protos: [
+        ...(values.tcp ? (["tcp"] as const) : []),
+        ...(values.udp ? (["udp"] as const) : []),
+      ],
+      free: values.free === true,
+      dryRun: values["dry-run"] === true,
+      json: values.json === true,
+      ...(values.config !== undefined && { config: values.config }),
+      ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
+    };
+  }
   if (args[0] === "check") {
     const { values } = usage("check", () =>
       parseArgs({
@@ -226,6 +287,7 @@ function usage<T>(command: string, parse: () => T): T {
 export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
+       cleanup port PORT [--free [--dry-run]] [--tcp | --udp] [--json] [--config FILE]
        cleanup daemon --schedule CRON [--health-port N] [--health-host H]
                       [--stop-timeout 30s] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup install [--cron] [--dry-run] [--root DIR] [--bin PATH]
@@ -244,6 +306,13 @@ Commands:
                         pressure against the thresholds, the orphans found and
                         what a run would do to them, the largest processes,
                         and the last run's outcome; changes nothing
+  port PORT             who holds PORT (TCP listening, UDP bound): pid, command,
+                        age, parent, orphaned or not, and whether it is stale by
+                        the rules (a kill rule names it, or it is an older
+                        instance of a service in the rules); --free kills the
+                        holders (SIGTERM, grace, SIGKILL, their trees) only if
+                        every one is stale, else refuses with the reasons and
+                        kills nothing; --free --dry-run shows what it would kill
   daemon                run on a cron schedule (node-cron), for hosts without
                         systemd or cron: --schedule "*/30 * * * *" (a sixth
                         field in front counts seconds); never two runs at once;

@@ -2,6 +2,7 @@
 // README.md and `cleanup --help` show this table.
 import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
+import type { PortOutcome } from "./port/port-command.js";
 import type { NagiosState } from "./report/nagios.js";
 import type { RunOutcome } from "./run.js";
 import { ScanError } from "./scan/types.js";
@@ -21,11 +22,11 @@ export const EXIT = {
 export const EXIT_TABLE: [number, string][] = [
   [
     EXIT.OK,
-    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test)",
+    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test); port: shown, already free, or freed",
   ],
   [
     EXIT.ATTENTION,
-    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed; install: a file could not be written",
+    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed; install: a file could not be written; port --free: refused (a holder is not stale) or the port is still held",
   ],
   [EXIT.USAGE, "bad command line"],
   [EXIT.CONFIG, "config invalid or unreadable: nothing scanned, killed or written"],
@@ -69,6 +70,22 @@ export function exitCodeForInstall(failed: boolean): number {
 /** A daemon that stopped cleanly exits 0; one that gave up on a run in progress, 1. */
 export function exitCodeForDaemonStop(stop: "stopped" | "gave-up"): number {
   return stop === "stopped" ? EXIT.OK : EXIT.ATTENTION;
+}
+
+/** `cleanup port`: 0 shown, free or freed; 1 refused or still held; 5 busy. */
+export function exitCodeForPort(outcome: PortOutcome): number {
+  switch (outcome) {
+    case "shown":
+    case "already-free":
+    case "freed":
+    case "would-free":
+      return EXIT.OK;
+    case "refused":
+    case "still-held":
+      return EXIT.ATTENTION;
+    case "busy":
+      return EXIT.BUSY;
+  }
 }
 
 export function exitCodeForError(error: unknown): number {

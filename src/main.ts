@@ -19,7 +19,10 @@ import {
   exitCodeForInstall,
   exitCodeForNagios,
   exitCodeForOutcome,
+  exitCodeForPort,
 } from "./exit-codes.js";
+import { portCommand } from "./port/port-command.js";
+import { renderPort } from "./report/port.js";
 import { renderJsonChunks } from "./report/json.js";
 import { nagiosErrorLine, renderNagios } from "./report/nagios.js";
 import {
@@ -134,6 +137,23 @@ async function execute(command: Command): Promise<number> {
         describeInstall(results, { scheduler: command.scheduler, root, dryRun: command.dryRun }),
       );
       return exitCodeForInstall(results.some((r) => r.status === "failed"));
+    }
+    case "port": {
+      const report = await portCommand({
+        configPath: resolveConfigPath(command.config),
+        port: command.port,
+        protos: command.protos,
+        free: command.free,
+        dryRun: command.dryRun,
+        ...(command.stateDir && { stateDir: command.stateDir }),
+      });
+      const code = exitCodeForPort(report.outcome);
+      process.stdout.write(
+        command.json
+          ? `${JSON.stringify({ ...report, exitCode: code }, null, 2)}\n`
+          : renderPort(report),
+      );
+      return code;
     }
     case "alert-test":
       return alertTest(resolveConfigPath(command.config), command.sink);

@@ -40,6 +40,18 @@ import { ScanError, type Snapshot } from "./scan/types.js";
 import { readProcText } from "./scan/read-file.js";
 import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
 import { StateFiles } from "./state/reader.js";
+import { assessServices, type PidFileEntry, type ServiceReport } from "./services/assess.js";
+import { probeAll } from "./services/health.js";
+import {
+  HEALTH_STATE_FILE,
+  HEALTH_STATE_VERSION,
+  checkHealthState,
+  nextHealthState,
+  type HealthState,
+} from "./services/health-state.js";
+import type { PidFileRead } from "./services/pid-files.js";
+import { serviceEvents } from "./services/service-events.js";
+import { namedPids, readServicePidFiles } from "./services/service-pid-files.js";
 
 /** run: act; dry-run: plan only; status: plan only, and show the last run. */
 export type RunMode = "run" | "dry-run" | "status";
@@ -90,6 +102,8 @@ export interface RunReport {
   alerts?: AlertingReport;
   /** The rules in force, so metrics can say 0 for a rule that matched nothing. */
   rules?: { name: string; action: Action }[];
+  /** Tracked services: instances, PID files, health. */
+  services?: ServiceReport[];
   /** State files that could not be read (corrupt ones are set aside by live runs). */
   stateProblems: string[];
   /**
@@ -138,6 +152,8 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
     const cpuBefore = readCpuNow(procRoot);
     // statfs children run while /proc is scanned (and are forked while the heap is still small).
+    // PID files before the scan, so the pids they name are read in detail.
+    const pidFiles = readServicePidFiles(config.services);
     const disks = readDisks(
       config.thresholds.disk?.mounts ?? [],
       config.settings.statfsTimeoutMs,
@@ -157,11 +173,15 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       });
     let snapshot: Snapshot;
     try {
+      const needs = scanNeeds(config, actor, namedPids(pidFiles));
       snapshot = readProcessTable({
         procRoot,
         selfPid: process.pid,
         now: () => Date.now(),
-        ...scanNeeds(config, actor),
+        ...needs,
+        // kill_after judges the process on the probe's port.
+        wantListeners:
+          needs.wantListeners || config.services.some((s) => s.health?.killAfter !== undefined),
       });
     } catch (error) {
       // The config is good, so its sinks can say that the host cannot be watched.
@@ -169,6 +189,12 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       if (error instanceof ScanError) await alerting([scanErrorEvent(error.message)], () => true);
       throw error;
     }
+
+    // Probes start after the scan (a synchronous scan would eat their deadline) and run while
+    // the CPU sample waits and the host is read.
+    const probing = probeAll(
+      config.services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : [])),
+    );
 
     // CPU: since the previous run when there is one, else over an in-run sample that spans the
     // scan (so it costs only what is left of settings.cpu_sample), or when a rule asks for the
@@ -206,7 +232,25 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const thresholds = evaluateThresholds(host, config.thresholds);
     hostMs += performance.now() - hostStarted - sampleWaitMs;
     const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds));
-    const results = await session.execute(thePlan.entries.filter((e) => e.action === "kill"));
+    const planKills = thePlan.entries.filter((e) => e.action === "kill");
+    const previousHealth = state.read<HealthState>(
+      HEALTH_STATE_FILE,
+      HEALTH_STATE_VERSION,
+      checkHealthState,
+    );
+    const health = await probing;
+    const services = assessServices({
+      snapshot,
+      config,
+      actor,
+      plan: thePlan,
+      pidFiles,
+      health,
+      previousHealth,
+      plannedKills: planKills.length,
+    });
+    const results = await session.execute([...planKills, ...services.kills]);
+    removeStalePidFiles(services.reports, config, pidFiles, session);
 
     hostStarted = performance.now();
     const earlier = sinceBase ? processCpuIndex(sinceBase) : null;
@@ -230,7 +274,14 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       thresholds.filter((t) => t.level === "unknown").map((t) => `threshold:${t.key}`),
     );
     const alerts = await alerting(
-      collectEvents({ plan: thePlan, results: live ? results : [], thresholds }),
+      [
+        ...collectEvents({
+          plan: { ...thePlan, entries: [...thePlan.entries, ...services.kills] },
+          results: live ? results : [],
+          thresholds,
+        }),
+        ...serviceEvents(services.reports),
+      ],
       (key) => unknown.has(key),
     );
 
@@ -242,6 +293,15 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const durationMs = performance.now() - started;
     if (live) {
       if (cpuNow) state.write(CPU_STATE_FILE, cpuState(cpuNow, snapshot.processes));
+      if (health.size > 0 || previousHealth)
+        state.write(
+          HEALTH_STATE_FILE,
+          nextHealthState(
+            previousHealth,
+            new Map([...health].map(([name, r]) => [name, r.status !== "healthy"])),
+            new Date(),
+          ),
+        );
       state.write(LAST_RUN_FILE, lastRunOf(outcome, results, thePlan, thresholds, durationMs));
       if (state.writeFailed) outcome = "attention";
     }
@@ -262,6 +322,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       results,
       alerts,
       rules: config.rules.map((r) => ({ name: r.name, action: r.action })),
+      ...(config.services.length > 0 && { services: services.reports }),
       ...(top && { top }),
       ...(options.mode === "status" && {
         lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
@@ -301,6 +362,24 @@ function lastRunOf(
   };
 }
 
+/** Stale PID files of services with remove_stale_pid_files: the session removes them (or, dry, would). */
+function removeStalePidFiles(
+  reports: ServiceReport[],
+  config: Config,
+  pidFiles: ReadonlyMap<string, readonly PidFileRead[]>,
+  session: { removePidFile(read: PidFileRead, service: string): PidFileEntry["removal"] },
+): void {
+  for (const report of reports) {
+    const service = config.services.find((s) => s.name === report.name);
+    if (!service?.removeStalePidFiles) continue;
+    for (const finding of report.pidFiles) {
+      if (finding.kind !== "stale") continue;
+      const read = pidFiles.get(report.name)?.find((r) => r.path === finding.path);
+      if (read) finding.removal = session.removePidFile(read, report.name);
+    }
+  }
+}
+
 function readCpuNow(procRoot: string): CpuNow | null {
   const reading = readCpuCounters(procRoot);
   if (!reading) return null;
@@ -327,7 +406,7 @@ export function defaultStateDir(uid: number): string {
 const CAP_KILL = 5n;
 
 /** Who we are: root or CAP_KILL may signal anyone; others only their own processes. */
-function currentActor(procRoot: string): Actor {
+export function currentActor(procRoot: string): Actor {
   const uid = process.geteuid?.() ?? 0;
   let mayKillAnyUser = uid === 0;
   try {
@@ -340,7 +419,7 @@ function currentActor(procRoot: string): Actor {
   return { uid, mayKillAnyUser };
 }
 
-function selfIdentity(procRoot: string): LockHolder {
+export function selfIdentity(procRoot: string): LockHolder {
   let startTicks = 0;
   try {
     startTicks = parseStat(readProcText(`${procRoot}/self/stat`))?.startTicks ?? 0;

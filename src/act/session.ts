@@ -9,6 +9,8 @@ import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";
 import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
+import type { PidFileRead } from "../services/pid-files.js";
+import { removeStalePidFile, type PidFileRemovalOutcome } from "./pid-file-removal.js";
 
 export interface SessionOptions {
   dryRun: boolean;
@@ -28,8 +30,15 @@ export type Session =
       dryRun: boolean;
       auditPath: string | null;
       execute(entries: readonly PlanEntry[]): Promise<KillResult[]>;
+      /** A stale PID file of `service`: deleted in a live run (after re-checking it), never in a dry one. */
+      removePidFile(read: PidFileRead, service: string): PidFileRemovalResult;
       close(): void;
     };
+
+export interface PidFileRemovalResult {
+  outcome: PidFileRemovalOutcome | "would-remove";
+  detail: string;
+}
 
 export class StateDirError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -54,6 +63,7 @@ export function startSession(options: SessionOptions): Session {
           outcome: "would-kill",
           signals: [],
         })),
+      removePidFile: () => ({ outcome: "would-remove", detail: "dry run" }),
       close: () => {},
     };
   }
@@ -100,6 +110,24 @@ export function startSession(options: SessionOptions): Session {
         confirmMs: options.confirmMs ?? 2_000,
         pollMs: options.pollMs ?? 20,
       }),
+    removePidFile: (read, service) => {
+      const result = removeStalePidFile(read, options.procRoot);
+      try {
+        audit.append({
+          time: new Date().toISOString(),
+          pid: read.pid ?? 0,
+          startTicks: 0,
+          argv: [],
+          rule: `service:${service}`,
+          signal: "remove-pid-file",
+          outcome: result.outcome,
+          detail: `${read.path}${result.detail ? `: ${result.detail}` : ""}`,
+        });
+      } catch {
+        // As for signals: a failed audit write does not undo what was done.
+      }
+      return result;
+    },
     close: () => {
       try {
         audit.close();

@@ -60,7 +60,7 @@ export async function runAlerting(
     previous,
     options.now,
     host,
-    policyLookup(config.alerts, config.rules),
+    policyLookup(config.alerts, config.rules, config.services),
     options.keepOpen,
   );
   if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };

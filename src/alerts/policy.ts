@@ -137,18 +137,25 @@ export function decide(
   return { notifications, open, next };
 }
 
-/** A rule's own for/remind override the global policy for the alerts that name it. */
+/** A rule's (or service's) own for/remind override the global policy for the alerts that name it. */
 export function policyLookup(
   global: AlertPolicy,
   rules: readonly { name: string; forRuns?: number; remindMs?: number }[],
+  services: readonly { name: string; forRuns?: number; remindMs?: number }[] = [],
 ): (key: string) => AlertPolicy {
   const byRule = new Map(rules.map((r) => [r.name, r]));
+  const byService = new Map(services.map((s) => [s.name, s]));
   return (key) => {
-    const rule = byRule.get(key.slice(key.indexOf(":") + 1));
-    if (!rule || !/^(rule|budget|kill-failed|killed):/.test(key)) return global;
+    const name = key.slice(key.indexOf(":") + 1);
+    const own = /^(rule|budget|kill-failed|killed):/.test(key)
+      ? byRule.get(name)
+      : /^(health|pid-file-[a-z]+|untracked):/.test(key)
+        ? byService.get(name)
+        : undefined;
+    if (!own) return global;
     return {
-      forRuns: rule.forRuns ?? global.forRuns,
-      remindMs: rule.remindMs ?? global.remindMs,
+      forRuns: own.forRuns ?? global.forRuns,
+      remindMs: own.remindMs ?? global.remindMs,
       recovery: global.recovery,
     };
   };

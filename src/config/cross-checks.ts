@@ -2,6 +2,7 @@
 // raw document even when the schema found other problems: zod skips an object's refinements
 // once that object has an error, and the operator should get every problem in one pass.
 
+import { globProblem } from "../services/glob.js";
 import { SELECTOR_KEYS } from "./schema.js";
 import { parsePercent } from "./units.js";
 
@@ -209,6 +210,19 @@ function serviceChecks(raw: unknown): CrossIssue[] {
           });
         }
       }
+    }
+    const pidFiles = service.pid_files;
+    const patterns: [string, (string | number)[]][] =
+      typeof pidFiles === "string"
+        ? [[pidFiles, ["services", index, "pid_files"]]]
+        : Array.isArray(pidFiles)
+          ? pidFiles.flatMap((p: unknown, j) =>
+              typeof p === "string" ? [[p, ["services", index, "pid_files", j]]] : [],
+            )
+          : [];
+    for (const [pattern, path] of patterns) {
+      const problem = globProblem(pattern);
+      if (problem !== null) issues.push({ path, message: problem });
     }
     const health = service.health;
     if (isRecord(health) && health.kill_after !== undefined && typeof health.url === "string") {

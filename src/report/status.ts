@@ -6,6 +6,7 @@ import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "../run.js";
 import { formatValue, processLine } from "./text.js";
 import { displayCommand } from "./printable.js";
+import { serviceLines } from "./services.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
 const MAX_LISTED = 20;
@@ -51,6 +52,8 @@ export function renderStatus(report: RunReport, color: boolean): string {
       Math.max(0, kills.length - MAX_LISTED) + Math.max(0, plan.spared.length - MAX_LISTED);
     if (more > 0) lines.push(`  … ${more} more: cleanup --dry-run lists all`);
   }
+
+  lines.push(...serviceLines(report.services ?? [], paint));
 
   if (report.top && report.top.length > 0) {
     lines.push(

@@ -5,6 +5,7 @@ import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js"
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { RunReport } from "../run.js";
 import { displayCommand } from "./printable.js";
+import { serviceLines } from "./services.js";
 
 const MAX_COMMAND = 100;
 
@@ -53,6 +54,7 @@ export function renderText(report: RunReport): string {
   }
   section(lines, "REPORT", reports, (e) => e.facts.join("; "));
   spareSection(lines, plan.spared);
+  lines.push(...serviceLines(report.services ?? []));
 
   notificationSection(lines, report);
 

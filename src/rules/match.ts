@@ -2,7 +2,7 @@
 // Each returns the facts that decided, in words an operator reads in the plan.
 import type { Conditions, Selector } from "../config/types.js";
 import { formatDuration, formatSize } from "../config/units.js";
-import type { ProcessInfo } from "../scan/types.js";
+import type { Listener, ProcessInfo } from "../scan/types.js";
 import type { Adopters } from "./orphans.js";
 
 export type SpareCode =
@@ -46,7 +46,21 @@ export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup
     if (!parent?.argv || !selector.parent.test(parent.argv.join(" "))) return null;
     facts.push(`parent ${parent.pid} matches /${selector.parent.source}/`);
   }
+  if (selector.listeningPort) {
+    // Absent = not read or unreadable: no match (protect fails closed on it, see protect.ts).
+    if (!p.listening) return null;
+    const ranges = selector.listeningPort;
+    const hits = p.listening.filter((l) => ranges.some((r) => l.port >= r.from && l.port <= r.to));
+    const first = hits[0];
+    if (!first) return null;
+    facts.push(listeningFact(first, hits.length - 1));
+  }
   return facts;
+}
+
+function listeningFact(l: Listener, more: number): string {
+  const address = l.address.includes(":") ? `[${l.address}]` : l.address;
+  return `listening on ${l.proto} ${address}:${l.port}${more > 0 ? ` (+${more} more)` : ""}`;
 }
 
 export interface ConditionResult {

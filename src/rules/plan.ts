@@ -16,7 +16,7 @@ import type {
 } from "./plan-types.js";
 import { buildProtection, type Protection } from "./protect.js";
 
-interface Candidate {
+export interface Candidate {
   process: ProcessInfo;
   facts: string[];
 }
@@ -129,7 +129,7 @@ function evaluateRule(
   return { candidates, spared };
 }
 
-interface TargetContext {
+export interface TargetContext {
   protection: Protection;
   actor: Actor;
   children: Map<number, ProcessInfo[]>;
@@ -138,7 +138,7 @@ interface TargetContext {
 }
 
 /** The rule's kill entries: each candidate, then (tree) its descendants, minus protected ones. */
-function killTargets(rule: Rule, candidates: Candidate[], ctx: TargetContext): PlanEntry[] {
+export function killTargets(rule: Rule, candidates: Candidate[], ctx: TargetContext): PlanEntry[] {
   const kill = rule.kill!;
   const targets: PlanEntry[] = [];
   const inRule = new Set<number>();
@@ -225,7 +225,8 @@ function spare(
   return { rule: rule.name, process: ref(p), code, reasons };
 }
 
-function ref(p: ProcessInfo): ProcessRef {
+/** The facts of a process a plan, a finding or a report names. */
+export function ref(p: ProcessInfo): ProcessRef {
   return {
     pid: p.pid,
     startTicks: p.startTicks,

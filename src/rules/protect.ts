@@ -11,6 +11,7 @@ export interface Protection {
 function unknownFact(selector: Selector, p: ProcessInfo, lookup: Lookup): string | null {
   if (selector.exe && p.exe === null) return "exe unreadable";
   if (selector.parent && !lookup(p.ppid)?.argv) return "parent unknown";
+  if (selector.listeningPort && p.listening === undefined) return "listening sockets unreadable";
   const names = selector.user?.filter((u) => typeof u === "string") ?? [];
   if (names.length > 0 && p.user !== null && /^\d+$/.test(p.user))
     return `user ${p.user} has no name here`;
@@ -42,7 +43,8 @@ export function buildProtection(
       for (const [index, selector] of protect.entries()) {
         if (matchSelector(selector, p, lookup)) return `listed in protect[${index}]`;
         // Fail closed: an entry naming a fact this process's scan could not establish (exe
-        // unreadable without CAP_SYS_PTRACE, parent gone, a user name not in /etc/passwd)
+        // unreadable without CAP_SYS_PTRACE, parent gone, a user name not in /etc/passwd,
+        // another user's fds unreadable without root)
         // might have matched it.
         const unknown = unknownFact(selector, p, lookup);
         if (unknown) return `protect[${index}] cannot be checked (${unknown})`;

@@ -58,6 +58,8 @@ export interface Snapshot {
   /** Entries that could not be read (not vanished: e.g. EACCES). */
   unreadable: number;
   scanMs: number;
+  /** Every listening socket of the agent's network namespace; only with ScanOptions.wantListeners (absent if unreadable). */
+  listeners?: Listener[];
 }
 
 export class ScanError extends Error {

@@ -141,6 +141,39 @@ export class Scene {
     return info;
   }
 
+  /**
+   * server.py listening on 127.0.0.1:port. orphan: started through a shell that exits at once
+   * (its parent is then PID 1 or a subreaper); else a child of the test (its parent lives).
+   * Resolves with the pid once it listens; rejects with the exit code if it cannot (98: in use).
+   */
+  async server(name: string, port: number, orphan: boolean, ...flags: string[]): Promise<number> {
+    const ready = join(this.dir, `${name}.ready`);
+    const argv = [join(FIXTURES, "server.py"), ready, String(port), ...flags];
+    let exited: number | null = null;
+    if (orphan) {
+      const launcher = spawn(
+        "/bin/sh",
+        ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
+        { stdio: ["ignore", "pipe", "ignore"] },
+      );
+      let out = "";
+      launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      await new Promise((resolve) => launcher.on("close", resolve));
+      const pid = Number(out.trim());
+      this.own(pid);
+      await waitFor(`${name} to listen`, () => existsSync(ready) || !existsSync(`/proc/${pid}`));
+      if (!existsSync(ready)) throw new Error(`${name} exited before listening`);
+      await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+      return pid;
+    }
+    const child = spawn(this.python, argv, { stdio: "ignore" });
+    this.own(child.pid!);
+    child.on("exit", (code) => (exited = code ?? -1));
+    await waitFor(`${name} to listen or exit`, () => existsSync(ready) || exited !== null);
+    if (!existsSync(ready)) throw new Error(`${name} exited with ${exited} before listening`);
+    return child.pid!;
+  }
+
   /** Alive = exists with the start time we recorded and is not a zombie. */
   alive(pid: number): boolean {
     const ticks = startTicksOf(pid);

@@ -1,0 +1,188 @@
+// `cleanup port N [--free]`: who holds a port, and, with --free, kill the holders only when every
+// one of them is stale by the rules (see rules/stale.ts). Nothing here decides dry-run: the
+// session does. Returns a report; the CLI maps its outcome to the exit code.
+import type { LockHolder } from "../act/lock.js";
+import type { KillResult } from "../act/results.js";
+import { startSession, type SessionOptions } from "../act/session.js";
+import { loadConfigFile } from "../config/load.js";
+import { scanNeeds } from "../rules/detail-filter.js";
+import { findAdopters } from "../rules/orphans.js";
+import { plan, ref } from "../rules/plan.js";
+import type { Actor, PlanEntry, ProcessRef } from "../rules/plan-types.js";
+import { judgeHolders, type Verdict } from "../rules/stale.js";
+import { readListenerTable } from "../scan/listeners.js";
+import { readProcessTable } from "../scan/read-process-table.js";
+import type { Listener } from "../scan/types.js";
+import { readServicePidFiles } from "../services/service-pid-files.js";
+import { currentActor, defaultStateDir, selfIdentity } from "../run.js";
+
+export type PortProto = "tcp" | "udp";
+
+export interface PortOptions {
+  configPath: string;
+  port: number;
+  /** Both when empty. */
+  protos: PortProto[];
+  free: boolean;
+  dryRun: boolean;
+  stateDir?: string;
+  procRoot?: string;
+  kill?: SessionOptions["kill"];
+}
+
+export interface PortHolder {
+  process: ProcessRef;
+  listeners: Listener[];
+  parent: { pid: number; comm: string | null; orphaned: boolean; fact: string };
+  verdict: { stale: boolean; reasons: string[] };
+}
+
+export type PortOutcome =
+  /** Shown only (no --free). */
+  | "shown"
+  /** --free and nothing holds it. */
+  | "already-free"
+  /** --free: every holder was stale and the port is free now. */
+  | "freed"
+  /** --free --dry-run: every holder is stale; this is what would be killed. */
+  | "would-free"
+  /** --free: a holder is not stale (or cannot be inspected): nothing was killed. */
+  | "refused"
+  /** --free: the stale holders were signalled but the port is still held. */
+  | "still-held"
+  /** Another run holds the lock: nothing done. */
+  | "busy";
+
+export interface PortReport {
+  port: number;
+  protos: PortProto[];
+  configFile: string;
+  actor: Actor;
+  outcome: PortOutcome;
+  dryRun: boolean;
+  holders: PortHolder[];
+  /** Sockets on the port whose process this run cannot see (another user's fds, as non-root). */
+  uninspectable: Listener[];
+  /** Why --free refused. */
+  refusal: string[];
+  /** What --free killed (or would). */
+  targets: ProcessRef[];
+  results: KillResult[];
+  /** Sockets still on the port after the kills. */
+  remaining: Listener[];
+  lockHolder?: LockHolder;
+  auditLog: string | null;
+}
+
+export async function portCommand(options: PortOptions): Promise<PortReport> {
+  const procRoot = options.procRoot ?? "/proc";
+  const config = loadConfigFile(options.configPath);
+  const actor = currentActor(procRoot);
+  const protos: PortProto[] = options.protos.length > 0 ? options.protos : ["tcp", "udp"];
+  const onPort = (l: Listener): boolean =>
+    l.port === options.port && protos.some((proto) => l.proto.startsWith(proto));
+  const live = options.free && !options.dryRun;
+  const session = startSession({
+    dryRun: !live,
+    stateDir: options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid),
+    procRoot,
+    self: selfIdentity(procRoot),
+    ...(options.kill && { kill: options.kill }),
+  });
+  const report: PortReport = {
+    port: options.port,
+    protos,
+    configFile: config.file,
+    actor,
+    outcome: "shown",
+    dryRun: !live,
+    holders: [],
+    uninspectable: [],
+    refusal: [],
+    targets: [],
+    results: [],
+    remaining: [],
+    auditLog: null,
+  };
+  if (session.kind === "busy") return { ...report, outcome: "busy", lockHolder: session.holder };
+  try {
+    report.auditLog = session.auditPath;
+    const pidFiles = readServicePidFiles(config.services);
+    // Every process in detail: any of them may hold the port, and a service's instances are
+    // judged against each other. An interactive command can afford the full read.
+    const snapshot = readProcessTable({
+      procRoot,
+      selfPid: process.pid,
+      now: () => Date.now(),
+      ...scanNeeds(config, actor),
+      detailFilter: () => () => true,
+      wantListeners: true,
+    });
+    const holders = snapshot.processes.filter((p) => p.listening?.some(onPort));
+    const held = new Set(holders.flatMap((p) => p.listening!.filter(onPort).map((l) => l.inode)));
+    report.uninspectable = (snapshot.listeners ?? []).filter(
+      (l) => onPort(l) && !held.has(l.inode),
+    );
+    // No host metrics here: rules with `when` do not apply (the verdict says so).
+    const thePlan = plan(snapshot, config, actor, {});
+    const verdicts = judgeHolders(
+      { snapshot, config, actor, plan: thePlan, pidFiles },
+      holders.map((p) => p.pid),
+    );
+    const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+    const adopters = findAdopters(snapshot.processes, config.settings, (pid) => byPid.get(pid));
+    report.holders = holders.map((p, i) => ({
+      process: ref(p),
+      listeners: p.listening!.filter(onPort),
+      parent: {
+        pid: p.ppid,
+        comm: byPid.get(p.ppid)?.comm ?? null,
+        orphaned: adopters.adopts(p.ppid),
+        fact: adopters.describe(p.ppid),
+      },
+      verdict: { stale: verdicts[i]!.stale, reasons: verdicts[i]!.reasons },
+    }));
+    if (!options.free) return report;
+
+    if (holders.length === 0 && report.uninspectable.length === 0) {
+      return { ...report, outcome: "already-free" };
+    }
+    report.refusal = refusalReasons(verdicts, report.uninspectable, actor);
+    if (report.refusal.length > 0) return { ...report, outcome: "refused" };
+
+    const entries = uniqueEntries(verdicts);
+    report.targets = entries.map((e) => e.process);
+    report.results = await session.execute(entries);
+    if (session.dryRun) return { ...report, outcome: "would-free" };
+    report.remaining = readListenerTable(procRoot).filter(onPort);
+    return { ...report, outcome: report.remaining.length === 0 ? "freed" : "still-held" };
+  } finally {
+    session.close();
+  }
+}
+
+function refusalReasons(verdicts: Verdict[], uninspectable: Listener[], actor: Actor): string[] {
+  const reasons = verdicts
+    .filter((v) => !v.stale)
+    .map((v) => `pid ${v.pid} is not stale by the rules: ${v.reasons.join("; ")}`);
+  if (uninspectable.length > 0) {
+    reasons.push(
+      `${uninspectable.length} socket${uninspectable.length === 1 ? "" : "s"} on the port belong to a process this run cannot inspect${actor.uid === 0 ? "" : " (run as root to see every process's sockets)"}`,
+    );
+  }
+  return reasons;
+}
+
+function uniqueEntries(verdicts: Verdict[]): PlanEntry[] {
+  const seen = new Set<number>();
+  const entries: PlanEntry[] = [];
+  for (const v of verdicts) {
+    if (!v.stale) continue;
+    for (const e of v.entries) {
+      if (seen.has(e.process.pid)) continue;
+      seen.add(e.process.pid);
+      entries.push(e);
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,78 @@
+// `cleanup port N` as text: who holds the port, whether each holder is stale by the rules and
+// why, and what --free did.
+import { formatDuration, formatSize } from "../config/units.js";
+import type { PortReport } from "../port/port-command.js";
+import type { Listener } from "../scan/types.js";
+import { displayCommand } from "./printable.js";
+
+export function renderPort(report: PortReport): string {
+  const lines: string[] = [];
+  const what = `port ${report.port}/${report.protos.join("+")}`;
+  if (report.outcome === "busy") {
+    const h = report.lockHolder;
+    return `${what}: another run holds the lock${h ? ` (pid ${h.pid} since ${h.since})` : ""}; nothing done\n`;
+  }
+  const count = report.holders.length;
+  if (count === 0 && report.uninspectable.length === 0) {
+    lines.push(`${what} is free: nothing listens on it`);
+  } else {
+    lines.push(`${what} is held by ${count} process${count === 1 ? "" : "es"}:`);
+  }
+  for (const h of report.holders) {
+    const p = h.process;
+    lines.push(`  pid ${p.pid}  ${displayCommand(p)}`);
+    lines.push(`    listening on ${h.listeners.map(socket).join(", ")}`);
+    lines.push(
+      `    user ${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}, ${h.parent.fact}`,
+    );
+    lines.push(`    ${h.verdict.stale ? "stale" : "not stale"} by the rules:`);
+    for (const reason of h.verdict.reasons) lines.push(`      - ${reason}`);
+  }
+  if (report.uninspectable.length > 0) {
+    lines.push(
+      `  and ${report.uninspectable.map(socket).join(", ")} of a process this run cannot inspect${report.actor.uid === 0 ? "" : " (run as root to see it)"}`,
+    );
+  }
+  switch (report.outcome) {
+    case "shown":
+      if (count > 0) {
+        const stale = report.holders.every((h) => h.verdict.stale);
+        lines.push(
+          stale && report.uninspectable.length === 0
+            ? `--free would kill ${count === 1 ? "it" : "them"}.`
+            : "--free would refuse: not every holder is stale.",
+        );
+      }
+      break;
+    case "already-free":
+      break;
+    case "refused":
+      lines.push("Refused, nothing was killed:");
+      for (const reason of report.refusal) lines.push(`  - ${reason}`);
+      break;
+    case "would-free":
+      lines.push(`Dry run: would kill ${report.targets.length}:`);
+      for (const t of report.targets) lines.push(`  pid ${t.pid}  ${displayCommand(t)}`);
+      break;
+    case "freed":
+    case "still-held":
+      for (const r of report.results) {
+        lines.push(
+          `  pid ${r.pid}: ${r.outcome}${r.signals.length > 0 ? ` (${r.signals.join(", ")})` : ""}${r.detail ? `: ${r.detail}` : ""}`,
+        );
+      }
+      lines.push(
+        report.outcome === "freed"
+          ? `${what} is free now.`
+          : `${what} is still held: ${report.remaining.map(socket).join(", ")}.`,
+      );
+      if (report.auditLog) lines.push(`Audit log: ${report.auditLog}`);
+      break;
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function socket(l: Listener): string {
+  const address = l.address.includes(":") ? `[${l.address}]` : l.address;
+  return `${l.proto} ${address}:${l.port}`;
+}

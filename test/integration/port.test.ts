@@ -1,0 +1,172 @@
+// `cleanup port N [--free]` on real servers this test starts. Every rule and service matches only
+// the scene's own interpreter path (a random token); every process is ended by pid afterwards.
+import { spawnSync } from "node:child_process";
+import { utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/receivers.js";
+import { Scene } from "../helpers/scene.js";
+
+let scene: Scene;
+afterEach(() => scene?.cleanup());
+
+const SERVER = String.raw` .*server\.py `;
+
+/** A pid that was just used and is dead now. */
+function deadPid(): number {
+  const done = spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" });
+  return Number(done.stdout.trim());
+}
+
+function serviceRules(s: Scene, pidFile?: string): string {
+  return s.rules(`
+rules: []
+services:
+  - name: scene-server
+    match: { cmdline: '^${s.pattern}${SERVER}' }
+${pidFile ? `    pid_files: [${pidFile}]` : ""}
+`);
+}
+
+describe("cleanup port", () => {
+  it("frees a port held by an orphaned server; a new server then binds", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const stale = await scene.server("stale", port, true);
+    // The incident: the new worker cannot start while the stale one holds the port.
+    await expect(scene.server("blocked", port, false)).rejects.toThrow(/exited with 98/);
+    const config = scene.killRules({ match: SERVER.trim() });
+    const args = ["--config", config, "--state-dir", scene.stateDir];
+
+    const shown = await scene.runAgent(["port", String(port), ...args]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`pid ${stale}`);
+    expect(shown.stdout).toContain(`tcp 127.0.0.1:${port}`);
+    expect(shown.stdout).toMatch(/orphaned \(parent \d+/);
+    expect(shown.stdout).toContain("stale by the rules:");
+    expect(shown.stdout).toContain("kill rule scene-orphans:");
+    expect(shown.stdout).toContain("--free would kill it.");
+
+    const dry = await scene.runAgent(["port", String(port), "--free", "--dry-run", ...args]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("Dry run: would kill 1:");
+    expect(scene.alive(stale)).toBe(true);
+
+    const freed = await scene.runAgent(["port", String(port), "--free", "--json", ...args]);
+    expect(freed.code).toBe(0);
+    expect(freed.json).toMatchObject({
+      outcome: "freed",
+      remaining: [],
+      holders: [{ process: { pid: stale }, parent: { orphaned: true }, verdict: { stale: true } }],
+    });
+    expect(["terminated", "killed"]).toContain(freed.json!.results[0].outcome);
+    expect(scene.alive(stale)).toBe(false);
+    await scene.server("fresh", port, false);
+  });
+
+  it("refuses a holder whose parent is alive, says why, and kills nothing", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const holder = await scene.server("held", port, false);
+    const config = scene.killRules({ match: SERVER.trim() });
+
+    const run = await scene.runAgent([
+      "port",
+      String(port),
+      "--free",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Refused, nothing was killed:");
+    expect(run.stdout).toContain(
+      `pid ${holder} is not stale by the rules: rule scene-orphans spares it: parent alive (parent ${process.pid}`,
+    );
+    expect(scene.alive(holder)).toBe(true);
+  });
+
+  it("frees a port held by an older instance: a newer instance of the service is running", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const older = await scene.server("older", port, false);
+    const newer = await scene.server("newer", await freePort(), false);
+
+    const run = await scene.runAgent([
+      "port",
+      String(port),
+      "--free",
+      "--json",
+      "--config",
+      serviceRules(scene),
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.json!.outcome).toBe("freed");
+    expect(run.json!.holders[0].verdict.reasons[0]).toMatch(
+      new RegExp(`service scene-server: it is an older instance; pid ${newer} .* started after it`),
+    );
+    expect(scene.alive(older)).toBe(false);
+    expect(scene.alive(newer)).toBe(true);
+  });
+
+  it("frees a port held by an older instance: the service's PID file was rewritten by a start that died", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const older = await scene.server("older", port, false);
+    // The stop script lost the old PID file; the new start wrote its own, then crashed.
+    const pidFile = join(scene.dir, "server.pid");
+    writeFileSync(pidFile, `${deadPid()}\n`);
+    const future = new Date(Date.now() + 2_000);
+    utimesSync(pidFile, future, future);
+
+    const run = await scene.runAgent([
+      "port",
+      String(port),
+      "--free",
+      "--config",
+      serviceRules(scene, pidFile),
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.stdout).toContain(`${pidFile} was written`);
+    expect(run.stdout).toContain("(not running)");
+    expect(run.code).toBe(0);
+    expect(scene.alive(older)).toBe(false);
+  });
+
+  it("refuses the current instance: the one its PID file names", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const current = await scene.server("current", port, false);
+    const pidFile = join(scene.dir, "server.pid");
+    writeFileSync(pidFile, `${current}\n`);
+
+    const run = await scene.runAgent([
+      "port",
+      String(port),
+      "--free",
+      "--config",
+      serviceRules(scene, pidFile),
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`${pidFile} names it: the current instance`);
+    expect(scene.alive(current)).toBe(true);
+  });
+
+  it("says a free port is free, and rejects a bad port number", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const config = scene.killRules({ match: SERVER.trim() });
+    const free = await scene.runAgent(["port", String(port), "--free", "--config", config]);
+    expect(free.code).toBe(0);
+    expect(free.stdout).toContain(`port ${port}/tcp+udp is free`);
+    const bad = await scene.runAgent(["port", "70000", "--config", config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("cleanup port needs one port number (1-65535), got 70000");
+  });
+});
