@@ -194,6 +194,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     // the CPU sample waits and the host is read.
     const probing = probeAll(
       config.services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : [])),
+      { userAgent: `cleanup/${packageVersion()}` },
     );
 
     // CPU: since the previous run when there is one, else over an in-run sample that spans the

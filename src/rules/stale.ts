@@ -9,6 +9,7 @@ import type { Config, Rule, Service } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
+import { serviceInstances } from "../services/pid-files.js";
 import { matchSelector, type Lookup } from "./match.js";
 import { killTargets } from "./plan.js";
 import type { Actor, Plan, PlanEntry, SparedEntry } from "./plan-types.js";
@@ -111,9 +112,7 @@ function serviceVerdict(
   if (!instance) return null;
   const name = `service ${service.name}`;
   const root = instance.pid === p.pid ? "it" : `its instance (pid ${instance.pid})`;
-  const instances = input.snapshot.processes.filter(
-    (q) => q.argv !== null && !q.kernelThread && instanceRoot(q, service, lookup) === q,
-  );
+  const instances = serviceInstances(service, input.snapshot, lookup);
   const files = input.pidFiles.get(service.name) ?? [];
   const tracking = files.find((f) => f.pid !== null && inLineage(f.pid, instance, lookup));
   if (tracking) {

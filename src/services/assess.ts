@@ -85,7 +85,7 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
       severity: service.severity,
       instances: instances.map(ref),
       pidFiles: findings,
-      untracked: untrackedInstances(service, instances, findings).map(ref),
+      untracked: untrackedInstances(service, instances, findings, lookup).map(ref),
     };
     const result = service.health && input.health.get(service.name);
     if (!service.health || !result) return report;

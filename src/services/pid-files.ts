@@ -243,16 +243,28 @@ export function serviceInstances(
 
 /**
  * Instances no PID file names as "ok": started by hand, or their PID file was deleted. Only for a
- * service that has PID files. A PID file is matched to an instance by its exact pid.
+ * service that has PID files. A PID file naming a process inside an instance (a forked worker
+ * with the same command line) tracks that instance.
  */
 export function untrackedInstances(
   service: Service,
   instances: readonly ProcessInfo[],
   findings: readonly PidFileFinding[],
+  lookup: Lookup = () => undefined,
 ): ProcessInfo[] {
   if (service.pidFiles.length === 0) return [];
   const tracked = new Set<number>();
-  for (const f of findings)
-    if (f.service === service.name && f.kind === "ok" && f.pid !== null) tracked.add(f.pid);
+  for (const f of findings) {
+    if (f.service !== service.name || f.kind !== "ok" || f.pid === null) continue;
+    // The named pid and its ancestors: the instance it belongs to is among them.
+    for (let p = lookup(f.pid), hops = 0; hops < 4096; p = p && lookup(p.ppid), hops++) {
+      if (!p) {
+        if (hops === 0) tracked.add(f.pid);
+        break;
+      }
+      if (tracked.has(p.pid)) break;
+      tracked.add(p.pid);
+    }
+  }
   return instances.filter((p) => !tracked.has(p.pid));
 }
