@@ -85,7 +85,7 @@ async function execute(command: Command): Promise<number> {
       const config = checkConfig(resolveConfigPath(command.config));
       const kills = config.rules.filter((r) => r.action === "kill").length;
       process.stdout.write(
-        `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries)\n`,
+        `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries, ${config.services.length} services)\n`,
       );
       return EXIT.OK;
     }

@@ -106,7 +106,9 @@ describe("the bundled rules and the command line", () => {
   it("cleanup check accepts the bundled rules.yaml", async () => {
     const run = await scene.runAgent(["check", "--config", BUNDLED]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/rules\.yaml: OK \(4 rules, 2 kill, 1 protect entries\)/);
+    expect(run.stdout).toMatch(
+      /rules\.yaml: OK \(6 rules, 2 kill, 1 protect entries, 0 services\)/,
+    );
   });
 
   it("cleanup --dry-run prints this machine's plan from the bundled rules", async () => {
