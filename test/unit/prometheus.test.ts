@@ -204,6 +204,84 @@ describe("renderTextfile", () => {
     );
   });
 
+  it("writes each service's health, instances, PID files by kind and untracked instances", () => {
+    const process = {
+      pid: 42,
+      startTicks: 1,
+      ppid: 1,
+      comm: "python3",
+      argv: ["python3", "worker.py"],
+      user: "app",
+      state: "S",
+      ageMs: 1000,
+      rssBytes: 1,
+    };
+    const health = (status: "healthy" | "unhealthy" | "unreachable", failures: number) => ({
+      url: "http://127.0.0.1:9091/health",
+      status,
+      httpStatus: status === "unreachable" ? null : 200,
+      reason: "x",
+      body: null,
+      values: [],
+      durationMs: 12.3456,
+      failures,
+    });
+    const report: RunReport = {
+      ...dryReport(),
+      services: [
+        {
+          name: "worker",
+          severity: "warning",
+          instances: [process],
+          pidFiles: [
+            { service: "worker", path: "/run/a.pid", kind: "ok", pid: 42, detail: "" },
+            { service: "worker", path: "/run/b.pid", kind: "stale", pid: 7, detail: "" },
+            { service: "worker", path: "/run/c.pid", kind: "stale", pid: 8, detail: "" },
+          ],
+          untracked: [],
+          health: health("unhealthy", 3),
+        },
+        {
+          name: "api",
+          severity: "critical",
+          instances: [],
+          pidFiles: [],
+          untracked: [],
+          health: health("unreachable", 1),
+        },
+        { name: "cron", severity: "warning", instances: [process], pidFiles: [], untracked: [] },
+      ],
+    };
+    const text = renderTextfile(report, NOW);
+    expectValidTextfile(text);
+    expect(samples(text, "cleanup_service_healthy")).toEqual([
+      'cleanup_service_healthy{service="api"} -1',
+      'cleanup_service_healthy{service="worker"} 0',
+    ]);
+    expect(samples(text, "cleanup_service_health_failures")).toEqual([
+      'cleanup_service_health_failures{service="api"} 1',
+      'cleanup_service_health_failures{service="worker"} 3',
+    ]);
+    expect(samples(text, "cleanup_service_health_probe_seconds")).toContain(
+      'cleanup_service_health_probe_seconds{service="worker"} 0.012',
+    );
+    expect(samples(text, "cleanup_service_instances")).toEqual([
+      'cleanup_service_instances{service="api"} 0',
+      'cleanup_service_instances{service="cron"} 1',
+      'cleanup_service_instances{service="worker"} 1',
+    ]);
+    expect(samples(text, "cleanup_service_pid_files")).toEqual([
+      'cleanup_service_pid_files{service="worker",kind="ok"} 1',
+      'cleanup_service_pid_files{service="worker",kind="stale"} 2',
+      'cleanup_service_pid_files{service="worker",kind="reused"} 0',
+      'cleanup_service_pid_files{service="worker",kind="invalid"} 0',
+      'cleanup_service_pid_files{service="worker",kind="unknown"} 0',
+    ]);
+    expect(samples(text, "cleanup_service_untracked")).toEqual([
+      'cleanup_service_untracked{service="worker"} 0',
+    ]);
+  });
+
   it("escapes backslash, double quote and newline in label values", () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
     const report = dryReport();
