@@ -6,7 +6,9 @@
 //   WARNING   a threshold is at warn; orphans are waiting to be killed (a dry run's "would kill":
 //             the typical check is `cleanup --dry-run --format nagios`, and a leftover found there
 //             is work for the timer or a person); an alert rule of severity warning matched; an
-//             alert could not be delivered
+//             alert could not be delivered; a service's problem (failing health probe, PID file
+//             stale, reused or invalid, an instance without a PID file) at the service's severity
+//             (warning by default; critical: CRITICAL)
 //   UNKNOWN   a threshold's value could not be measured, or another run held the lock, and
 //             nothing above applies
 //   OK        otherwise. A live run that killed its orphans did its job: OK, and says so.
@@ -96,6 +98,30 @@ export function renderNagios(report: RunReport): { line: string; state: NagiosSt
       state: a.severity === "critical" ? "CRITICAL" : a.severity === "warning" ? "WARNING" : "OK",
       text: `alert rule ${rule} matched ${plural(a.count, "process", "processes")}`,
     });
+  }
+
+  // Services: a failing probe, PID files naming other programs, instances nobody tracks.
+  for (const svc of report.services ?? []) {
+    const state: NagiosState =
+      svc.severity === "critical" ? "CRITICAL" : svc.severity === "warning" ? "WARNING" : "OK";
+    if (svc.health && svc.health.status !== "healthy")
+      parts.push({ state, text: `service ${svc.name} ${svc.health.status}: ${svc.health.reason}` });
+    const problems = svc.pidFiles.filter(
+      (f) =>
+        f.kind === "reused" ||
+        f.kind === "invalid" ||
+        (f.kind === "stale" && f.removal?.outcome !== "removed"),
+    );
+    if (problems.length > 0)
+      parts.push({
+        state,
+        text: `service ${svc.name} PID files: ${countBy(problems.map((f) => f.kind))}`,
+      });
+    if (svc.untracked.length > 0)
+      parts.push({
+        state,
+        text: `service ${svc.name}: ${plural(svc.untracked.length, "instance")} without a PID file`,
+      });
   }
 
   for (const d of report.alerts?.deliveries ?? []) {

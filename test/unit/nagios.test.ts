@@ -157,6 +157,50 @@ describe("renderNagios", () => {
     expect(line).toContain(" orphans=2;;;0 killed=2;;;0 failed=0;;;0 ");
   });
 
+  it("services: a failing probe and PID-file problems at the service's severity", () => {
+    const report = calm();
+    const health = {
+      url: "http://127.0.0.1:9091/health",
+      status: "unhealthy" as const,
+      httpStatus: 200,
+      reason: 'status is "unhealthy" (expected "healthy")',
+      body: null,
+      values: [],
+      durationMs: 5,
+      failures: 2,
+    };
+    report.services = [
+      { name: "ok-svc", severity: "critical", instances: [], pidFiles: [], untracked: [] },
+      {
+        name: "worker",
+        severity: "warning",
+        instances: [],
+        pidFiles: [
+          { service: "worker", path: "/a.pid", kind: "stale", pid: 5, detail: "" },
+          {
+            service: "worker",
+            path: "/b.pid",
+            kind: "stale",
+            pid: 6,
+            detail: "",
+            removal: { outcome: "removed", detail: "" },
+          },
+          { service: "worker", path: "/c.pid", kind: "reused", pid: 7, detail: "" },
+        ],
+        untracked: [],
+        health,
+      },
+      { name: "api", severity: "critical", instances: [], pidFiles: [], untracked: [], health },
+    ];
+    const { state, line } = renderNagios(report);
+    expect(state).toBe("CRITICAL");
+    expect(text(line)).toBe(
+      'CLEANUP CRITICAL - service api unhealthy: status is "unhealthy" (expected "healthy"); ' +
+        'service worker unhealthy: status is "unhealthy" (expected "healthy"); ' +
+        "service worker PID files: 1 stale, 1 reused",
+    );
+  });
+
   it("UNKNOWN: another run held the lock", () => {
     const busy: RunReport = {
       outcome: "busy",
