@@ -174,9 +174,7 @@ describe("renderPort", () => {
       parent: { pid: 150, comm: "bash", orphaned: false, fact: "parent alive (parent 150 bash)" },
       verdict: { stale: false, reasons: ["first", "second"] },
     });
-    expect(
-      renderPort(portReport({ protos: ["tcp", "udp"], holders: [holder(), second] })),
-    ).toBe(
+    expect(renderPort(portReport({ protos: ["tcp", "udp"], holders: [holder(), second] }))).toBe(
       text([
         "port 9091/tcp+udp is held by 2 processes:",
         ...HELD.slice(1),
@@ -246,7 +244,12 @@ describe("renderPort", () => {
         }),
       ),
     ).toBe(
-      text([...HELD, "Dry run: would kill 2:", "  pid 200  python3 worker.py", "  pid 201  [sleep]"]),
+      text([
+        ...HELD,
+        "Dry run: would kill 2:",
+        "  pid 200  python3 worker.py",
+        "  pid 201  [sleep]",
+      ]),
     );
   });
 
@@ -259,7 +262,13 @@ describe("renderPort", () => {
           holders: [holder()],
           targets: [holder().process],
           results: [
-            { pid: 200, startTicks: 1200, rule: "orphans", outcome: "terminated", signals: ["SIGTERM"] },
+            {
+              pid: 200,
+              startTicks: 1200,
+              rule: "orphans",
+              outcome: "terminated",
+              signals: ["SIGTERM"],
+            },
             {
               pid: 201,
               startTicks: 1201,
@@ -293,7 +302,13 @@ describe("renderPort", () => {
           dryRun: false,
           holders: [holder()],
           results: [
-            { pid: 200, startTicks: 1200, rule: "orphans", outcome: "stuck", signals: ["SIGTERM", "SIGKILL"] },
+            {
+              pid: 200,
+              startTicks: 1200,
+              rule: "orphans",
+              outcome: "stuck",
+              signals: ["SIGTERM", "SIGKILL"],
+            },
           ],
           remaining: [tcp(9091, "::1", 5)],
         }),

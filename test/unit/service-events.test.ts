@@ -225,8 +225,7 @@ describe("serviceEvents: PID files", () => {
         key: "pid-file-reused:worker",
         kind: "condition",
         severity: "warning",
-        summary:
-          "service worker: 1 PID file whose pid now belongs to another program (not killed)",
+        summary: "service worker: 1 PID file whose pid now belongs to another program (not killed)",
         details: ["/run/worker/a.pid: pid 60 now belongs to another program (nginx: nginx)"],
         labels: { alertname: "CleanupPidFileReused", service: "worker" },
       },
@@ -243,8 +242,7 @@ describe("serviceEvents: PID files", () => {
         key: "pid-file-reused:api",
         kind: "condition",
         severity: "warning",
-        summary:
-          "service api: 2 PID files whose pid now belongs to another program (not killed)",
+        summary: "service api: 2 PID files whose pid now belongs to another program (not killed)",
         details: [
           "/run/api/a.pid: pid 60 now belongs to another program (nginx: nginx)",
           "/run/api/b.pid: pid 61 now belongs to another program (nginx: nginx)",
@@ -279,11 +277,17 @@ describe("serviceEvents: PID files", () => {
 
 describe("serviceEvents: untracked instances", () => {
   const one = proc({ pid: 200, argv: ["python3", "worker.py"], ageMs: 2 * DAY });
-  const two = proc({ pid: 300, argv: ["python3", "worker.py", "--port", "9092"], ageMs: 3_600_000 });
+  const two = proc({
+    pid: 300,
+    argv: ["python3", "worker.py", "--port", "9092"],
+    ageMs: 3_600_000,
+  });
 
   it("one instance without a PID file: singular wording, with the process line", () => {
     expect(
-      serviceEvents([serviceReport({ name: "worker", severity: "critical", untracked: [ref(one)] })]),
+      serviceEvents([
+        serviceReport({ name: "worker", severity: "critical", untracked: [ref(one)] }),
+      ]),
     ).toEqual([
       {
         key: "untracked:worker",
