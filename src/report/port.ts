@@ -15,8 +15,10 @@ export function renderPort(report: PortReport): string {
   const count = report.holders.length;
   if (count === 0 && report.uninspectable.length === 0) {
     lines.push(`${what} is free: nothing listens on it`);
-  } else {
+  } else if (count > 0) {
     lines.push(`${what} is held by ${count} process${count === 1 ? "" : "es"}:`);
+  } else {
+    lines.push(`${what} is held:`);
   }
   for (const h of report.holders) {
     const p = h.process;
@@ -30,12 +32,12 @@ export function renderPort(report: PortReport): string {
   }
   if (report.uninspectable.length > 0) {
     lines.push(
-      `  and ${report.uninspectable.map(socket).join(", ")} of a process this run cannot inspect${report.actor.uid === 0 ? "" : " (run as root to see it)"}`,
+      `  ${count > 0 ? "and " : ""}${report.uninspectable.map(socket).join(", ")} of a process this run cannot inspect${report.actor.uid === 0 ? "" : " (run as root to see it)"}`,
     );
   }
   switch (report.outcome) {
     case "shown":
-      if (count > 0) {
+      if (count > 0 || report.uninspectable.length > 0) {
         const stale = report.holders.every((h) => h.verdict.stale);
         lines.push(
           stale && report.uninspectable.length === 0

@@ -234,9 +234,10 @@ function inLineage(pid: number, instance: ProcessInfo, lookup: Lookup): boolean 
     if (q.pid === instance.pid) return true;
     seen.add(q.pid);
   }
-  for (let q = lookup(instance.ppid); q && q.pid > 1 && !seen.has(q.pid); q = lookup(q.ppid)) {
+  const above = new Set<number>();
+  for (let q = lookup(instance.ppid); q && q.pid > 1 && !above.has(q.pid); q = lookup(q.ppid)) {
     if (q.pid === pid) return true;
-    seen.add(q.pid);
+    above.add(q.pid);
   }
   return false;
 }

@@ -207,6 +207,23 @@ describe("renderPort", () => {
     );
   });
 
+  it("shown: only a socket it cannot inspect: held, and --free would refuse", () => {
+    expect(
+      renderPort(
+        portReport({
+          actor: { uid: 1000, mayKillAnyUser: false },
+          uninspectable: [tcp(9091, "0.0.0.0", 9)],
+        }),
+      ),
+    ).toBe(
+      text([
+        "port 9091/tcp is held:",
+        "  tcp 0.0.0.0:9091 of a process this run cannot inspect (run as root to see it)",
+        "--free would refuse: not every holder is stale.",
+      ]),
+    );
+  });
+
   it("shown or already free: nothing listens", () => {
     const free = "port 9091/tcp is free: nothing listens on it\n";
     expect(renderPort(portReport())).toBe(free);

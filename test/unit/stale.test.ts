@@ -242,9 +242,9 @@ describe("judgeHolders: services", () => {
     });
   });
 
-  // BUG (src/rules/stale.ts inLineage): the walk up from the named pid marks the launcher as
-  // seen, so the walk up from the instance's parent stops at once and never finds it.
-  it.fails("a PID file naming the instance's launcher (its parent) tracks the instance", () => {
+  // Was a bug: the walk up from the named pid marked the launcher as seen, so the walk up from
+  // the instance's parent stopped at once and never found it.
+  it("a PID file naming the instance's launcher (its parent) tracks the instance", () => {
     const pidFiles = [{ path: "/run/worker/a.pid", pid: 150, mtimeMs: NOW - HOUR }];
     expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
       pid: 200,
