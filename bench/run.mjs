@@ -26,6 +26,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -494,6 +495,32 @@ async function main() {
     log(`bench: CPU and heap profiles of one dry run written to ${PROFILE_DIR}`);
   }
 
+  // --- `cleanup port P` (show only, never --free) on the same table -------------------------
+  // Every process read in detail plus its socket fds: what an interactive lookup costs. The
+  // port is held by this bench process itself.
+  const holder = createServer();
+  await new Promise((r) => holder.listen(0, "127.0.0.1", r));
+  const heldPort = holder.address().port;
+  const portRuns = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const run = await runAgent(["port", String(heldPort), "--json", "--config", config]);
+      const pids = run.report.holders.map((h) => h.process.pid);
+      if (run.code !== 0 || pids.length !== 1 || pids[0] !== process.pid)
+        throw new Error(
+          `cleanup port ${heldPort} saw holders ${pids.join(", ")} (exit ${run.code})`,
+        );
+      portRuns.push({ ms: run.ms, rss: run.maxRssKiB });
+    }
+  } finally {
+    holder.close();
+  }
+  const portMedian = median(portRuns.map((r) => r.ms));
+  const portRss = Math.max(...portRuns.map((r) => r.rss ?? 0));
+  log(
+    `bench: cleanup port: ${portRuns.map((r) => fmtMs(r.ms)).join(", ")}; peak RSS ${fmtMiB(portRss)}`,
+  );
+
   // --- What host monitoring adds to a run, with a previous sample (issue: ≤ 50 ms) -----------
   // Live runs, so they save CPU counters for the next one; the only rule names a path nothing
   // runs from (inside the bench's own token directory), so they cannot signal anything.
@@ -596,6 +623,8 @@ async function main() {
     `ps        ps ${PS_ARGS.join(" ")}, ${RUNS} runs (+1 warm-up):`,
     `          median ${fmtMs(psMedian)}, min ${fmtMs(psMin)}; ${(ps[0].bytes / 1e6).toFixed(1)} MB output; ` +
       (psRssKiB === null ? "max RSS n/a (no /usr/bin/time)" : `max RSS ${fmtMiB(psRssKiB)}`),
+    `port      cleanup port P --json (show only; P held by the bench), ${RUNS} runs: every process read in detail, with its socket fds:`,
+    `          median ${fmtMs(portMedian)}, peak RSS max ${fmtMiB(portRss)} (no target: an interactive command)`,
     "",
     `kill      cleanup --json (real), ${KILL_N} token-scoped orphans, grace 5s:`,
     `          wall ${fmtMs(real.ms)} (in-process ${real.report.durationMs} ms), exit ${real.code} (JSON exitCode ${real.report.exitCode}), peak RSS ${fmtMiB(real.maxRssKiB)}`,

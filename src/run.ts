@@ -251,6 +251,8 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       plannedKills: planKills.length,
     });
     const results = await session.execute([...planKills, ...services.kills]);
+    // What was decided this run: the rules' plan and the kills of failing probes' stale holders.
+    const decided = { ...thePlan, entries: [...thePlan.entries, ...services.kills] };
     removeStalePidFiles(services.reports, config, pidFiles, session);
 
     hostStarted = performance.now();
@@ -277,7 +279,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const alerts = await alerting(
       [
         ...collectEvents({
-          plan: { ...thePlan, entries: [...thePlan.entries, ...services.kills] },
+          plan: decided,
           results: live ? results : [],
           thresholds,
         }),
@@ -303,7 +305,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
             new Date(),
           ),
         );
-      state.write(LAST_RUN_FILE, lastRunOf(outcome, results, thePlan, thresholds, durationMs));
+      state.write(LAST_RUN_FILE, lastRunOf(outcome, results, decided, thresholds, durationMs));
       if (state.writeFailed) outcome = "attention";
     }
     return {
@@ -319,7 +321,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       },
       host,
       thresholds,
-      plan: thePlan,
+      plan: decided,
       results,
       alerts,
       rules: config.rules.map((r) => ({ name: r.name, action: r.action })),

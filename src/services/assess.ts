@@ -103,7 +103,13 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
       p.listening?.some((l) => l.port === port && l.proto.startsWith("tcp")),
     );
     if (holders.length === 0) {
-      health.killNote = `nothing this run can inspect listens on port ${port}`;
+      // Only processes some rule or service selects are read in detail (and their sockets).
+      const held = input.snapshot.listeners?.some(
+        (l) => l.port === port && l.proto.startsWith("tcp"),
+      );
+      health.killNote = held
+        ? `port ${port} is held by a process no kill rule or service selects: nothing is killed`
+        : `nothing this run can inspect listens on port ${port}`;
       return report;
     }
     const verdicts = judgeHolders(

@@ -5,8 +5,8 @@
 //
 // Judging (judgeResponse, pickValues) is pure and separate from the network (probeHealth), so
 // the rules are unit-tested on plain data and the I/O against real sockets.
-import http from "node:http";
-import https from "node:https";
+import type { ClientRequest } from "node:http";
+import type { RequestOptions } from "node:https";
 import type { HealthCheck } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
 import { printable } from "../report/printable.js";
@@ -278,83 +278,95 @@ function get(
   }
   const endpoint = `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 
-  return new Promise<Fetched>((resolve) => {
-    let settled = false;
-    let httpStatus: number | null = null;
-    let req: http.ClientRequest | undefined;
+  return loadClient(url.protocol).then(
+    (client) =>
+      new Promise<Fetched>((resolve) => {
+        let settled = false;
+        let httpStatus: number | null = null;
+        let req: ClientRequest | undefined;
 
-    // Settles once; whatever the request emits afterwards (errors from destroy()) is ignored.
-    const settle = (result: Fetched) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-      req?.destroy();
-    };
-    const fail = (reason: string) =>
-      settle({ ok: false, httpStatus, reason, durationMs: elapsed() });
+        // Settles once; whatever the request emits afterwards (errors from destroy()) is ignored.
+        const settle = (result: Fetched) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(result);
+          req?.destroy();
+        };
+        const fail = (reason: string) =>
+          settle({ ok: false, httpStatus, reason, durationMs: elapsed() });
 
-    // The deadline settles the result itself rather than waiting for destroy() to surface as an
-    // event: whichever events a half-open socket does or does not emit, the probe ends on time.
-    const timer = setTimeout(() => {
-      const within = describeTimeout(timeoutMs);
-      fail(
-        httpStatus === null
-          ? `no answer within ${within}`
-          : `HTTP ${httpStatus} but the body was not complete within ${within}`,
-      );
-    }, timeoutMs);
+        // The deadline settles the result itself rather than waiting for destroy() to surface as an
+        // event: whichever events a half-open socket does or does not emit, the probe ends on time.
+        const timer = setTimeout(() => {
+          const within = describeTimeout(timeoutMs);
+          fail(
+            httpStatus === null
+              ? `no answer within ${within}`
+              : `HTTP ${httpStatus} but the body was not complete within ${within}`,
+          );
+        }, timeoutMs);
 
-    const options: https.RequestOptions = {
-      method: "GET",
-      headers: { Accept: "application/json", "User-Agent": userAgent },
-      // No shared agent: no keep-alive socket outlives the probe, and no proxy a global agent
-      // may be set up with (NODE_USE_ENV_PROXY): a health check asks the service directly.
-      agent: false,
-    };
-    try {
-      req =
-        url.protocol === "https:"
-          ? https.request(url, { ...options, rejectUnauthorized: tlsVerify })
-          : http.request(url, options);
-    } catch (err) {
-      fail(errorReason(err, endpoint, url.hostname));
-      return;
-    }
-
-    req.on("error", (err) => fail(errorReason(err, endpoint, url.hostname, httpStatus !== null)));
-    req.on("response", (res) => {
-      httpStatus = res.statusCode ?? null;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = (truncated: boolean) =>
-        settle({
-          ok: true,
-          httpStatus: httpStatus ?? 0,
-          text: Buffer.concat(chunks).toString("utf8"),
-          truncated,
-          durationMs: elapsed(),
-        });
-      res.on("data", (chunk: Buffer) => {
-        if (settled) return;
-        const room = BODY_LIMIT - size;
-        if (chunk.length > room) {
-          // Keep what fits and stop reading (settle destroys the request): judged on that.
-          chunks.push(chunk.subarray(0, room));
-          size = BODY_LIMIT;
-          done(true);
+        const options: RequestOptions = {
+          method: "GET",
+          headers: { Accept: "application/json", "User-Agent": userAgent },
+          // No shared agent: no keep-alive socket outlives the probe, and no proxy a global agent
+          // may be set up with (NODE_USE_ENV_PROXY): a health check asks the service directly.
+          agent: false,
+        };
+        try {
+          req = client.request(
+            url,
+            url.protocol === "https:" ? { ...options, rejectUnauthorized: tlsVerify } : options,
+          );
+        } catch (err) {
+          fail(errorReason(err, endpoint, url.hostname));
           return;
         }
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on("end", () => done(false));
-      res.on("error", (err) => fail(errorReason(err, endpoint, url.hostname, true)));
-      // A connection closed before the body ended, without an error event.
-      res.on("close", () => fail("connection closed before the body was complete"));
-    });
-    req.end();
-  });
+
+        req.on("error", (err) =>
+          fail(errorReason(err, endpoint, url.hostname, httpStatus !== null)),
+        );
+        req.on("response", (res) => {
+          httpStatus = res.statusCode ?? null;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const done = (truncated: boolean) =>
+            settle({
+              ok: true,
+              httpStatus: httpStatus ?? 0,
+              text: Buffer.concat(chunks).toString("utf8"),
+              truncated,
+              durationMs: elapsed(),
+            });
+          res.on("data", (chunk: Buffer) => {
+            if (settled) return;
+            const room = BODY_LIMIT - size;
+            if (chunk.length > room) {
+              // Keep what fits and stop reading (settle destroys the request): judged on that.
+              chunks.push(chunk.subarray(0, room));
+              size = BODY_LIMIT;
+              done(true);
+              return;
+            }
+            chunks.push(chunk);
+            size += chunk.length;
+          });
+          res.on("end", () => done(false));
+          res.on("error", (err) => fail(errorReason(err, endpoint, url.hostname, true)));
+          // A connection closed before the body ended, without an error event.
+          res.on("close", () => fail("connection closed before the body was complete"));
+        });
+        req.end();
+      }),
+  );
+}
+
+/** node:http or node:https, loaded only by a run that probes: https brings tls with it. */
+function loadClient(
+  protocol: string,
+): Promise<{ request: (url: URL, options: RequestOptions) => ClientRequest }> {
+  return protocol === "https:" ? import("node:https") : import("node:http");
 }
 
 /** "2s", "300ms", "1.5s": as an operator wrote it in `timeout:`. */
