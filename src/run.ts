@@ -250,9 +250,14 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       previousHealth,
       plannedKills: planKills.length,
     });
-    const results = await session.execute([...planKills, ...services.kills]);
+    const results = await session.execute(
+      services.kills.length > 0 ? [...planKills, ...services.kills] : planKills,
+    );
     // What was decided this run: the rules' plan and the kills of failing probes' stale holders.
-    const decided = { ...thePlan, entries: [...thePlan.entries, ...services.kills] };
+    const decided =
+      services.kills.length > 0
+        ? { ...thePlan, entries: [...thePlan.entries, ...services.kills] }
+        : thePlan;
     removeStalePidFiles(services.reports, config, pidFiles, session);
 
     hostStarted = performance.now();

@@ -70,6 +70,8 @@ export interface ServiceAssessment {
 }
 
 export function assessServices(input: ServiceInput): ServiceAssessment {
+  // Without services, no index of the whole table (10,000 entries at the benchmark's scale).
+  if (input.config.services.length === 0) return { reports: [], kills: [] };
   const byPid = new Map(input.snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
   const planned = new Set(
