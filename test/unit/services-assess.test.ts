@@ -250,6 +250,31 @@ describe("assessServices: kill_after", () => {
     );
   });
 
+  it("reached with the port held by a process no rule or service selects: says so, no kills", () => {
+    const snap = { ...snapshot([init, old, newer]), listeners: [tcp(9091, "0.0.0.0", 77)] };
+    const { reports, kills } = assessServices({
+      snapshot: snap,
+      config: RULES,
+      actor: ROOT,
+      plan: plan(snap, RULES, ROOT),
+      pidFiles: new Map(),
+      health: new Map([["worker", healthResult()]]),
+      previousHealth: failedBefore(2),
+      plannedKills: 0,
+    });
+    expect(kills).toEqual([]);
+    expect(reports[0]!.health?.killNote).toBe(
+      "port 9091 is held by a process no kill rule or service selects: nothing is killed",
+    );
+  });
+
+  it("no services: nothing to report, no kills", () => {
+    expect(assess({ processes: [init, old], config: config("rules: []") })).toEqual({
+      reports: [],
+      kills: [],
+    });
+  });
+
   it("reached with nothing on the port (a UDP socket does not count): a note, no kills", () => {
     const udpOnly = { ...old, listening: [{ ...tcp(9091), proto: "udp" as const }] };
     const elsewhere = { ...newer, listening: [tcp(8080)] };
