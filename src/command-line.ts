@@ -288,6 +288,7 @@ export function helpText(): string {
   return `Usage: cleanup [--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup status [--json] [--config FILE] [--state-dir DIR]
        cleanup port PORT [--free [--dry-run]] [--tcp | --udp] [--json] [--config FILE]
+                         [--state-dir DIR]
        cleanup daemon --schedule CRON [--health-port N] [--health-host H]
                       [--stop-timeout 30s] [--textfile DIR] [--config FILE] [--state-dir DIR]
        cleanup install [--cron] [--dry-run] [--root DIR] [--bin PATH]

@@ -22,7 +22,7 @@ export const EXIT = {
 export const EXIT_TABLE: [number, string][] = [
   [
     EXIT.OK,
-    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test); port: shown, already free, or freed",
+    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test); port: shown, already free, freed, or (--free --dry-run) would be freed",
   ],
   [
     EXIT.ATTENTION,

@@ -306,7 +306,17 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
           HEALTH_STATE_FILE,
           nextHealthState(
             previousHealth,
-            new Map([...health].map(([name, r]) => [name, r.status !== "healthy"])),
+            // A service whose port holder kill_after just killed starts counting again: its
+            // next instance gets kill_after runs of its own.
+            new Map(
+              [...health].map(([name, r]) => [
+                name,
+                r.status !== "healthy" &&
+                  !results.some(
+                    (k) => k.rule === `health:${name}` && KILLED_OUTCOMES.has(k.outcome),
+                  ),
+              ]),
+            ),
             new Date(),
           ),
         );

@@ -15,6 +15,8 @@ export interface CrossIssue {
 const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
 /** Selectors that say which program a process is (listening_port does not). */
 const PROGRAM_KEYS = SELECTOR_KEYS.filter((key) => key !== "listening_port");
+/** What names a service's program: its command line, name or executable. */
+const SERVICE_PROGRAM_KEYS = ["cmdline", "comm", "exe"] as const;
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
@@ -196,10 +198,11 @@ function serviceChecks(raw: unknown): CrossIssue[] {
     }
     const match = service.match;
     if (isRecord(match)) {
-      if (!PROGRAM_KEYS.some((key) => key in match)) {
+      // user or parent alone would make a user manager or a supervisor an "instance".
+      if (!SERVICE_PROGRAM_KEYS.some((key) => key in match)) {
         issues.push({
           path: ["services", index, "match"],
-          message: `a service needs to say which program it is; expected at least one of ${PROGRAM_KEYS.join(", ")}`,
+          message: `a service needs to say which program it is; expected at least one of ${SERVICE_PROGRAM_KEYS.join(", ")}`,
         });
       }
       for (const key of ["cmdline", "exe", "parent"] as const) {
@@ -225,6 +228,16 @@ function serviceChecks(raw: unknown): CrossIssue[] {
       if (problem !== null) issues.push({ path, message: problem });
     }
     const health = service.health;
+    if (isRecord(health) && isRecord(health.expect_json)) {
+      for (const key of Object.keys(health.expect_json)) {
+        if (!/^[^.]+(\.[^.]+)*$/.test(key)) {
+          issues.push({
+            path: ["services", index, "health", "expect_json", key],
+            message: `invalid path '${key}'; expected a dotted JSON path such as status or checks.db`,
+          });
+        }
+      }
+    }
     if (isRecord(health) && health.kill_after !== undefined && typeof health.url === "string") {
       if (!isLocalUrl(health.url)) {
         issues.push({

@@ -91,6 +91,7 @@ function normaliseService(raw: RawService, index: number, file: string): Service
     // Relative to the rules file, like an include: the same file works from any working directory.
     pidFiles: list(raw.pid_files ?? []).map((p) => (isAbsolute(p) ? p : resolve(dirname(file), p))),
     removeStalePidFiles: raw.remove_stale_pid_files ?? false,
+    singleInstance: raw.single_instance ?? false,
     severity: raw.severity ?? "warning",
   };
   if (raw.for !== undefined) service.forRuns = raw.for;

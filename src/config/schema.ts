@@ -259,10 +259,24 @@ const httpStatus = z
   .min(100, { error: "not an HTTP status; expected 100-599" })
   .max(599, { error: "not an HTTP status; expected 100-599" });
 
+const JSON_PATH_EXPECTED = "a dotted JSON path such as status or checks.db";
+const jsonPath = z
+  .string()
+  .regex(/^[^.]+(\.[^.]+)*$/, { error: `invalid path; expected ${JSON_PATH_EXPECTED}` });
+
 const health = z.strictObject(
   {
     url: httpUrl.describe("GET this URL; e.g. http://127.0.0.1:9091/health."),
-    timeout: duration.optional().describe("No answer within this: unreachable. Default 5s."),
+    timeout: duration
+      .refine(
+        (text) => {
+          const parsed = parseDuration(text);
+          return !parsed.ok || (parsed.value >= 100 && parsed.value <= 60_000);
+        },
+        { error: "out of range; expected a duration from 100ms to 60s" },
+      )
+      .optional()
+      .describe("No answer within this: unreachable. Default 5s; 100ms to 60s."),
     expect_status: z
       .union([httpStatus, z.array(httpStatus).min(1)], {
         error: "wrong type; expected an HTTP status or a list of them",
@@ -270,6 +284,7 @@ const health = z.strictObject(
       .optional()
       .describe("Accepted HTTP status(es). Default any 2xx."),
     expect_json: z
+      // Keys are checked in cross-checks.ts: zod reports a bad record key with the record's message.
       .record(z.string(), jsonScalar, {
         error: typeError("a mapping of JSON fields (dotted paths) to expected values"),
       })
@@ -278,7 +293,7 @@ const health = z.strictObject(
         "JSON fields of the body (dotted paths) and the value each must have, e.g. { status: healthy }.",
       ),
     show: z
-      .record(z.string(), z.string({ error: typeError("a dotted JSON path, e.g. process.cpu") }), {
+      .record(z.string(), jsonPath, {
         error: typeError("a mapping of labels to JSON fields (dotted paths)"),
       })
       .optional()
@@ -319,6 +334,11 @@ const service = z.strictObject(
     remove_stale_pid_files: boolean("whether a PID file whose process is dead is deleted")
       .optional()
       .describe("Default false: stale PID files are reported only."),
+    single_instance: boolean("whether only one instance of the service should run")
+      .optional()
+      .describe(
+        "Default false. true: an instance is stale (for `cleanup port --free` and kill_after) when a later copy of the same command line, by the same user, is running.",
+      ),
     health: health.optional(),
     severity: z
       .enum(["info", "warning", "critical"], {

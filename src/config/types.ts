@@ -131,6 +131,8 @@ export interface Service {
   pidFiles: string[];
   /** Delete a PID file whose process is dead. */
   removeStalePidFiles: boolean;
+  /** Only one instance should run: an older one is stale when the same command runs again. */
+  singleInstance: boolean;
   severity: Severity;
   health?: HealthCheck;
   forRuns?: number;

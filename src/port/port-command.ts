@@ -12,7 +12,7 @@ import type { Actor, PlanEntry, ProcessRef } from "../rules/plan-types.js";
 import { judgeHolders, type Verdict } from "../rules/stale.js";
 import { readListenerTable } from "../scan/listeners.js";
 import { readProcessTable } from "../scan/read-process-table.js";
-import type { Listener } from "../scan/types.js";
+import { ScanError, type Listener } from "../scan/types.js";
 import { readServicePidFiles } from "../services/service-pid-files.js";
 import { currentActor, defaultStateDir, selfIdentity } from "../run.js";
 
@@ -70,6 +70,11 @@ export interface PortReport {
   results: KillResult[];
   /** Sockets still on the port after the kills. */
   remaining: Listener[];
+  /**
+   * Why the port could not be checked after the kills (the socket tables could not be read):
+   * the outcome is then "still-held" with `remaining` empty, since nothing says it is free.
+   */
+  checkProblem?: string;
   lockHolder?: LockHolder;
   auditLog: string | null;
 }
@@ -118,11 +123,15 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
       detailFilter: () => () => true,
       wantListeners: true,
     });
+    // Without the tables nothing would be seen on the port: "free" would be a guess.
+    if (!snapshot.listeners) {
+      throw new ScanError(
+        `cannot read the socket tables (${procRoot}/net/tcp, tcp6, udp, udp6): ${snapshot.listenersProblem ?? "unknown reason"}`,
+      );
+    }
     const holders = snapshot.processes.filter((p) => p.listening?.some(onPort));
     const held = new Set(holders.flatMap((p) => p.listening!.filter(onPort).map((l) => l.inode)));
-    report.uninspectable = (snapshot.listeners ?? []).filter(
-      (l) => onPort(l) && !held.has(l.inode),
-    );
+    report.uninspectable = snapshot.listeners.filter((l) => onPort(l) && !held.has(l.inode));
     // No host metrics here: rules with `when` do not apply (the verdict says so).
     const thePlan = plan(snapshot, config, actor, {});
     const verdicts = judgeHolders(
@@ -142,19 +151,38 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
       },
       verdict: { stale: verdicts[i]!.stale, reasons: verdicts[i]!.reasons },
     }));
+    report.refusal = refusalReasons(verdicts, report.uninspectable, actor);
+    const entries = uniqueEntries(verdicts);
+    // Shown as well without --free: what --free would kill (an instance's tree, not only the holder).
+    if (report.refusal.length === 0) report.targets = entries.map((e) => e.process);
     if (!options.free) return report;
 
     if (holders.length === 0 && report.uninspectable.length === 0) {
       return { ...report, outcome: "already-free" };
     }
-    report.refusal = refusalReasons(verdicts, report.uninspectable, actor);
-    if (report.refusal.length > 0) return { ...report, outcome: "refused" };
+    // Each verdict keeps within the budget on its own; together they must too.
+    const budget = config.settings.maxKillsPerRun;
+    if (entries.length > budget) {
+      report.refusal.push(
+        `freeing the port would kill ${entries.length} processes, over settings.max_kills_per_run (${budget})`,
+      );
+    }
+    if (report.refusal.length > 0) return { ...report, outcome: "refused", targets: [] };
 
-    const entries = uniqueEntries(verdicts);
-    report.targets = entries.map((e) => e.process);
     report.results = await session.execute(entries);
     if (session.dryRun) return { ...report, outcome: "would-free" };
-    report.remaining = readListenerTable(procRoot).filter(onPort);
+    // Processes were signalled: a failed re-read must not end the run in an error, nor claim
+    // the port is free.
+    try {
+      report.remaining = readListenerTable(procRoot).filter(onPort);
+    } catch (error) {
+      return {
+        ...report,
+        outcome: "still-held",
+        remaining: [],
+        checkProblem: `cannot check the port after the kills: ${(error as Error).message}`,
+      };
+    }
     return { ...report, outcome: report.remaining.length === 0 ? "freed" : "still-held" };
   } finally {
     session.close();

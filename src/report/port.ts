@@ -39,11 +39,10 @@ export function renderPort(report: PortReport): string {
     case "shown":
       if (count > 0 || report.uninspectable.length > 0) {
         const stale = report.holders.every((h) => h.verdict.stale);
-        lines.push(
-          stale && report.uninspectable.length === 0
-            ? `--free would kill ${count === 1 ? "it" : "them"}.`
-            : "--free would refuse: not every holder is stale.",
-        );
+        if (stale && report.uninspectable.length === 0 && report.targets.length > 0) {
+          lines.push(`--free would kill ${report.targets.length}:`);
+          for (const t of report.targets) lines.push(`  pid ${t.pid}  ${displayCommand(t)}`);
+        } else lines.push("--free would refuse: not every holder is stale.");
       }
       break;
     case "already-free":
@@ -66,7 +65,9 @@ export function renderPort(report: PortReport): string {
       lines.push(
         report.outcome === "freed"
           ? `${what} is free now.`
-          : `${what} is still held: ${report.remaining.map(socket).join(", ")}.`,
+          : report.checkProblem
+            ? `${report.checkProblem}: whether ${what} is free is not known.`
+            : `${what} is still held: ${report.remaining.map(socket).join(", ")}.`,
       );
       if (report.auditLog) lines.push(`Audit log: ${report.auditLog}`);
       break;

@@ -68,10 +68,21 @@ function judgeOne(p: ProcessInfo, input: StaleInput, lookup: Lookup): Verdict {
     if (rule?.action === "kill" && matchSelector(rule.selector, p, lookup))
       reasons.push(`rule ${inactive.rule} selects it but is not applied now: ${inactive.reason}`);
   }
-  for (const service of input.config.services) {
+  // Every service has its say, and one that tracks the process as its current instance (a PID
+  // file names it) outweighs any other service calling it stale.
+  const verdicts = input.config.services.flatMap((service) => {
     const verdict = serviceVerdict(p, service, input, lookup);
-    if (verdict?.stale) return verdict;
-    if (verdict) reasons.push(...verdict.reasons);
+    return verdict ? [verdict] : [];
+  });
+  const tracked = verdicts.filter((v) => v.kind === "current");
+  if (tracked.length > 0)
+    return { pid: p.pid, stale: false, reasons: [...reasons, ...tracked.map((v) => v.reason)] };
+  for (const v of verdicts) {
+    if (v.kind === "older") {
+      const verdict = staleInstance(p, v.instance, v.service, v.reason, input, lookup);
+      if (verdict.stale) return verdict;
+      reasons.push(...verdict.reasons);
+    } else reasons.push(v.reason);
   }
   if (reasons.length === 0) reasons.push("no kill rule and no service in the rules matches it");
   return { pid: p.pid, stale: false, reasons };
@@ -101,60 +112,97 @@ function ruleVerdict(p: ProcessInfo, plan: Plan): Verdict | null {
   };
 }
 
+type ServiceVerdict =
+  /** A PID file of the service names the instance: it is the current one. */
+  | { kind: "current"; reason: string }
+  | { kind: "older"; reason: string; instance: ProcessInfo; service: Service }
+  | { kind: "undecided"; reason: string };
+
+/** How much later than an instance's start a PID file must be written to say "started again". */
+const RESTART_MARGIN_MS = 60_000;
+
 /** null: the service is not about this process. */
 function serviceVerdict(
   p: ProcessInfo,
   service: Service,
   input: StaleInput,
   lookup: Lookup,
-): Verdict | null {
+): ServiceVerdict | null {
   const instance = instanceRoot(p, service, lookup);
   if (!instance) return null;
   const name = `service ${service.name}`;
   const root = instance.pid === p.pid ? "it" : `its instance (pid ${instance.pid})`;
-  const instances = serviceInstances(service, input.snapshot, lookup);
   const files = input.pidFiles.get(service.name) ?? [];
   const tracking = files.find((f) => f.pid !== null && inLineage(f.pid, instance, lookup));
-  if (tracking) {
+  if (tracking)
     return {
-      pid: p.pid,
-      stale: false,
-      reasons: [`${name}: ${tracking.path} names ${root}: the current instance`],
+      kind: "current",
+      reason: `${name}: ${tracking.path} names ${root}: the current instance`,
     };
-  }
-  const startedAtMs = input.snapshot.takenAtMs - instance.ageMs;
-  const newer = instances.find((q) => q.startTicks > instance.startTicks);
-  let why: string | null = null;
-  if (newer) {
-    why = `${name}: ${root} is an older instance; pid ${newer.pid} (age ${formatDuration(newer.ageMs)}) started after it`;
-  } else {
-    // The incident: the stop script lost the PID file, the new start wrote its own and crashed
-    // on EADDRINUSE. A file written after this instance started and naming another start of
-    // the service (dead, or a live instance) says this one is the older.
-    const later = files.find(
-      (f) =>
-        f.pid !== null &&
-        f.mtimeMs !== null &&
-        f.mtimeMs > startedAtMs &&
-        (lookup(f.pid) === undefined ||
-          lookup(f.pid)?.state === "Z" ||
-          instances.some((q) => q.pid === f.pid)),
+
+  // single_instance: a later copy of the very same command, by the same user, is the one that
+  // should run. Anything less (another argv, a pager on its log, the agent's own command line)
+  // is no evidence.
+  if (service.singleInstance) {
+    const lineage = agentLineage(input.snapshot.selfPid, lookup);
+    const newer = serviceInstances(service, input.snapshot, lookup).find(
+      (q) =>
+        q.startTicks > instance.startTicks &&
+        q.uid === instance.uid &&
+        !lineage.has(q.pid) &&
+        sameArgv(q, instance),
     );
-    if (later) {
-      const named = lookup(later.pid!);
-      why = `${name}: ${root} is an older instance; ${later.path} was written ${formatDuration(input.snapshot.takenAtMs - later.mtimeMs!)} ago, after it started (age ${formatDuration(instance.ageMs)}), and names pid ${later.pid}${named && named.state !== "Z" ? "" : " (not running)"}`;
+    if (newer) {
+      return {
+        kind: "older",
+        instance,
+        service,
+        reason: `${name} (single_instance): ${root} is an older instance; pid ${newer.pid}, the same command started after it (age ${formatDuration(newer.ageMs)}), is running`,
+      };
     }
   }
-  if (!why) {
+
+  // The incident: the stop script lost the PID file, the new start wrote its own and died on
+  // EADDRINUSE. The service's own PID file (a path written without wildcards: a glob may catch
+  // other services' files), written well after this instance started and naming a pid that is
+  // not running, says this one is the older.
+  const startedAtMs = input.snapshot.takenAtMs - instance.ageMs;
+  const literal = new Set(service.pidFiles.filter((path) => !/[*?[]/.test(path)));
+  const later = files.find((f) => {
+    if (!literal.has(f.path) || f.pid === null || f.mtimeMs === null) return false;
+    if (f.mtimeMs < startedAtMs + RESTART_MARGIN_MS) return false;
+    const named = lookup(f.pid);
+    return named === undefined || named.state === "Z";
+  });
+  if (later) {
     return {
-      pid: p.pid,
-      stale: false,
-      reasons: [
-        `${name}: ${root} is the newest instance and no PID file of the service says it was started again`,
-      ],
+      kind: "older",
+      instance,
+      service,
+      reason: `${name}: ${root} is an older instance; ${later.path} was written ${formatDuration(input.snapshot.takenAtMs - later.mtimeMs!)} ago, after it started (age ${formatDuration(instance.ageMs)}), and names pid ${later.pid} (not running)`,
     };
   }
-  return staleInstance(p, instance, service, why, input, lookup);
+  return {
+    kind: "undecided",
+    reason: `${name}: nothing says ${root} is an older instance (${service.singleInstance ? "no later copy of the same command runs" : "single_instance is off"}; no PID file of the service written after it started names a start that died)`,
+  };
+}
+
+function sameArgv(a: ProcessInfo, b: ProcessInfo): boolean {
+  return (
+    a.argv !== null &&
+    b.argv !== null &&
+    a.argv.length === b.argv.length &&
+    a.argv.every((arg, i) => arg === b.argv![i])
+  );
+}
+
+/** The agent and its ancestors: never an instance that makes another one "older". */
+function agentLineage(selfPid: number, lookup: Lookup): Set<number> {
+  const lineage = new Set<number>();
+  for (let q = lookup(selfPid); q && !lineage.has(q.pid); q = lookup(q.ppid)) lineage.add(q.pid);
+  lineage.add(selfPid);
+  return lineage;
 }
 
 /** The instance's whole tree, minus what may never be killed; refused if any of it is. */
@@ -215,14 +263,24 @@ function staleInstance(
   return { pid: p.pid, stale: true, reasons: [why], entries };
 }
 
-/** The top-most ancestor-or-self matching the service: forked workers belong to their parent's instance. */
+/**
+ * The instance a process belongs to: itself and its parents, as long as each matches the
+ * service (a worker's forked children with the same command line belong to it). The chain
+ * stops at the first parent that does not match: a screen session or a user manager whose
+ * command line happens to match further up is not part of the instance.
+ */
 export function instanceRoot(p: ProcessInfo, service: Service, lookup: Lookup): ProcessInfo | null {
-  let root: ProcessInfo | null = null;
-  const seen = new Set<number>();
-  for (let q: ProcessInfo | undefined = p; q && !seen.has(q.pid); q = lookup(q.ppid)) {
+  const matches = (q: ProcessInfo): boolean =>
+    q.pid > 1 &&
+    !q.kernelThread &&
+    q.argv !== null &&
+    matchSelector(service.selector, q, lookup) !== null;
+  if (!matches(p)) return null;
+  let root = p;
+  const seen = new Set<number>([p.pid]);
+  for (let q = lookup(p.ppid); q && !seen.has(q.pid) && matches(q); q = lookup(q.ppid)) {
     seen.add(q.pid);
-    if (q.pid <= 1 || q.kernelThread) break;
-    if (q.argv !== null && matchSelector(service.selector, q, lookup)) root = q;
+    root = q;
   }
   return root;
 }

@@ -4,7 +4,9 @@
 //
 // /proc/net is /proc/self/net: the tables of the agent's own network namespace. A process in
 // another namespace (a container with its own network) holds sockets that are not in these
-// tables, so it is seen listening on nothing here.
+// tables: joined against them it would look as if it listened on nothing. The scan therefore
+// compares each process's /proc/PID/ns/net with the agent's (readNetNamespace) and leaves its
+// sockets unknown when they differ.
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { endianness } from "node:os";
 import type { Listener } from "./types.js";
@@ -99,6 +101,32 @@ export function readSocketInodes(procRoot: string, pid: number): number[] | null
     if (Number.isSafeInteger(inode) && inode > 0) inodes.push(inode);
   }
   return inodes;
+}
+
+/**
+ * Whether a process's fd directory can be listed: what readSocketInodes needs to return a list
+ * rather than null, without the readlink per fd (when the table is empty, no fd can match).
+ */
+export function fdsReadable(procRoot: string, pid: number): boolean {
+  try {
+    readdirSync(`${procRoot}/${pid}/fd`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The network namespace of `${procRoot}/${who}` ("self" or a pid), as its ns/net link reads:
+ * "net:[4026531840]". Null when it cannot be read (a process that vanished, another user's
+ * process without root: reading it needs ptrace access; a fixture tree without it).
+ */
+export function readNetNamespace(procRoot: string, who: number | "self"): string | null {
+  try {
+    return readlinkSync(`${procRoot}/${who}/ns/net`);
+  } catch {
+    return null;
+  }
 }
 
 /** "0100007F:1F90" → hex address and port; null if malformed. */

@@ -10,7 +10,7 @@ import {
   parseUptime,
 } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
-import { readListenerTable, readSocketInodes } from "./listeners.js";
+import { fdsReadable, readListenerTable, readNetNamespace, readSocketInodes } from "./listeners.js";
 import { isVanished, readProcText, readProcTextAndOwner } from "./read-file.js";
 import { childrenByParent } from "./tree.js";
 import { ScanError, type Listener, type ProcessInfo, type Snapshot } from "./types.js";
@@ -41,8 +41,8 @@ export interface ScanOptions {
   wantStatus: boolean;
   /**
    * Read the socket tables (/proc/net/tcp, tcp6, udp, udp6) once and the fds of detailed
-   * processes, to fill ProcessInfo.listening (a `listening_port` matcher). Costs a readdir of
-   * /proc/PID/fd and a readlink per fd of every detailed process.
+   * processes, to fill ProcessInfo.listening (a `listening_port` matcher). Costs a readlink of
+   * /proc/PID/ns/net, a readdir of /proc/PID/fd and a readlink per fd of every detailed process.
    */
   wantListeners?: boolean;
   passwdPath?: string;
@@ -134,7 +134,8 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     detailed: kept.reduce((n, p) => n + (p.argv !== null ? 1 : 0), 0),
     unreadable,
     scanMs: performance.now() - started,
-    ...(listeners ? { listeners } : {}),
+    ...(listeners && "table" in listeners && { listeners: listeners.table }),
+    ...(listeners && "problem" in listeners && { listenersProblem: listeners.problem }),
   };
 }
 
@@ -142,23 +143,34 @@ export function readProcessTable(options: ScanOptions): Snapshot {
  * Sets `listening` on every detailed process from the sockets its fds point at; returns the
  * whole table. A socket shared by several processes (a forked worker inherits its parent's
  * listen socket) is listed for each holder. `listening` stays absent where it is unknown: the
- * fds are unreadable, or the table itself is (then for every process, and no table returned).
+ * fds are unreadable, the process is in another network namespace than the agent (its sockets
+ * are not in these tables) or its namespace cannot be read, or the table itself is unreadable
+ * (then for every process, and the reason is returned instead of the table).
  */
-function readListeners(root: string, processes: readonly ProcessInfo[]): Listener[] | undefined {
+function readListeners(
+  root: string,
+  processes: readonly ProcessInfo[],
+): { table: Listener[] } | { problem: string } {
   let table: Listener[];
   try {
     table = readListenerTable(root);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { problem: (error as Error).message };
   }
+  // The namespace the tables belong to. If the agent's own link cannot be read (fixture trees
+  // have no self/ns/net; /proc/self always has it) no process's namespace is checked: every
+  // process is taken to share the agent's, as before the check existed.
+  const ownNamespace = readNetNamespace(root, "self");
   // Inode → position in the table, so that each process's list keeps the table's order.
   const position = new Map<number, number>();
   table.forEach((listener, index) => position.set(listener.inode, index));
   for (const p of processes) {
     if (p.argv === null) continue;
-    // Nothing listens in this namespace: no process holds a listener, whatever its fds.
+    if (ownNamespace !== null && readNetNamespace(root, p.pid) !== ownNamespace) continue;
+    // Nothing listens in this namespace: no fd can match, but the fds must still be readable
+    // for "listens on nothing" to be known (a readdir, without the readlink per fd).
     if (table.length === 0) {
-      p.listening = [];
+      if (fdsReadable(root, p.pid)) p.listening = [];
       continue;
     }
     const inodes = readSocketInodes(root, p.pid);
@@ -170,7 +182,7 @@ function readListeners(root: string, processes: readonly ProcessInfo[]): Listene
     }
     p.listening = [...held].sort((a, b) => a - b).map((index) => table[index] as Listener);
   }
-  return table;
+  return { table };
 }
 
 function fromStat(

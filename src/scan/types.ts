@@ -60,6 +60,8 @@ export interface Snapshot {
   scanMs: number;
   /** Every listening socket of the agent's network namespace; only with ScanOptions.wantListeners (absent if unreadable). */
   listeners?: Listener[];
+  /** Why the socket tables could not be read, when wantListeners and `listeners` is absent. */
+  listenersProblem?: string;
 }
 
 export class ScanError extends Error {

@@ -124,12 +124,22 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
       },
       holders.map((p) => p.pid),
     );
+    // A socket on the port no detailed process holds (another user's, a child not read in
+    // detail): killing the holders we see would not free the port. As `cleanup port --free`.
+    const held = new Set(holders.flatMap((p) => p.listening!.map((l) => l.inode)));
+    const unseen = (input.snapshot.listeners ?? []).filter(
+      (l) => l.port === port && l.proto.startsWith("tcp") && !held.has(l.inode),
+    );
     health.holders = verdicts.map((v) => ({
       pid: v.pid,
       command: ref(byPid.get(v.pid)!),
       stale: v.stale,
       reasons: v.reasons,
     }));
+    if (unseen.length > 0) {
+      health.killNote = `port ${port} is also held by ${unseen.length === 1 ? "a socket" : `${unseen.length} sockets`} of a process this run cannot inspect: nothing is killed`;
+      return report;
+    }
     // All or nothing, as `cleanup port --free`: a port half freed frees nothing.
     if (!verdicts.every((v) => v.stale)) {
       health.killNote = "not every process on the port is stale by the rules: nothing is killed";

@@ -71,10 +71,23 @@ export function readPidFile(path: string): PidFileRead | null {
   let fd: number;
   try {
     // O_NONBLOCK: a FIFO swapped in after the glob's stat() must not hang the run on open/read.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    // O_NOFOLLOW: a PID file is a plain file; a symlink planted in a service's writable log
+    // directory must not make a root run read (and report a line of) /etc/shadow.
+    fd = openSync(
+      path,
+      constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | constants.O_NOFOLLOW,
+    );
   } catch (error) {
     const code = errorCode(error);
     if (code === "ENOENT") return null;
+    if (code === "ELOOP")
+      return {
+        ...statOnly(path),
+        path,
+        pid: null,
+        problem: "a symbolic link (not followed: a PID file is a plain file)",
+        content: null,
+      };
     return { ...statOnly(path), path, pid: null, problem: `unreadable: ${code}`, content: null };
   }
   try {
@@ -149,7 +162,24 @@ export function classifyPidFiles(
   snapshot: Snapshot,
   lookup: Lookup,
 ): PidFileFinding[] {
-  return reads.map((read) => classifyOne(service, read, snapshot, lookup));
+  let launchers: Map<number, ProcessInfo> | undefined;
+  // A launcher (a wrapper script, `sh -c`) whose pid the file holds: the instance below it.
+  const launcherOf = (pid: number): ProcessInfo | undefined =>
+    (launchers ??= launchersOf(serviceInstances(service, snapshot, lookup), lookup)).get(pid);
+  return reads.map((read) => classifyOne(service, read, snapshot, lookup, launcherOf));
+}
+
+/** Each ancestor (below PID 1) of an instance → that instance. */
+function launchersOf(instances: readonly ProcessInfo[], lookup: Lookup): Map<number, ProcessInfo> {
+  const launchers = new Map<number, ProcessInfo>();
+  for (const instance of instances) {
+    const seen = new Set<number>([instance.pid]);
+    for (let a = lookup(instance.ppid); a && a.pid > 1 && !seen.has(a.pid); a = lookup(a.ppid)) {
+      seen.add(a.pid);
+      if (!launchers.has(a.pid)) launchers.set(a.pid, instance);
+    }
+  }
+  return launchers;
 }
 
 function classifyOne(
@@ -157,6 +187,7 @@ function classifyOne(
   read: PidFileRead,
   snapshot: Snapshot,
   lookup: Lookup,
+  launcherOf: (pid: number) => ProcessInfo | undefined,
 ): PidFileFinding {
   const base = { service: service.name, path: read.path, pid: read.pid };
   if (read.problem !== null || read.pid === null)
@@ -198,6 +229,14 @@ function classifyOne(
       process: ref(p),
       detail: `pid ${pid} is running (${now})${facts.length > 0 ? `; ${facts.join("; ")}` : ""}`,
     };
+  const instance = launcherOf(pid);
+  if (instance)
+    return {
+      ...base,
+      kind: "ok",
+      process: ref(p),
+      detail: `pid ${pid} is running (${now}), the launcher of instance ${instance.pid}`,
+    };
   // The scan keeps argv [] for a process whose cmdline it could not read (hidepid, another
   // user's without root): that is not proof of another program.
   if (p.argv.length === 0)
@@ -217,8 +256,9 @@ function classifyOne(
 
 /**
  * The service's instances: running processes matching its selector (argv read, no kernel
- * threads or zombies) none of whose ancestors match it. A worker's forked children with the same
- * command line belong to that worker and are not instances of their own. Snapshot order.
+ * threads or zombies) whose parent does not match it. A worker's forked children with the same
+ * command line belong to that worker and are not instances of their own (see instanceRoot in
+ * rules/stale.ts: the same chain). Snapshot order.
  */
 export function serviceInstances(
   service: Service,
@@ -227,24 +267,17 @@ export function serviceInstances(
 ): ProcessInfo[] {
   const matching = new Set<number>();
   for (const p of snapshot.processes) {
-    if (p.kernelThread || p.argv === null || p.state === "Z" || p.state === "X") continue;
+    if (p.pid <= 1 || p.kernelThread || p.argv === null || p.state === "Z" || p.state === "X")
+      continue;
     if (matchSelector(service.selector, p, lookup) !== null) matching.add(p.pid);
   }
-  return snapshot.processes.filter((p) => {
-    if (!matching.has(p.pid)) return false;
-    const visited = new Set<number>([p.pid]);
-    for (let a = lookup(p.ppid); a && !visited.has(a.pid); a = lookup(a.ppid)) {
-      if (matching.has(a.pid)) return false;
-      visited.add(a.pid);
-    }
-    return true;
-  });
+  return snapshot.processes.filter((p) => matching.has(p.pid) && !matching.has(p.ppid));
 }
 
 /**
  * Instances no PID file names as "ok": started by hand, or their PID file was deleted. Only for a
  * service that has PID files. A PID file naming a process inside an instance (a forked worker
- * with the same command line) tracks that instance.
+ * with the same command line) or its launcher tracks that instance.
  */
 export function untrackedInstances(
   service: Service,
@@ -253,18 +286,28 @@ export function untrackedInstances(
   lookup: Lookup = () => undefined,
 ): ProcessInfo[] {
   if (service.pidFiles.length === 0) return [];
-  const tracked = new Set<number>();
-  for (const f of findings) {
-    if (f.service !== service.name || f.kind !== "ok" || f.pid === null) continue;
-    // The named pid and its ancestors: the instance it belongs to is among them.
-    for (let p = lookup(f.pid), hops = 0; hops < 4096; p = p && lookup(p.ppid), hops++) {
-      if (!p) {
-        if (hops === 0) tracked.add(f.pid);
-        break;
-      }
-      if (tracked.has(p.pid)) break;
-      tracked.add(p.pid);
+  const named = new Set<number>();
+  for (const f of findings)
+    if (f.service === service.name && f.kind === "ok" && f.pid !== null) named.add(f.pid);
+  return instances.filter((instance) => {
+    // Named itself, or a launcher above it names it.
+    const seen = new Set<number>();
+    for (
+      let a: ProcessInfo | undefined = instance;
+      a && a.pid > 1 && !seen.has(a.pid);
+      a = lookup(a.ppid)
+    ) {
+      if (named.has(a.pid)) return false;
+      seen.add(a.pid);
     }
-  }
-  return instances.filter((p) => !tracked.has(p.pid));
+    // A process inside it (its forked worker) is named.
+    for (const pid of named) {
+      const inner = new Set<number>();
+      for (let q = lookup(pid); q && !inner.has(q.pid); q = lookup(q.ppid)) {
+        if (q.pid === instance.pid) return false;
+        inner.add(q.pid);
+      }
+    }
+    return true;
+  });
 }

@@ -148,13 +148,16 @@ export class Scene {
    */
   async server(name: string, port: number, orphan: boolean, ...flags: string[]): Promise<number> {
     const ready = join(this.dir, `${name}.ready`);
-    const argv = [join(FIXTURES, "server.py"), ready, String(port), ...flags];
+    // The ready file comes through the environment: two servers with the same flags have the
+    // same argv, as two starts of one service do.
+    const argv = [join(FIXTURES, "server.py"), "-", String(port), ...flags];
+    const env = { ...process.env, SERVER_READY: ready };
     let exited: number | null = null;
     if (orphan) {
       const launcher = spawn(
         "/bin/sh",
         ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
-        { stdio: ["ignore", "pipe", "ignore"] },
+        { stdio: ["ignore", "pipe", "ignore"], env },
       );
       let out = "";
       launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -166,7 +169,7 @@ export class Scene {
       await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
       return pid;
     }
-    const child = spawn(this.python, argv, { stdio: "ignore" });
+    const child = spawn(this.python, argv, { stdio: "ignore", env });
     this.own(child.pid!);
     child.on("exit", (code) => (exited = code ?? -1));
     await waitFor(`${name} to listen or exit`, () => existsSync(ready) || exited !== null);

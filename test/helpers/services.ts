@@ -1,4 +1,6 @@
 // Plain-data builders for the services, stale-holder and port tests.
+import { ConfigError, type ConfigProblem } from "../../src/config/errors.js";
+import { parseConfig } from "../../src/config/load.js";
 import type { PortReport } from "../../src/port/port-command.js";
 import type { Listener } from "../../src/scan/types.js";
 import type { HealthReport, ServiceReport } from "../../src/services/assess.js";
@@ -62,4 +64,15 @@ export function portReport(fields: Partial<PortReport> = {}): PortReport {
     auditLog: null,
     ...fields,
   };
+}
+
+/** The problems parseConfig finds in a rules file ("rules.yaml"); [] when it loads. */
+export function configProblems(yaml: string): ConfigProblem[] {
+  try {
+    parseConfig(yaml, "rules.yaml");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+  return [];
 }

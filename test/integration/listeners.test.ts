@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Selector } from "../../src/config/types.js";
 import { matchSelector } from "../../src/rules/match.js";
+import { readNetNamespace } from "../../src/scan/listeners.js";
 import { readProcessTable } from "../../src/scan/read-process-table.js";
 import type { Listener, ProcessInfo, Snapshot } from "../../src/scan/types.js";
 import { Scene, waitFor } from "../helpers/scene.js";
@@ -120,6 +121,13 @@ describe("listening sockets of a real process", () => {
     expect(matchSelector(selector, find(server!.pid!), () => undefined)).toEqual([
       `listening on udp 127.0.0.1:${ports.udp}`,
     ]);
+  });
+
+  it("reads the namespaces on the real /proc: the server shares the agent's", () => {
+    const own = readNetNamespace("/proc", "self");
+    expect(own).toMatch(/^net:\[\d+\]$/);
+    expect(readNetNamespace("/proc", server!.pid!)).toBe(own);
+    expect(snap).not.toHaveProperty("listenersProblem");
   });
 
   it("reads no fds of processes not read in detail", () => {

@@ -18,13 +18,17 @@ function deadPid(): number {
   return Number(done.stdout.trim());
 }
 
-function serviceRules(s: Scene, pidFile?: string): string {
+function serviceRules(
+  s: Scene,
+  options: { pidFile?: string; singleInstance?: boolean } = {},
+): string {
   return s.rules(`
 rules: []
 services:
   - name: scene-server
     match: { cmdline: '^${s.pattern}${SERVER}' }
-${pidFile ? `    pid_files: [${pidFile}]` : ""}
+${options.pidFile ? `    pid_files: [${options.pidFile}]` : ""}
+${options.singleInstance ? "    single_instance: true" : ""}
 `);
 }
 
@@ -45,7 +49,7 @@ describe("cleanup port", () => {
     expect(shown.stdout).toMatch(/orphaned \(parent \d+/);
     expect(shown.stdout).toContain("stale by the rules:");
     expect(shown.stdout).toContain("kill rule scene-orphans:");
-    expect(shown.stdout).toContain("--free would kill it.");
+    expect(shown.stdout).toContain(`--free would kill 1:\n  pid ${stale}  `);
 
     const dry = await scene.runAgent(["port", String(port), "--free", "--dry-run", ...args]);
     expect(dry.code).toBe(0);
@@ -87,50 +91,61 @@ describe("cleanup port", () => {
     expect(scene.alive(holder)).toBe(true);
   });
 
-  it("frees a port held by an older instance: a newer instance of the service is running", async () => {
+  it("single_instance: frees a port held by an older instance while the same command runs again", async () => {
     scene = new Scene();
     const port = await freePort();
-    const older = await scene.server("older", port, false);
-    const newer = await scene.server("newer", await freePort(), false);
+    const older = await scene.server("older", port, false, "--stay");
+    // The new start of the same command cannot bind the port and waits (--stay).
+    const newer = await scene.server("newer", port, false, "--stay");
+    const other = await scene.server("other", await freePort(), false, "--stay");
+    const args = ["port", String(port), "--free", "--json", "--state-dir", scene.stateDir];
+
+    // Without single_instance a later copy is no evidence: refused.
+    const off = await scene.runAgent([...args, "--config", serviceRules(scene)]);
+    expect(off.code).toBe(1);
+    expect(off.json!.refusal[0]).toContain("single_instance is off");
+    expect(scene.alive(older)).toBe(true);
 
     const run = await scene.runAgent([
-      "port",
-      String(port),
-      "--free",
-      "--json",
+      ...args,
       "--config",
-      serviceRules(scene),
-      "--state-dir",
-      scene.stateDir,
+      serviceRules(scene, { singleInstance: true }),
     ]);
     expect(run.code).toBe(0);
     expect(run.json!.outcome).toBe("freed");
     expect(run.json!.holders[0].verdict.reasons[0]).toMatch(
-      new RegExp(`service scene-server: it is an older instance; pid ${newer} .* started after it`),
+      new RegExp(
+        `service scene-server \\(single_instance\\): it is an older instance; pid ${newer}, the same command started after it`,
+      ),
     );
     expect(scene.alive(older)).toBe(false);
     expect(scene.alive(newer)).toBe(true);
+    // A copy with another command line (another port) is never an "older instance".
+    expect(scene.alive(other)).toBe(true);
   });
 
   it("frees a port held by an older instance: the service's PID file was rewritten by a start that died", async () => {
     scene = new Scene();
     const port = await freePort();
     const older = await scene.server("older", port, false);
-    // The stop script lost the old PID file; the new start wrote its own, then crashed.
+    // The stop script lost the old PID file; the new start (an hour later) wrote its own, then
+    // crashed on EADDRINUSE.
     const pidFile = join(scene.dir, "server.pid");
     writeFileSync(pidFile, `${deadPid()}\n`);
-    const future = new Date(Date.now() + 2_000);
-    utimesSync(pidFile, future, future);
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(pidFile, later, later);
+    const args = ["port", String(port), "--free", "--state-dir", scene.stateDir];
 
-    const run = await scene.runAgent([
-      "port",
-      String(port),
-      "--free",
+    // Through a glob the file could be another service's: no evidence.
+    const glob = await scene.runAgent([
+      ...args,
       "--config",
-      serviceRules(scene, pidFile),
-      "--state-dir",
-      scene.stateDir,
+      serviceRules(scene, { pidFile: join(scene.dir, "serv*.pid") }),
     ]);
+    expect(glob.code).toBe(1);
+    expect(scene.alive(older)).toBe(true);
+
+    const run = await scene.runAgent([...args, "--config", serviceRules(scene, { pidFile })]);
     expect(run.stdout).toContain(`${pidFile} was written`);
     expect(run.stdout).toContain("(not running)");
     expect(run.code).toBe(0);
@@ -149,7 +164,7 @@ describe("cleanup port", () => {
       String(port),
       "--free",
       "--config",
-      serviceRules(scene, pidFile),
+      serviceRules(scene, { pidFile }),
       "--state-dir",
       scene.stateDir,
     ]);

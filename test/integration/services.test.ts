@@ -152,7 +152,7 @@ describe("kill_after", () => {
     const stale = await scene.server("stale", stalePort, false, "--status", "503");
     const pidFile = join(scene.dir, "legacy.pid");
     writeFileSync(pidFile, `${deadPid()}\n`);
-    const later = new Date(Date.now() + 2_000);
+    const later = new Date(Date.now() + 3_600_000);
     utimesSync(pidFile, later, later);
     // The only instance of "current", failing too: never stale.
     const current = await scene.server("current", currentPort, false, "--status", "503");
@@ -186,7 +186,7 @@ services:
     expect(scene.alive(stale)).toBe(false);
 
     expect(cur.health).toMatchObject({ failures: 2, holders: [{ pid: current, stale: false }] });
-    expect(cur.health.holders[0].reasons[0]).toContain("is the newest instance");
+    expect(cur.health.holders[0].reasons[0]).toContain("nothing says it is an older instance");
     expect(cur.health.killNote).toContain("nothing is killed");
     expect(scene.alive(current)).toBe(true);
     const killed = logged(second.stderr).find((n) => n.key === "killed:health:legacy");

@@ -39,7 +39,8 @@ describe("rules.yaml's commented examples", () => {
     expect(config.services).toHaveLength(1);
     expect(config.services[0]).toMatchObject({
       name: "worker",
-      pidFiles: ["/etc/cleanup/logs/dev_*.pid", "/etc/cleanup/.pids/*.pid"],
+      pidFiles: ["/etc/cleanup/.pids/worker.pid", "/etc/cleanup/logs/dev_*.pid"],
+      singleInstance: true,
       removeStalePidFiles: true,
       severity: "warning",
       health: {

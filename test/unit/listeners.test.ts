@@ -248,6 +248,7 @@ describe("readProcessTable with wantListeners", () => {
     const snap = scan(bare, PORT_RULE);
     expect(snap.processes.find((p) => p.pid === 100)).not.toHaveProperty("listening");
     expect(snap).not.toHaveProperty("listeners");
+    expect(snap.listenersProblem).toBe(`no socket tables under ${bare.root}/net`);
   });
 
   it("reads nothing of sockets without a listening_port matcher", () => {
@@ -256,6 +257,82 @@ describe("readProcessTable with wantListeners", () => {
     const snap = scan(f, `rules: [{ name: r, match: { comm: server }, action: report }]`);
     expect(snap.processes.find((p) => p.pid === 100)).not.toHaveProperty("listening");
     expect(snap).not.toHaveProperty("listeners");
+    expect(snap).not.toHaveProperty("listenersProblem");
+  });
+});
+
+const OWN_NS = "net:[4026531840]";
+/** Gives the fixture an agent's namespace link (self/ns/net) and the processes theirs. */
+function withNamespaces(f: ProcFixture, links: Record<number, string>): void {
+  mkdirSync(join(f.root, "self", "ns"), { recursive: true });
+  symlinkSync(OWN_NS, join(f.root, "self", "ns", "net"));
+  for (const [pid, target] of Object.entries(links)) {
+    mkdirSync(join(f.root, pid, "ns"));
+    symlinkSync(target, join(f.root, pid, "ns", "net"));
+  }
+}
+
+describe("readProcessTable with wantListeners: network namespaces", () => {
+  it("lists the sockets of a process in the agent's namespace", () => {
+    const f = tree().add({ pid: 100, ppid: 1, comm: "server", argv: ["server"] });
+    withFds(f, 100, ["socket:[2162860]"]);
+    withNamespaces(f, { 100: OWN_NS });
+    const p = scan(f, PORT_RULE).processes.find((q) => q.pid === 100)!;
+    expect(p.listening).toEqual([
+      { proto: "tcp", address: "127.0.0.1", port: 59579, inode: 2162860 },
+    ]);
+  });
+
+  it("leaves listening absent in another namespace or an unreadable one; protect then holds", () => {
+    const f = tree()
+      .add({ pid: 100, ppid: 1, comm: "server", argv: ["server"] })
+      .add({ pid: 101, ppid: 1, comm: "server", argv: ["server"] });
+    // Their sockets are in their own namespace's tables, not in these: no fd matches here.
+    withFds(f, 100, ["socket:[999]"]);
+    withFds(f, 101, ["socket:[999]"]);
+    withNamespaces(f, { 100: "net:[4026532999]" }); // 101 has no ns/net link
+    const snap = scan(f, PORT_RULE);
+    const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
+    for (const pid of [100, 101]) {
+      expect(byPid.get(pid)!.argv).not.toBeNull();
+      expect(byPid.get(pid)).not.toHaveProperty("listening");
+    }
+    const protect = config(`
+protect: [{ listening_port: 8080 }]
+rules: [{ name: r, match: { comm: x }, action: report }]`).protect;
+    const protection = buildProtection(424242, protect, (pid) => byPid.get(pid));
+    for (const pid of [100, 101]) {
+      expect(protection.reason(byPid.get(pid)!)).toBe(
+        "protect[0] cannot be checked (listening sockets unreadable)",
+      );
+    }
+  });
+
+  it("does not check namespaces when the agent's own link cannot be read", () => {
+    // tree() has no self/ns/net, and the process no ns/net: read as before.
+    const f = tree().add({ pid: 100, ppid: 1, comm: "server", argv: ["server"] });
+    withFds(f, 100, ["socket:[1668]"]);
+    const p = scan(f, PORT_RULE).processes.find((q) => q.pid === 100)!;
+    expect(p.listening?.map((l) => l.port)).toEqual([2024]);
+  });
+});
+
+describe("readProcessTable with wantListeners: empty tables", () => {
+  const EMPTY = { tcp: TCP.split("\n")[0]! };
+
+  it("lists nothing for a process whose fds are readable", () => {
+    const f = tree(EMPTY).add({ pid: 100, ppid: 1, comm: "server", argv: ["server"] });
+    withFds(f, 100, ["socket:[1668]"]);
+    const snap = scan(f, PORT_RULE);
+    expect(snap.listeners).toEqual([]);
+    expect(snap.processes.find((p) => p.pid === 100)!.listening).toEqual([]);
+  });
+
+  it("leaves listening absent when the fd directory cannot be read", () => {
+    const f = tree(EMPTY).add({ pid: 100, ppid: 1, comm: "server", argv: ["server"] });
+    const snap = scan(f, PORT_RULE);
+    expect(snap.listeners).toEqual([]);
+    expect(snap.processes.find((p) => p.pid === 100)).not.toHaveProperty("listening");
   });
 });
 

@@ -19,6 +19,7 @@ import { ConfigError, formatProblem } from "../../src/config/errors.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Service } from "../../src/config/types.js";
 import type { Lookup } from "../../src/rules/match.js";
+import { ref } from "../../src/rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../../src/scan/types.js";
 import { expandGlob, globProblem, MAX_MATCHES } from "../../src/services/glob.js";
 import {
@@ -367,8 +368,9 @@ describe("classifyPidFiles", () => {
 });
 
 describe("serviceInstances and untrackedInstances", () => {
-  // 100: an instance, with forked workers 101, 102 (same command line) and 103 (a grandchild
-  // through a shell). 200: a second instance, started by hand. 300: a different program.
+  // 100: an instance, with forked workers 101, 102 (same command line). 103 runs under a shell
+  // (110) that 100 started: the shell breaks the chain, so 103 is an instance of its own.
+  // 200: a second instance, started by hand. 300: a different program.
   const processes: ProcessInfo[] = [
     proc({ pid: 50, comm: "bash", argv: ["bash"] }),
     proc({ pid: 100, ppid: 50, argv: API }),
@@ -387,8 +389,35 @@ describe("serviceInstances and untrackedInstances", () => {
   ];
   const s = snapshot(processes);
 
-  it("instances are the matching processes none of whose ancestors match", () => {
-    expect(serviceInstances(service(), s, lookupOf(s)).map((p) => p.pid)).toEqual([100, 200, 701]);
+  it("instances are the matching processes whose parent does not match", () => {
+    expect(serviceInstances(service(), s, lookupOf(s)).map((p) => p.pid)).toEqual([
+      100, 103, 200, 701,
+    ]);
+  });
+
+  it("the chain is contiguous: a worker in `screen -S worker.py` → bash is the instance, not SCREEN", () => {
+    const worker = service("match: { cmdline: '\\bworker\\.py\\b' }");
+    const screen = snapshot([
+      proc({ pid: 400, ppid: 1, comm: "screen", argv: ["SCREEN", "-S", "worker.py"] }),
+      proc({ pid: 401, ppid: 400, comm: "bash", argv: ["/bin/bash"] }),
+      proc({ pid: 402, ppid: 401, argv: ["python3", "worker.py"] }),
+      proc({ pid: 403, ppid: 402, argv: ["python3", "worker.py"] }),
+    ]);
+    // SCREEN matches by its own command line, and is an instance of its own; the python process
+    // is not folded into it, and its forked child 403 belongs to it.
+    expect(serviceInstances(worker, screen, lookupOf(screen)).map((p) => p.pid)).toEqual([
+      400, 402,
+    ]);
+  });
+
+  it("pid 1 is never an instance", () => {
+    const inContainer = snapshot([
+      proc({ pid: 1, ppid: 0, argv: API }),
+      proc({ pid: 20, ppid: 1, argv: API }),
+    ]);
+    expect(
+      serviceInstances(service(), inContainer, lookupOf(inContainer)).map((p) => p.pid),
+    ).toEqual([20]);
   });
 
   it("untracked: instances no ok PID file names; none for a service without PID files", () => {
@@ -396,14 +425,67 @@ describe("serviceInstances and untrackedInstances", () => {
     const instances = serviceInstances(svc, s, lookupOf(s));
     const findings = classifyPidFiles(svc, [read(100), read(300), read(4242)], s, lookupOf(s));
     expect(findings.map((f) => f.kind)).toEqual(["ok", "reused", "stale"]);
-    expect(untrackedInstances(svc, instances, findings).map((p) => p.pid)).toEqual([200, 701]);
-    // A PID file naming a forked worker does not track the instance it belongs to.
+    // Without a lookup only the named pid itself counts.
+    expect(untrackedInstances(svc, instances, findings).map((p) => p.pid)).toEqual([103, 200, 701]);
+    // With one, 100 is also the launcher (an ancestor) of the instance 103.
+    expect(untrackedInstances(svc, instances, findings, lookupOf(s)).map((p) => p.pid)).toEqual([
+      200, 701,
+    ]);
+    // A PID file naming a forked worker tracks the instance it belongs to (with a lookup).
     const worker = classifyPidFiles(svc, [read(101)], s, lookupOf(s));
-    expect(untrackedInstances(svc, instances, worker).map((p) => p.pid)).toEqual([100, 200, 701]);
+    expect(worker.map((f) => f.kind)).toEqual(["ok"]);
+    expect(untrackedInstances(svc, instances, worker).map((p) => p.pid)).toEqual([
+      100, 103, 200, 701,
+    ]);
+    expect(untrackedInstances(svc, instances, worker, lookupOf(s)).map((p) => p.pid)).toEqual([
+      103, 200, 701,
+    ]);
 
     const noFiles = service("match: { cmdline: 'uvicorn app:api' }");
     expect(noFiles.pidFiles).toEqual([]);
     expect(untrackedInstances(noFiles, instances, [])).toEqual([]);
+  });
+
+  describe("a PID file naming a live launcher of an instance", () => {
+    // A wrapper script (900) started the instance 901 and wrote its own pid to the file.
+    const wrapped: ProcessInfo[] = [
+      proc({ pid: 900, ppid: 1, comm: "sh", argv: ["/bin/sh", "/srv/api/start.sh"] }),
+      proc({ pid: 901, ppid: 900, argv: API }),
+      proc({ pid: 902, ppid: 1, comm: "sleep", argv: ["sleep", "300"] }),
+    ];
+    const w = snapshot(wrapped);
+
+    it("is ok, the launcher of that instance, and the instance is not untracked", () => {
+      const svc = service();
+      const findings = classifyPidFiles(svc, [read(900), read(902)], w, lookupOf(w));
+      expect(findings).toEqual([
+        {
+          service: "api",
+          path: "/run/api/900.pid",
+          pid: 900,
+          kind: "ok",
+          process: ref(wrapped[0]!),
+          detail:
+            "pid 900 is running (sh: /bin/sh /srv/api/start.sh), the launcher of instance 901",
+        },
+        {
+          service: "api",
+          path: "/run/api/902.pid",
+          pid: 902,
+          kind: "reused",
+          process: ref(wrapped[2]!),
+          detail: "pid 902 now belongs to another program (sleep: sleep 300) (file written 3h ago)",
+        },
+      ]);
+      const instances = serviceInstances(svc, w, lookupOf(w));
+      expect(instances.map((p) => p.pid)).toEqual([901]);
+      expect(untrackedInstances(svc, instances, findings, lookupOf(w))).toEqual([]);
+      // Without the launcher's file, the instance is untracked.
+      const none = classifyPidFiles(svc, [read(902)], w, lookupOf(w));
+      expect(untrackedInstances(svc, instances, none, lookupOf(w)).map((p) => p.pid)).toEqual([
+        901,
+      ]);
+    });
   });
 });
 

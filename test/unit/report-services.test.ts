@@ -161,9 +161,32 @@ describe("renderPort", () => {
   ];
   const text = (lines: string[]) => `${lines.join("\n")}\n`;
 
-  it("shown: a stale holder, and what --free would do", () => {
-    expect(renderPort(portReport({ holders: [holder()] }))).toBe(
-      text([...HELD, "--free would kill it."]),
+  it("shown: a stale holder, and what --free would kill (the instance's tree)", () => {
+    const child = ref(proc({ pid: 201, ppid: 200, argv: ["python3", "-c", "child"] }));
+    expect(
+      renderPort(portReport({ holders: [holder()], targets: [holder().process, child] })),
+    ).toBe(
+      text([
+        ...HELD,
+        "--free would kill 2:",
+        "  pid 200  python3 worker.py",
+        "  pid 201  python3 -c child",
+      ]),
+    );
+  });
+
+  it("still-held after the kills, when the port could not be checked: says so", () => {
+    expect(
+      renderPort(
+        portReport({
+          outcome: "still-held",
+          dryRun: false,
+          holders: [holder()],
+          checkProblem: "cannot check the port after the kills: ENOENT",
+        }),
+      ),
+    ).toContain(
+      "cannot check the port after the kills: ENOENT: whether port 9091/tcp is free is not known.",
     );
   });
 

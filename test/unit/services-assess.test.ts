@@ -1,10 +1,12 @@
 // assessServices: each service's PID files, instances, health and, once kill_after is reached, the
 // stale holders of the probe's port; and the health state kept across runs. Plain data only.
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/errors.js";
+import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
 import { plan, ref } from "../../src/rules/plan.js";
 import type { Actor } from "../../src/rules/plan-types.js";
-import type { ProcessInfo } from "../../src/scan/types.js";
+import type { Listener, ProcessInfo } from "../../src/scan/types.js";
 import {
   assessServices,
   urlPort,
@@ -20,16 +22,17 @@ import {
 } from "../../src/services/health-state.js";
 import type { PidFileRead } from "../../src/services/pid-files.js";
 import { DAY, config, proc, snapshot } from "../helpers/fixtures.js";
-import { badPidRead, healthResult, pidRead, tcp } from "../helpers/services.js";
+import { badPidRead, configProblems, healthResult, pidRead, tcp } from "../helpers/services.js";
 
 const ROOT: Actor = { uid: 0, mayKillAnyUser: true };
 const HOUR = 3_600_000;
 const NOW = snapshot([]).takenAtMs;
 const SINCE = "2026-11-22T00:00:00.000Z";
 const REASON = 'status is "unhealthy" (expected "healthy")';
-const OLDER = "service worker: it is an older instance; pid 300 (age 1h) started after it";
+const OLDER =
+  "service worker (single_instance): it is an older instance; pid 300, the same command started after it (age 1h), is running";
 const NEWEST =
-  "service worker: it is the newest instance and no PID file of the service says it was started again";
+  "service worker: nothing says it is an older instance (no later copy of the same command runs; no PID file of the service written after it started names a start that died)";
 
 function rules(settings = ""): Config {
   return config(`
@@ -39,6 +42,7 @@ services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
     pid_files: /run/worker/*.pid
+    single_instance: true
     health:
       url: http://127.0.0.1:9091/health
       kill_after: 3
@@ -64,11 +68,16 @@ interface Input {
   previous?: HealthState | null;
   pidFiles?: PidFileRead[];
   plannedKills?: number;
+  /** Every listening socket of the scan (snapshot.listeners), held by a detailed process or not. */
+  listeners?: Listener[];
 }
 
 function assess(input: Input): ServiceAssessment {
   const cfg = input.config ?? RULES;
-  const snap = snapshot(input.processes);
+  const snap = {
+    ...snapshot(input.processes),
+    ...(input.listeners ? { listeners: input.listeners } : {}),
+  };
   const serviceInput: ServiceInput = {
     snapshot: snap,
     config: cfg,
@@ -332,6 +341,206 @@ services:
     expect(kills).toEqual([]);
     expect(reports[0]!.health?.holders?.map((h) => [h.pid, h.stale])).toEqual([[200, true]]);
     expect(reports[0]!.health).not.toHaveProperty("killNote");
+  });
+});
+
+describe("assessServices: kill_after with sockets this run cannot inspect", () => {
+  const base = {
+    processes: [init, listeningOld, oldChild, newer],
+    health: healthResult(),
+    previous: failedBefore(2),
+  };
+  // listeningOld holds the socket with inode 1 (tcp()'s default).
+  const ownSocket = tcp(9091, "127.0.0.1", 1);
+
+  it("a socket on the port no detailed process holds: holders judged, nothing killed", () => {
+    const { reports, kills } = assess({
+      ...base,
+      listeners: [ownSocket, tcp(9091, "0.0.0.0", 77)],
+    });
+    expect(kills).toEqual([]);
+    expect(reports[0]!.health).toEqual({
+      ...healthResult(),
+      failures: 3,
+      killAfter: 3,
+      holders: [{ pid: 200, command: ref(listeningOld), stale: true, reasons: [OLDER] }],
+      killNote:
+        "port 9091 is also held by a socket of a process this run cannot inspect: nothing is killed",
+    });
+  });
+
+  it("counts them: two such sockets (IPv4 and IPv6)", () => {
+    const { reports, kills } = assess({
+      ...base,
+      listeners: [ownSocket, tcp(9091, "0.0.0.0", 77), tcp(9091, "::", 78)],
+    });
+    expect(kills).toEqual([]);
+    expect(reports[0]!.health?.killNote).toBe(
+      "port 9091 is also held by 2 sockets of a process this run cannot inspect: nothing is killed",
+    );
+  });
+
+  it("only the holders' own sockets, or other ports and UDP: killed as before", () => {
+    const listeners = [
+      ownSocket,
+      tcp(8080, "0.0.0.0", 80),
+      { ...tcp(9091, "0.0.0.0", 81), proto: "udp" as const },
+    ];
+    const { reports, kills } = assess({ ...base, listeners });
+    expect(kills.map((k) => [k.process.pid, k.rule, k.kill?.treeOf])).toEqual([
+      [200, "health:worker", undefined],
+      [201, "health:worker", 200],
+    ]);
+    expect(reports[0]!.health).not.toHaveProperty("killNote");
+  });
+});
+
+describe("assessServices: kill_after without single_instance", () => {
+  it("a newer copy of the same command does not make the holder stale", () => {
+    const off = config(`
+rules: []
+services:
+  - name: worker
+    match: { cmdline: '\\bworker\\.py\\b' }
+    health: { url: 'http://127.0.0.1:9091/health', kill_after: 3 }
+`);
+    const { reports, kills } = assess({
+      processes: [init, listeningOld, oldChild, newer],
+      config: off,
+      health: healthResult(),
+      previous: failedBefore(2),
+    });
+    expect(kills).toEqual([]);
+    expect(reports[0]!.health?.holders).toEqual([
+      {
+        pid: 200,
+        command: ref(listeningOld),
+        stale: false,
+        reasons: [
+          "service worker: nothing says it is an older instance (single_instance is off; no PID file of the service written after it started names a start that died)",
+        ],
+      },
+    ]);
+    expect(reports[0]!.health?.killNote).toBe(
+      "not every process on the port is stale by the rules: nothing is killed",
+    );
+  });
+});
+
+describe("service config", () => {
+  const head = "rules: []\nservices:\n  - name: w\n";
+  const withHealth = (health: string): string =>
+    `${head}    match: { comm: [python3] }\n    health: { url: 'http://127.0.0.1:9091/', ${health} }\n`;
+  const PROGRAM = {
+    file: "rules.yaml",
+    line: 4,
+    col: 12,
+    path: "services[0].match",
+    problem: "a service needs to say which program it is",
+    got: "a mapping",
+    expected: "at least one of cmdline, comm, exe",
+  };
+
+  it("a match with only user or parent (or listening_port) is an error at services[0].match", () => {
+    for (const match of ["{ user: app }", "{ parent: supervisord }", "{ user: app, parent: x }"]) {
+      expect(configProblems(`${head}    match: ${match}\n`), match).toEqual([PROGRAM]);
+    }
+    expect(configProblems(`${head}    match: { listening_port: 8000 }\n`)).toEqual([PROGRAM]);
+    // The ConfigError itself, as parseConfig throws it.
+    expect(() => parseConfig(`${head}    match: { user: app }\n`, "rules.yaml")).toThrow(
+      ConfigError,
+    );
+  });
+
+  it("cmdline, comm or exe says which program it is, with user or parent beside it", () => {
+    for (const match of [
+      "{ cmdline: worker, user: app }",
+      "{ comm: [python3], parent: supervisord }",
+      "{ exe: /usr/bin/python3 }",
+    ]) {
+      expect(configProblems(`${head}    match: ${match}\n`), match).toEqual([]);
+    }
+  });
+
+  it("health timeout: 100ms to 60s", () => {
+    const outOfRange = (got: string, col: number) => [
+      {
+        file: "rules.yaml",
+        line: 5,
+        col,
+        path: "services[0].health.timeout",
+        problem: "out of range",
+        got,
+        expected: "a duration from 100ms to 60s",
+      },
+    ];
+    expect(configProblems(withHealth("timeout: 50ms"))).toEqual(outOfRange("50ms", 55));
+    expect(configProblems(withHealth("timeout: 2m"))).toEqual(outOfRange("2m", 55));
+    expect(configProblems(withHealth("timeout: 99ms"))).toEqual(outOfRange("99ms", 55));
+    expect(configProblems(withHealth("timeout: 60001ms"))).toEqual(outOfRange("60001ms", 55));
+    for (const ok of ["100ms", "5s", "60s"])
+      expect(configProblems(withHealth(`timeout: ${ok}`)), ok).toEqual([]);
+    expect(config(withHealth("timeout: 100ms")).services[0]!.health?.timeoutMs).toBe(100);
+    expect(config(withHealth("timeout: 60s")).services[0]!.health?.timeoutMs).toBe(60_000);
+  });
+
+  it("show: a label's empty path is an invalid path", () => {
+    expect(configProblems(withHealth("show: { cpu: '' }"))).toEqual([
+      {
+        file: "rules.yaml",
+        line: 5,
+        col: 59,
+        path: "services[0].health.show.cpu",
+        problem: "invalid path",
+        got: "''",
+        expected: "a dotted JSON path such as status or checks.db",
+      },
+    ]);
+    expect(configProblems(withHealth("show: { cpu: 'a..b' }"))).toMatchObject([
+      { path: "services[0].health.show.cpu", problem: "invalid path", got: "'a..b'" },
+    ]);
+    expect(configProblems(withHealth("show: { cpu: process.cpu }"))).toEqual([]);
+  });
+
+  it("expect_json: a key that is no dotted path (a..b, .a, a.) is an error at that key", () => {
+    expect(configProblems(withHealth("expect_json: { 'a..b': 1 }"))).toMatchObject([
+      { file: "rules.yaml", line: 5, path: "services[0].health.expect_json.a..b" },
+    ]);
+    expect(
+      configProblems(withHealth("expect_json: { '.a': 1, 'a.': 2 }")).map((p) => p.path),
+    ).toEqual(["services[0].health.expect_json..a", "services[0].health.expect_json.a."]);
+    expect(configProblems(withHealth("expect_json: { checks.db: ok, status: 1 }"))).toEqual([]);
+  });
+
+  it("expect_json: an invalid key is reported as an invalid path, naming the key", () => {
+    expect(configProblems(withHealth("expect_json: { 'a..b': 1 }"))).toMatchObject([
+      { path: "services[0].health.expect_json.a..b", problem: "invalid path 'a..b'" },
+    ]);
+  });
+
+  it("single_instance: false by default, true or false only", () => {
+    const match = `${head}    match: { comm: [python3] }\n`;
+    expect(config(match).services[0]!.singleInstance).toBe(false);
+    expect(config(`${match}    single_instance: true\n`).services[0]!.singleInstance).toBe(true);
+    expect(configProblems(`${match}    single_instance: yes\n`)).toEqual([
+      {
+        file: "rules.yaml",
+        line: 5,
+        col: 22,
+        path: "services[0].single_instance",
+        problem: "wrong type",
+        got: "yes",
+        expected: "true or false (whether only one instance of the service should run)",
+      },
+    ]);
+  });
+
+  it("relative pid_files resolve against the rules file's directory", () => {
+    const parsed = parseConfig(
+      `${head}    match: { comm: [python3] }\n    pid_files: [run/a.pid, /run/b.pid]\n`,
+      "/etc/cleanup/rules.yaml",
+    );
+    expect(parsed.services[0]!.pidFiles).toEqual(["/etc/cleanup/run/a.pid", "/run/b.pid"]);
   });
 });
 

@@ -17,7 +17,9 @@ const WORKER_FACT = "cmdline matches /\\bworker\\.py\\b/";
 
 const init = proc({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, user: "root" });
 
-const RULES = config(`
+/** The kill rule `orphans` and the service `worker`, with these extra service keys. */
+function withWorker(serviceKeys: string): Config {
+  return config(`
 rules:
   - name: orphans
     match: { cmdline: 'spawn_main', orphaned: true }
@@ -25,11 +27,22 @@ rules:
 services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
-    pid_files: /run/worker/*.pid
+${serviceKeys}
 `);
+}
+
+/** single_instance, and a PID file listed by its literal path. */
+const RULES = withWorker("    single_instance: true\n    pid_files: [/run/worker/a.pid]");
+/** The same literal PID file, single_instance off (the default). */
+const NOT_SINGLE = withWorker("    pid_files: [/run/worker/a.pid]");
+/** single_instance off, the PID file matched through a glob only. */
+const GLOB = withWorker("    pid_files: ['/run/worker/*.pid']");
 
 interface Options {
+  /** The service worker's PID files. */
   pidFiles?: PidFileEvidence[];
+  /** PID files by service name (instead of pidFiles). */
+  pidFilesBy?: Record<string, PidFileEvidence[]>;
   selfPid?: number;
   levels?: Partial<Record<Resource, Level>>;
 }
@@ -47,7 +60,7 @@ function judge(
       config: rules,
       actor: ROOT,
       plan: plan(snap, rules, ROOT, options.levels ?? {}),
-      pidFiles: new Map([["worker", options.pidFiles ?? []]]),
+      pidFiles: new Map(Object.entries(options.pidFilesBy ?? { worker: options.pidFiles ?? [] })),
     },
     holders,
   );
@@ -174,208 +187,411 @@ describe("judgeHolders: services", () => {
   const newer = proc({ pid: 300, ppid: 1, argv: workerArgv, ageMs: HOUR, startTicks: 900_000 });
   const nginx = proc({ pid: 60, ppid: 1, comm: "nginx", argv: ["nginx"] });
   const oldTree = [init, launcher, old, fork, helper];
-  const OLDER = "service worker: it is an older instance; pid 300 (age 1h) started after it";
-  const NEWEST =
-    "service worker: it is the newest instance and no PID file of the service says it was started again";
+  const OLDER =
+    "service worker (single_instance): it is an older instance; pid 300, the same command started after it (age 1h), is running";
+  const FORK_OLDER =
+    "service worker (single_instance): its instance (pid 200) is an older instance; pid 300, the same command started after it (age 1h), is running";
+  const NO_FILE = "no PID file of the service written after it started names a start that died";
+  const UNDECIDED = `service worker: nothing says it is an older instance (no later copy of the same command runs; ${NO_FILE})`;
+  const UNDECIDED_OFF = `service worker: nothing says it is an older instance (single_instance is off; ${NO_FILE})`;
+  const DEAD_FILE =
+    "service worker: it is an older instance; /run/worker/a.pid was written 1h ago, after it started (age 2d), and names pid 4242 (not running)";
+  const OLD_TREE_KILLED: [number, string, number | undefined][] = [
+    [200, "service:worker", undefined],
+    [201, "service:worker", 200],
+    [202, "service:worker", 200],
+  ];
 
-  it("an older instance with a newer one running is stale; its tree is killed as service:NAME", () => {
-    const v = only(judge([...oldTree, newer], RULES, [200]));
-    expect(v).toMatchObject({ pid: 200, stale: true, reasons: [OLDER] });
-    expect(killed(v)).toEqual([
-      [200, "service:worker", undefined],
-      [201, "service:worker", 200],
-      [202, "service:worker", 200],
-    ]);
-    if (!v.stale) return;
-    expect(v.entries[0]).toMatchObject({
-      action: "kill",
-      severity: "warning",
-      facts: [OLDER],
-      kill: { signal: "SIGTERM", graceMs: 10_000 },
+  describe("single_instance", () => {
+    it("an older instance with the same command running again is stale; its tree is killed as service:NAME", () => {
+      const v = only(judge([...oldTree, newer], RULES, [200]));
+      expect(v).toMatchObject({ pid: 200, stale: true, reasons: [OLDER] });
+      expect(killed(v)).toEqual(OLD_TREE_KILLED);
+      if (!v.stale) return;
+      expect(v.entries[0]).toMatchObject({
+        action: "kill",
+        severity: "warning",
+        facts: [OLDER],
+        kill: { signal: "SIGTERM", graceMs: 10_000 },
+      });
+      expect(v.entries[1]!.facts).toEqual(["descendant of 200 (tree)"]);
     });
-    expect(v.entries[1]!.facts).toEqual(["descendant of 200 (tree)"]);
-  });
 
-  it("a forked child of an older instance is stale, and the instance root's tree goes", () => {
-    const v = only(judge([...oldTree, newer], RULES, [201]));
-    expect(v.reasons).toEqual([
-      "service worker: its instance (pid 200) is an older instance; pid 300 (age 1h) started after it",
-    ]);
-    expect(killed(v)).toEqual([
-      [200, "service:worker", undefined],
-      [201, "service:worker", 200],
-      [202, "service:worker", 200],
-    ]);
-  });
+    it("off (the default): a newer copy of the same command is no evidence", () => {
+      expect(NOT_SINGLE.services[0]!.singleInstance).toBe(false);
+      expect(only(judge([...oldTree, newer], NOT_SINGLE, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
 
-  it("the newest instance without PID files is not stale", () => {
-    expect(only(judge([...oldTree, newer], RULES, [300]))).toEqual({
-      pid: 300,
-      stale: false,
-      reasons: [NEWEST],
+    it("a forked child of an older instance is stale, and the instance root's tree goes", () => {
+      const v = only(judge([...oldTree, newer], RULES, [201]));
+      expect(v.reasons).toEqual([FORK_OLDER]);
+      expect(killed(v)).toEqual(OLD_TREE_KILLED);
+    });
+
+    it("the newest instance is not stale", () => {
+      expect(only(judge([...oldTree, newer], RULES, [300]))).toEqual({
+        pid: 300,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
+    });
+
+    it("a later process with another command line is no evidence: a pager on its log", () => {
+      const pager = proc({
+        pid: 300,
+        ppid: 1,
+        comm: "less",
+        argv: ["less", "worker.py.log"],
+        ageMs: HOUR,
+        startTicks: 900_000,
+      });
+      expect(only(judge([...oldTree, pager], RULES, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
+    });
+
+    it("a later process with other arguments is no evidence: another --port", () => {
+      const on8001 = { ...old, argv: [...workerArgv, "--port", "8001"] };
+      const on8002 = { ...newer, argv: [...workerArgv, "--port", "8002"] };
+      expect(only(judge([init, launcher, on8001, newer, on8002], RULES, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
+      // The same --port started again is.
+      const again = { ...newer, argv: [...workerArgv, "--port", "8001"] };
+      const v = only(judge([init, launcher, on8001, again], RULES, [200]));
+      expect(v).toMatchObject({ pid: 200, stale: true, reasons: [OLDER] });
+      expect(killed(v)).toEqual([[200, "service:worker", undefined]]);
+    });
+
+    it("a later copy of the same command run by another user is no evidence", () => {
+      const theirs = { ...newer, uid: 1001, user: "other", signalUids: [1001, 1001] };
+      expect(only(judge([...oldTree, theirs], RULES, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
+    });
+
+    it("the agent's own process is no evidence, even with the very same command line", () => {
+      const agent = proc({
+        pid: 500,
+        ppid: 1,
+        argv: workerArgv,
+        ageMs: 1_000,
+        startTicks: 990_000,
+      });
+      expect(only(judge([...oldTree, agent], RULES, [200], { selfPid: 500 }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
+      // Not the agent: the same process is evidence.
+      const other = only(judge([...oldTree, agent], RULES, [200], { selfPid: 4321 }));
+      expect(other.stale).toBe(true);
+      expect(other.reasons).toEqual([
+        "service worker (single_instance): it is an older instance; pid 500, the same command started after it (age 1s), is running",
+      ]);
+    });
+
+    it("nor is an ancestor of the agent", () => {
+      const parent = { ...newer, pid: 450, startTicks: 950_000 };
+      const agent = proc({
+        pid: 500,
+        ppid: 450,
+        comm: "node",
+        argv: ["node", "cleanup", "port", "9091"],
+        startTicks: 990_000,
+      });
+      expect(only(judge([...oldTree, parent, agent], RULES, [200], { selfPid: 500 }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED],
+      });
     });
   });
 
-  it("a PID file naming the instance keeps it, even with a newer instance running", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 200, mtimeMs: NOW - HOUR }];
-    expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
+  describe("the instance: a contiguous chain of matching processes", () => {
+    // `screen -S worker.py` → bash → `python3 worker.py`: SCREEN's command line matches too, but
+    // the shell between them does not, so the instance is the python process.
+    const screen = proc({
+      pid: 400,
+      ppid: 1,
+      comm: "screen",
+      argv: ["SCREEN", "-S", "worker.py"],
+      startTicks: 4_000,
+    });
+    const shell = proc({
+      pid: 401,
+      ppid: 400,
+      comm: "bash",
+      argv: ["/bin/bash"],
+      startTicks: 4_001,
+    });
+    const inScreen = proc({
+      pid: 402,
+      ppid: 401,
+      argv: workerArgv,
+      ageMs: 2 * DAY,
+      startTicks: 5_000,
+    });
+    const child = proc({ pid: 403, ppid: 402, comm: "sh", argv: ["sh", "-c", "x"] });
+
+    it("a worker inside screen is its own instance: SCREEN and the shell are not killed", () => {
+      const v = only(judge([init, screen, shell, inScreen, child, newer], RULES, [402]));
+      expect(v).toMatchObject({ pid: 402, stale: true, reasons: [OLDER] });
+      expect(killed(v)).toEqual([
+        [402, "service:worker", undefined],
+        [403, "service:worker", 402],
+      ]);
+      if (!v.stale) return;
+      const pids = v.entries.map((e) => e.process.pid);
+      expect(pids).not.toContain(400);
+      expect(pids).not.toContain(401);
     });
   });
 
-  it("a PID file naming the instance's forked child tracks the instance", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 201, mtimeMs: NOW - HOUR }];
-    expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
+  describe("PID files", () => {
+    it("a PID file naming the instance keeps it, even with the same command running again", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 200, mtimeMs: NOW - HOUR }];
+      expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
+      });
     });
-    // Judged from the forked child itself, the file names "its instance".
-    expect(only(judge([...oldTree, newer], RULES, [201], { pidFiles }))).toEqual({
-      pid: 201,
-      stale: false,
-      reasons: [
-        "service worker: /run/worker/a.pid names its instance (pid 200): the current instance",
-      ],
+
+    it("a PID file naming the instance's forked child tracks the instance", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 201, mtimeMs: NOW - HOUR }];
+      expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
+      });
+      // Judged from the forked child itself, the file names "its instance".
+      expect(only(judge([...oldTree, newer], RULES, [201], { pidFiles }))).toEqual({
+        pid: 201,
+        stale: false,
+        reasons: [
+          "service worker: /run/worker/a.pid names its instance (pid 200): the current instance",
+        ],
+      });
+    });
+
+    // Was a bug: the walk up from the named pid marked the launcher as seen, so the walk up from
+    // the instance's parent stopped at once and never found it.
+    it("a PID file naming the instance's launcher (its parent) tracks the instance", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 150, mtimeMs: NOW - HOUR }];
+      expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
+      });
+    });
+
+    it("a literal PID file written after the instance started naming a dead pid makes it stale", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }];
+      const v = only(judge(oldTree, NOT_SINGLE, [200], { pidFiles }));
+      expect(v).toMatchObject({ pid: 200, stale: true, reasons: [DEAD_FILE] });
+      expect(killed(v)).toEqual(OLD_TREE_KILLED);
+    });
+
+    it("the same file matched through a glob says nothing (a glob may catch other services' files)", () => {
+      expect(GLOB.services[0]!.pidFiles).toEqual(["/run/worker/*.pid"]);
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }];
+      expect(only(judge(oldTree, GLOB, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
+
+    it("a zombie named by a later PID file counts as not running", () => {
+      const zombie = proc({ pid: 4242, ppid: 1, state: "Z", argv: [] });
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }];
+      const v = only(judge([...oldTree, zombie], NOT_SINGLE, [200], { pidFiles }));
+      expect(v).toMatchObject({ pid: 200, stale: true, reasons: [DEAD_FILE] });
+      expect(killed(v)).toEqual(OLD_TREE_KILLED);
+    });
+
+    it("a PID file written less than 60s after the instance started says nothing", () => {
+      const started = NOW - 2 * DAY;
+      for (const mtimeMs of [started + 5, started + 59_000, started + 59_999]) {
+        const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs }];
+        expect(only(judge(oldTree, NOT_SINGLE, [200], { pidFiles })), String(mtimeMs)).toEqual({
+          pid: 200,
+          stale: false,
+          reasons: [UNDECIDED_OFF],
+        });
+      }
+      // From 60s on, it does.
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: started + 60_000 }];
+      const v = only(judge(oldTree, NOT_SINGLE, [200], { pidFiles }));
+      expect(v).toMatchObject({
+        pid: 200,
+        stale: true,
+        reasons: [
+          "service worker: it is an older instance; /run/worker/a.pid was written 1d23h ago, after it started (age 2d), and names pid 4242 (not running)",
+        ],
+      });
+      expect(killed(v)).toEqual(OLD_TREE_KILLED);
+    });
+
+    it("a PID file written before the instance started, naming a dead pid, says nothing", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - 3 * DAY }];
+      expect(only(judge(oldTree, NOT_SINGLE, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
+
+    it("a PID file without mtime, naming a dead pid, says nothing", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: null }];
+      expect(only(judge(oldTree, NOT_SINGLE, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
+
+    it("a later PID file naming a live newer instance says nothing", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 300, mtimeMs: NOW - HOUR }];
+      expect(only(judge([...oldTree, newer], NOT_SINGLE, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
+
+    it("a later PID file naming a live process of another program says nothing", () => {
+      const pidFiles = [{ path: "/run/worker/a.pid", pid: 60, mtimeMs: NOW - HOUR }];
+      expect(only(judge([...oldTree, nginx], NOT_SINGLE, [200], { pidFiles }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [UNDECIDED_OFF],
+      });
+    });
+
+    it("PID files of another service are not this service's evidence", () => {
+      const pidFilesBy = {
+        other: [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }],
+      };
+      expect(judge(oldTree, NOT_SINGLE, [200], { pidFilesBy })).toEqual([
+        { pid: 200, stale: false, reasons: [UNDECIDED_OFF] },
+      ]);
     });
   });
 
-  // Was a bug: the walk up from the named pid marked the launcher as seen, so the walk up from
-  // the instance's parent stopped at once and never found it.
-  it("a PID file naming the instance's launcher (its parent) tracks the instance", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 150, mtimeMs: NOW - HOUR }];
-    expect(only(judge([...oldTree, newer], RULES, [200], { pidFiles }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: ["service worker: /run/worker/a.pid names it: the current instance"],
-    });
-  });
-
-  it("a PID file written after the instance started naming a dead pid makes it stale", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }];
-    const why =
-      "service worker: it is an older instance; /run/worker/a.pid was written 1h ago, after it started (age 2d), and names pid 4242 (not running)";
-    const v = only(judge(oldTree, RULES, [200], { pidFiles }));
-    expect(v).toMatchObject({ pid: 200, stale: true, reasons: [why] });
-    expect(killed(v)).toEqual([
-      [200, "service:worker", undefined],
-      [201, "service:worker", 200],
-      [202, "service:worker", 200],
-    ]);
-  });
-
-  it("a zombie named by a later PID file counts as not running", () => {
-    const zombie = proc({ pid: 4242, ppid: 1, state: "Z", argv: [] });
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - HOUR }];
-    const v = only(judge([...oldTree, zombie], RULES, [200], { pidFiles }));
-    expect(v.stale).toBe(true);
-    expect(v.reasons).toEqual([
-      "service worker: it is an older instance; /run/worker/a.pid was written 1h ago, after it started (age 2d), and names pid 4242 (not running)",
-    ]);
-  });
-
-  it("a PID file written before the instance started, naming a dead pid, says nothing", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: NOW - 3 * DAY }];
-    expect(only(judge(oldTree, RULES, [200], { pidFiles }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: [NEWEST],
-    });
-  });
-
-  it("a PID file without mtime, naming a dead pid, says nothing", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 4242, mtimeMs: null }];
-    expect(only(judge(oldTree, RULES, [200], { pidFiles })).reasons).toEqual([NEWEST]);
-  });
-
-  it("a later PID file naming a live process of another program says nothing", () => {
-    const pidFiles = [{ path: "/run/worker/a.pid", pid: 60, mtimeMs: NOW - HOUR }];
-    expect(only(judge([...oldTree, nginx], RULES, [200], { pidFiles }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: [NEWEST],
-    });
-  });
-
-  it("PID files of another service are not this service's evidence", () => {
-    const snap = snapshot(oldTree);
-    const verdicts = judgeHolders(
-      {
-        snapshot: snap,
-        config: RULES,
-        actor: ROOT,
-        plan: plan(snap, RULES, ROOT),
-        pidFiles: new Map([["other", [{ path: "/run/o.pid", pid: 4242, mtimeMs: NOW - HOUR }]]]),
-      },
-      [200],
-    );
-    expect(verdicts).toEqual([{ pid: 200, stale: false, reasons: [NEWEST] }]);
-  });
-
-  it("a protected stale instance may not be killed", () => {
+  describe("a service tracking it as its current instance vetoes another calling it stale", () => {
+    const API = ["/srv/venv/bin/python3", "-m", "uvicorn", "app:api"];
     const rules = config(`
+rules: []
+services:
+  - name: py
+    match: { comm: [python3] }
+    single_instance: true
+  - name: api
+    match: { cmdline: 'uvicorn app:api' }
+    pid_files: [/run/api/api.pid]
+`);
+    const api = proc({ pid: 200, ppid: 1, argv: API, ageMs: 2 * DAY, startTicks: 5_000 });
+    const copy = proc({ pid: 300, ppid: 1, argv: API, ageMs: HOUR, startTicks: 900_000 });
+    const PY_OLDER =
+      "service py (single_instance): it is an older instance; pid 300, the same command started after it (age 1h), is running";
+
+    it("without the PID file, the broader service calls it stale", () => {
+      const v = only(judge([init, api, copy], rules, [200], { pidFilesBy: { api: [] } }));
+      expect(v).toMatchObject({ pid: 200, stale: true, reasons: [PY_OLDER] });
+      expect(killed(v)).toEqual([[200, "service:py", undefined]]);
+    });
+
+    it("with service api's PID file naming it, it is the current instance: not stale", () => {
+      const pidFilesBy = { api: [{ path: "/run/api/api.pid", pid: 200, mtimeMs: NOW - DAY }] };
+      const v = only(judge([init, api, copy], rules, [200], { pidFilesBy }));
+      expect(v).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: ["service api: /run/api/api.pid names it: the current instance"],
+      });
+      expect(v.reasons.join("; ")).toContain("the current instance");
+    });
+  });
+
+  describe("what may not be killed", () => {
+    it("a protected stale instance may not be killed", () => {
+      const rules = config(`
 protect: [{ cmdline: '--keep' }]
 rules: []
 services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
+    single_instance: true
 `);
-    const kept = { ...old, argv: ["python3", "worker.py", "--keep"] };
-    expect(only(judge([init, launcher, kept, fork, helper, newer], rules, [200]))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: [OLDER, "but pid 200 may not be killed: protected: listed in protect[0]"],
+      const keepArgv = [...workerArgv, "--keep"];
+      const kept = { ...old, argv: keepArgv };
+      const keptNewer = { ...newer, argv: keepArgv };
+      const processes = [init, launcher, kept, fork, helper, keptNewer];
+      expect(only(judge(processes, rules, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [OLDER, "but pid 200 may not be killed: protected: listed in protect[0]"],
+      });
+      // The forked child is blocked by its instance root too.
+      expect(only(judge(processes, rules, [201]))).toEqual({
+        pid: 201,
+        stale: false,
+        reasons: [FORK_OLDER, "but pid 200 may not be killed: protected: listed in protect[0]"],
+      });
     });
-    // The forked child is blocked by its instance root too.
-    expect(only(judge([init, launcher, kept, fork, helper, newer], rules, [201]))).toEqual({
-      pid: 201,
-      stale: false,
-      reasons: [
-        "service worker: its instance (pid 200) is an older instance; pid 300 (age 1h) started after it",
-        "but pid 200 may not be killed: protected: listed in protect[0]",
-      ],
-    });
-  });
 
-  it("a protected process elsewhere in the tree stays; the holder still goes", () => {
-    const rules = config(`
+    it("a protected process elsewhere in the tree stays; the holder still goes", () => {
+      const rules = config(`
 protect: [{ comm: [sh] }]
 rules: []
 services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
+    single_instance: true
 `);
-    const v = only(judge([...oldTree, newer], rules, [200]));
-    expect(v.reasons).toEqual([OLDER]);
-    expect(killed(v)).toEqual([
-      [200, "service:worker", undefined],
-      [201, "service:worker", 200],
-    ]);
-  });
-
-  it("an instance that is the agent's ancestor may not be killed", () => {
-    const agent = proc({ pid: 500, ppid: 200, comm: "node", argv: ["node", "cleanup"] });
-    expect(only(judge([...oldTree, agent, newer], RULES, [200], { selfPid: 500 }))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: [OLDER, "but pid 200 may not be killed: protected: an ancestor of the agent"],
+      const v = only(judge([...oldTree, newer], rules, [200]));
+      expect(v.reasons).toEqual([OLDER]);
+      expect(killed(v)).toEqual([
+        [200, "service:worker", undefined],
+        [201, "service:worker", 200],
+      ]);
     });
-  });
 
-  it("a tree over settings.max_kills_per_run is refused", () => {
-    const rules = config(`
+    it("an instance that is the agent's ancestor may not be killed", () => {
+      const agent = proc({ pid: 500, ppid: 200, comm: "node", argv: ["node", "cleanup"] });
+      expect(only(judge([...oldTree, agent, newer], RULES, [200], { selfPid: 500 }))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [OLDER, "but pid 200 may not be killed: protected: an ancestor of the agent"],
+      });
+    });
+
+    it("a tree over settings.max_kills_per_run is refused", () => {
+      const rules = config(`
 settings: { max_kills_per_run: 2 }
 rules: []
 services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
+    single_instance: true
 `);
-    expect(only(judge([...oldTree, newer], rules, [200]))).toEqual({
-      pid: 200,
-      stale: false,
-      reasons: [OLDER, "but its tree has 3 processes, over settings.max_kills_per_run (2)"],
+      expect(only(judge([...oldTree, newer], rules, [200]))).toEqual({
+        pid: 200,
+        stale: false,
+        reasons: [OLDER, "but its tree has 3 processes, over settings.max_kills_per_run (2)"],
+      });
     });
   });
 
@@ -389,6 +605,7 @@ rules:
 services:
   - name: worker
     match: { cmdline: '\\bworker\\.py\\b' }
+    single_instance: true
 `);
     const v = only(judge([...oldTree, newer], rules, [200]));
     expect(v.reasons).toEqual([`kill rule old-workers: ${WORKER_FACT}; age 2d ≥ 1d`]);
