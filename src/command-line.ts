@@ -305,15 +305,20 @@ Commands:
   (none)                one run
   status                how the host is: memory, swap, CPU, load, disk and
                         pressure against the thresholds, the orphans found and
-                        what a run would do to them, the largest processes,
-                        and the last run's outcome; changes nothing
-  port PORT             who holds PORT (TCP listening, UDP bound): pid, command,
-                        age, parent, orphaned or not, and whether it is stale by
-                        the rules (a kill rule names it, or it is an older
-                        instance of a service in the rules); --free kills the
-                        holders (SIGTERM, grace, SIGKILL, their trees) only if
-                        every one is stale, else refuses with the reasons and
-                        kills nothing; --free --dry-run shows what it would kill
+                        what a run would do to them, each service's health
+                        probe, instances and PID files, the largest processes,
+                        and the last run's outcome; changes nothing (stale PID
+                        files are shown as would-remove)
+  port PORT             who holds PORT (TCP listening, UDP bound; --tcp, --udp
+                        for one): pid, command, age, parent, orphaned or not,
+                        whether it is stale by the rules (a kill rule names it,
+                        or it is an older instance of a service in the rules,
+                        by its PID file or single_instance) and what --free
+                        would kill; --free kills them (SIGTERM, grace, SIGKILL,
+                        the trees) only if every holder is stale and every
+                        socket on the port can be inspected, else refuses with
+                        the reasons and kills nothing; --free --dry-run shows
+                        what it would kill
   daemon                run on a cron schedule (node-cron), for hosts without
                         systemd or cron: --schedule "*/30 * * * *" (a sixth
                         field in front counts seconds); never two runs at once;
