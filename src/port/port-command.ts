@@ -135,7 +135,7 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
     // No host metrics here: rules with `when` do not apply (the verdict says so).
     const thePlan = plan(snapshot, config, actor, {});
     const verdicts = judgeHolders(
-      { snapshot, config, actor, plan: thePlan, pidFiles },
+      { snapshot, config, actor, plan: thePlan, pidFiles, port: options.port },
       holders.map((p) => p.pid),
     );
     const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));

@@ -9,7 +9,12 @@ import type { Config, Rule, Service } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
-import { serviceInstances } from "../services/pid-files.js";
+import {
+  forkedCopy,
+  instanceRoot,
+  namesInstance,
+  serviceInstances,
+} from "../services/instances.js";
 import { matchSelector, type Lookup } from "./match.js";
 import { killTargets } from "./plan.js";
 import type { Actor, Plan, PlanEntry, SparedEntry } from "./plan-types.js";
@@ -30,6 +35,8 @@ export interface StaleInput {
   plan: Plan;
   /** Each service's PID files, by service name. */
   pidFiles: ReadonlyMap<string, readonly PidFileEvidence[]>;
+  /** The port being freed: a later copy listening elsewhere is a parallel instance, not a restart. */
+  port: number;
 }
 
 export type Verdict =
@@ -74,6 +81,25 @@ function judgeOne(p: ProcessInfo, input: StaleInput, lookup: Lookup): Verdict {
     const verdict = serviceVerdict(p, service, input, lookup);
     return verdict ? [verdict] : [];
   });
+  // Any service's PID file naming the instance (or its launcher) vetoes, not only its own.
+  const allFiles = [...input.pidFiles.values()].flat();
+  const counted = new Set(
+    verdicts.flatMap((v) => (v.kind === "current" && v.file ? [v.file] : [])),
+  );
+  for (const v of verdicts) {
+    if (v.kind !== "older") continue;
+    const naming = allFiles.find(
+      (f) => f.pid !== null && !counted.has(f.path) && namesInstance(f.pid, v.instance, lookup),
+    );
+    if (naming) {
+      counted.add(naming.path);
+      verdicts.push({
+        kind: "current",
+        file: naming.path,
+        reason: `${naming.path} names ${whatIsNamed(naming.pid!, v.instance, p, lookup)}: a current process`,
+      });
+    }
+  }
   const tracked = verdicts.filter((v) => v.kind === "current");
   if (tracked.length > 0)
     return { pid: p.pid, stale: false, reasons: [...reasons, ...tracked.map((v) => v.reason)] };
@@ -114,7 +140,7 @@ function ruleVerdict(p: ProcessInfo, plan: Plan): Verdict | null {
 
 type ServiceVerdict =
   /** A PID file of the service names the instance: it is the current one. */
-  | { kind: "current"; reason: string }
+  | { kind: "current"; reason: string; file?: string }
   | { kind: "older"; reason: string; instance: ProcessInfo; service: Service }
   | { kind: "undecided"; reason: string };
 
@@ -133,31 +159,41 @@ function serviceVerdict(
   const name = `service ${service.name}`;
   const root = instance.pid === p.pid ? "it" : `its instance (pid ${instance.pid})`;
   const files = input.pidFiles.get(service.name) ?? [];
-  const tracking = files.find((f) => f.pid !== null && inLineage(f.pid, instance, lookup));
+  const tracking = files.find((f) => f.pid !== null && namesInstance(f.pid, instance, lookup));
   if (tracking)
     return {
       kind: "current",
+      file: tracking.path,
       reason: `${name}: ${tracking.path} names ${root}: the current instance`,
     };
 
   // single_instance: a later copy of the very same command, by the same user, is the one that
   // should run. Anything less (another argv, a pager on its log, the agent's own command line)
   // is no evidence.
+  const instances = serviceInstances(service, input.snapshot, lookup);
+  const inside = subtree(instance, input.snapshot);
   if (service.singleInstance) {
     const lineage = agentLineage(input.snapshot.selfPid, lookup);
-    const newer = serviceInstances(service, input.snapshot, lookup).find(
+    const newer = instances.find(
       (q) =>
         q.startTicks > instance.startTicks &&
         q.uid === instance.uid &&
         !lineage.has(q.pid) &&
-        sameArgv(q, instance),
+        !inside.has(q.pid) &&
+        q.state !== "T" &&
+        q.state !== "t" &&
+        forkedCopy(q, instance) &&
+        // A copy serving another port is a parallel instance (PORT from the environment, a
+        // template unit), not a restart; one whose sockets are unknown proves nothing.
+        q.listening !== undefined &&
+        q.listening.every((l) => l.port === input.port),
     );
     if (newer) {
       return {
         kind: "older",
         instance,
         service,
-        reason: `${name} (single_instance): ${root} is an older instance; pid ${newer.pid}, the same command started after it (age ${formatDuration(newer.ageMs)}), is running`,
+        reason: `${name} (single_instance): ${root} is an older instance; pid ${newer.pid}, the same command started after it (age ${formatDuration(newer.ageMs)}) and listening on no other port, is running`,
       };
     }
   }
@@ -168,11 +204,18 @@ function serviceVerdict(
   // not running, says this one is the older.
   const startedAtMs = input.snapshot.takenAtMs - instance.ageMs;
   const literal = new Set(service.pidFiles.filter((path) => !/[*?[]/.test(path)));
+  const startedAt = (q: ProcessInfo) => input.snapshot.takenAtMs - q.ageMs;
   const later = files.find((f) => {
     if (!literal.has(f.path) || f.pid === null || f.mtimeMs === null) return false;
     if (f.mtimeMs < startedAtMs + RESTART_MARGIN_MS) return false;
     const named = lookup(f.pid);
-    return named === undefined || named.state === "Z";
+    if (named !== undefined && named.state !== "Z") return false;
+    // The start that wrote it may live on under another pid (a double fork, `echo $!` of an
+    // intermediate): any instance started around or after the file's time means it did not die.
+    const mtime = f.mtimeMs;
+    return !instances.some(
+      (q) => q.pid !== instance.pid && startedAt(q) >= mtime - RESTART_MARGIN_MS,
+    );
   });
   if (later) {
     return {
@@ -188,13 +231,16 @@ function serviceVerdict(
   };
 }
 
-function sameArgv(a: ProcessInfo, b: ProcessInfo): boolean {
-  return (
-    a.argv !== null &&
-    b.argv !== null &&
-    a.argv.length === b.argv.length &&
-    a.argv.every((arg, i) => arg === b.argv![i])
-  );
+/** What a PID file naming `pid` names, seen from the holder `p` of the instance. */
+function whatIsNamed(pid: number, instance: ProcessInfo, p: ProcessInfo, lookup: Lookup): string {
+  if (pid === p.pid) return "it";
+  if (pid === instance.pid) return `its instance (pid ${instance.pid})`;
+  const seen = new Set<number>();
+  for (let q = lookup(pid); q && !seen.has(q.pid); q = lookup(q.ppid)) {
+    if (q.pid === instance.pid) return `pid ${pid}, inside its instance (pid ${instance.pid})`;
+    seen.add(q.pid);
+  }
+  return `pid ${pid}, the launcher of its instance (pid ${instance.pid})`;
 }
 
 /** The agent and its ancestors: never an instance that makes another one "older". */
@@ -205,7 +251,11 @@ function agentLineage(selfPid: number, lookup: Lookup): Set<number> {
   return lineage;
 }
 
-/** The instance's whole tree, minus what may never be killed; refused if any of it is. */
+/**
+ * The instance and its descendants in its own session (a daemon it started with setsid, or a
+ * terminal session, is not part of it), minus what may never be killed; refused when the holder
+ * or the instance may not be killed.
+ */
 function staleInstance(
   p: ProcessInfo,
   instance: ProcessInfo,
@@ -214,6 +264,18 @@ function staleInstance(
   input: StaleInput,
   lookup: Lookup,
 ): Verdict {
+  const refuse = (...more: string[]): Verdict => ({
+    pid: p.pid,
+    stale: false,
+    reasons: [why, ...more],
+  });
+  const scope = [...subtree(instance, input.snapshot)]
+    .map((pid) => lookup(pid)!)
+    .filter((q) => q.pid === instance.pid || q.sid === instance.sid);
+  // A process in it that some PID file names never gets here: that file vetoes the verdict
+  // (judgeOne), since a PID file naming a process inside an instance names the instance.
+  if (!scope.some((q) => q.pid === p.pid))
+    return refuse(`but it (pid ${p.pid}) is in another session than its instance ${instance.pid}`);
   const spared: SparedEntry[] = [];
   const rule: Rule = {
     name: `service:${service.name}`,
@@ -225,77 +287,49 @@ function staleInstance(
     kill: {
       signal: "SIGTERM",
       graceMs: input.config.settings.graceMs,
-      tree: true,
+      tree: false,
       maxKills: input.config.settings.maxKillsPerRun,
     },
   };
-  const entries = killTargets(rule, [{ process: instance, facts: [why] }], {
-    protection: buildProtection(input.snapshot.selfPid, input.config.protect, lookup),
-    actor: input.actor,
-    children: childrenByParent(input.snapshot.processes),
-    killedThisRun: new Set(),
-    spared,
-  });
+  const inInstance = `in instance ${instance.pid} of service ${service.name} (same session)`;
+  const entries = killTargets(
+    rule,
+    scope.map((q) => ({ process: q, facts: q.pid === instance.pid ? [why] : [inInstance] })),
+    {
+      protection: buildProtection(input.snapshot.selfPid, input.config.protect, lookup),
+      actor: input.actor,
+      children: new Map(),
+      killedThisRun: new Set(),
+      spared,
+    },
+  );
   const blocking = spared.filter((s) => s.process.pid === p.pid || s.process.pid === instance.pid);
   if (blocking.length > 0 || !entries.some((e) => e.process.pid === p.pid)) {
-    return {
-      pid: p.pid,
-      stale: false,
-      reasons: [
-        why,
-        ...blocking.map(
-          (s) => `but pid ${s.process.pid} may not be killed: ${s.reasons.join("; ")}`,
-        ),
-      ],
-    };
+    return refuse(
+      ...blocking.map((s) => `but pid ${s.process.pid} may not be killed: ${s.reasons.join("; ")}`),
+    );
   }
   if (entries.length > input.config.settings.maxKillsPerRun) {
-    return {
-      pid: p.pid,
-      stale: false,
-      reasons: [
-        why,
-        `but its tree has ${entries.length} processes, over settings.max_kills_per_run (${input.config.settings.maxKillsPerRun})`,
-      ],
-    };
+    return refuse(
+      `but its tree has ${entries.length} processes, over settings.max_kills_per_run (${input.config.settings.maxKillsPerRun})`,
+    );
   }
   // Parts of the tree that may not be killed stay (and say so in the result); the holder goes.
   return { pid: p.pid, stale: true, reasons: [why], entries };
 }
 
-/**
- * The instance a process belongs to: itself and its parents, as long as each matches the
- * service (a worker's forked children with the same command line belong to it). The chain
- * stops at the first parent that does not match: a screen session or a user manager whose
- * command line happens to match further up is not part of the instance.
- */
-export function instanceRoot(p: ProcessInfo, service: Service, lookup: Lookup): ProcessInfo | null {
-  const matches = (q: ProcessInfo): boolean =>
-    q.pid > 1 &&
-    !q.kernelThread &&
-    q.argv !== null &&
-    matchSelector(service.selector, q, lookup) !== null;
-  if (!matches(p)) return null;
-  let root = p;
-  const seen = new Set<number>([p.pid]);
-  for (let q = lookup(p.ppid); q && !seen.has(q.pid) && matches(q); q = lookup(q.ppid)) {
-    seen.add(q.pid);
-    root = q;
-  }
-  return root;
+/** The pids of a process and all its descendants. */
+function subtree(root: ProcessInfo, snapshot: Snapshot): Set<number> {
+  const children = childrenByParent(snapshot.processes);
+  const pids = new Set<number>([root.pid]);
+  const stack = [root.pid];
+  while (stack.length > 0)
+    for (const child of children.get(stack.pop()!) ?? [])
+      if (!pids.has(child.pid)) {
+        pids.add(child.pid);
+        stack.push(child.pid);
+      }
+  return pids;
 }
 
-/** The pid is the instance, one of its ancestors (a launcher's PID file) or a descendant. */
-function inLineage(pid: number, instance: ProcessInfo, lookup: Lookup): boolean {
-  const seen = new Set<number>();
-  for (let q = lookup(pid); q && !seen.has(q.pid); q = lookup(q.ppid)) {
-    if (q.pid === instance.pid) return true;
-    seen.add(q.pid);
-  }
-  const above = new Set<number>();
-  for (let q = lookup(instance.ppid); q && q.pid > 1 && !above.has(q.pid); q = lookup(q.ppid)) {
-    if (q.pid === pid) return true;
-    above.add(q.pid);
-  }
-  return false;
-}
+export { instanceRoot };

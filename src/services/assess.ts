@@ -121,6 +121,7 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
         actor: input.actor,
         plan: input.plan,
         pidFiles: input.pidFiles,
+        port,
       },
       holders.map((p) => p.pid),
     );
@@ -149,8 +150,9 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
     for (const v of verdicts) {
       if (!v.stale) continue;
       for (const e of v.entries) {
-        if (planned.has(e.process.pid) || entries.some((x) => x.process.pid === e.process.pid))
-          continue;
+        // Another kill this run already (the plan's, or another service probing the same port).
+        const pid = e.process.pid;
+        if (planned.has(pid) || [...kills, ...entries].some((x) => x.process.pid === pid)) continue;
         entries.push({
           ...e,
           rule: `health:${service.name}`,

@@ -12,6 +12,9 @@ import type { ProcessRef } from "../rules/plan-types.js";
 import { ref } from "../rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { expandGlob } from "./glob.js";
+import { launchers, namesInstance, serviceInstances } from "./instances.js";
+
+export { serviceInstances };
 
 /** The kernel's largest pid_max (PID_MAX_LIMIT on 64-bit): a larger number is no pid. */
 export const PID_MAX_LIMIT = 4_194_304;
@@ -169,17 +172,13 @@ export function classifyPidFiles(
   return reads.map((read) => classifyOne(service, read, snapshot, lookup, launcherOf));
 }
 
-/** Each ancestor (below PID 1) of an instance → that instance. */
+/** Each launcher of an instance (see instances.ts) → that instance. */
 function launchersOf(instances: readonly ProcessInfo[], lookup: Lookup): Map<number, ProcessInfo> {
-  const launchers = new Map<number, ProcessInfo>();
-  for (const instance of instances) {
-    const seen = new Set<number>([instance.pid]);
-    for (let a = lookup(instance.ppid); a && a.pid > 1 && !seen.has(a.pid); a = lookup(a.ppid)) {
-      seen.add(a.pid);
-      if (!launchers.has(a.pid)) launchers.set(a.pid, instance);
-    }
-  }
-  return launchers;
+  const byLauncher = new Map<number, ProcessInfo>();
+  for (const instance of instances)
+    for (const a of launchers(instance, lookup))
+      if (!byLauncher.has(a.pid)) byLauncher.set(a.pid, instance);
+  return byLauncher;
 }
 
 function classifyOne(
@@ -255,29 +254,9 @@ function classifyOne(
 }
 
 /**
- * The service's instances: running processes matching its selector (argv read, no kernel
- * threads or zombies) whose parent does not match it. A worker's forked children with the same
- * command line belong to that worker and are not instances of their own (see instanceRoot in
- * rules/stale.ts: the same chain). Snapshot order.
- */
-export function serviceInstances(
-  service: Service,
-  snapshot: Snapshot,
-  lookup: Lookup,
-): ProcessInfo[] {
-  const matching = new Set<number>();
-  for (const p of snapshot.processes) {
-    if (p.pid <= 1 || p.kernelThread || p.argv === null || p.state === "Z" || p.state === "X")
-      continue;
-    if (matchSelector(service.selector, p, lookup) !== null) matching.add(p.pid);
-  }
-  return snapshot.processes.filter((p) => matching.has(p.pid) && !matching.has(p.ppid));
-}
-
-/**
  * Instances no PID file names as "ok": started by hand, or their PID file was deleted. Only for a
- * service that has PID files. A PID file naming a process inside an instance (a forked worker
- * with the same command line) or its launcher tracks that instance.
+ * service that has PID files. A PID file naming a process inside an instance or one of its
+ * launchers tracks that instance.
  */
 export function untrackedInstances(
   service: Service,
@@ -286,28 +265,11 @@ export function untrackedInstances(
   lookup: Lookup = () => undefined,
 ): ProcessInfo[] {
   if (service.pidFiles.length === 0) return [];
-  const named = new Set<number>();
+  const named: number[] = [];
   for (const f of findings)
-    if (f.service === service.name && f.kind === "ok" && f.pid !== null) named.add(f.pid);
-  return instances.filter((instance) => {
-    // Named itself, or a launcher above it names it.
-    const seen = new Set<number>();
-    for (
-      let a: ProcessInfo | undefined = instance;
-      a && a.pid > 1 && !seen.has(a.pid);
-      a = lookup(a.ppid)
-    ) {
-      if (named.has(a.pid)) return false;
-      seen.add(a.pid);
-    }
-    // A process inside it (its forked worker) is named.
-    for (const pid of named) {
-      const inner = new Set<number>();
-      for (let q = lookup(pid); q && !inner.has(q.pid); q = lookup(q.ppid)) {
-        if (q.pid === instance.pid) return false;
-        inner.add(q.pid);
-      }
-    }
-    return true;
-  });
+    if (f.service === service.name && f.kind === "ok" && f.pid !== null) named.push(f.pid);
+  return instances.filter(
+    (instance) =>
+      !named.some((pid) => pid === instance.pid || namesInstance(pid, instance, lookup)),
+  );
 }

@@ -368,16 +368,17 @@ describe("classifyPidFiles", () => {
 });
 
 describe("serviceInstances and untrackedInstances", () => {
-  // 100: an instance, with forked workers 101, 102 (same command line). 103 runs under a shell
-  // (110) that 100 started: the shell breaks the chain, so 103 is an instance of its own.
-  // 200: a second instance, started by hand. 300: a different program.
+  // 100: an instance started from a login shell (50, the session leader), with forked workers
+  // 101, 102 (same command line). 103 runs under a shell (110) that 100 started, in the same
+  // session: the shell is no copy, so 103 is an instance of its own, and 110, 100 and 50 are its
+  // launchers. 200: a second instance, started by hand. 300: a different program.
   const processes: ProcessInfo[] = [
     proc({ pid: 50, comm: "bash", argv: ["bash"] }),
-    proc({ pid: 100, ppid: 50, argv: API }),
-    proc({ pid: 101, ppid: 100, argv: API }),
-    proc({ pid: 102, ppid: 100, argv: API }),
-    proc({ pid: 110, ppid: 100, comm: "sh", argv: ["sh", "-c", "x"] }),
-    proc({ pid: 103, ppid: 110, argv: API }),
+    proc({ pid: 100, ppid: 50, sid: 50, argv: API }),
+    proc({ pid: 101, ppid: 100, sid: 50, argv: API }),
+    proc({ pid: 102, ppid: 100, sid: 50, argv: API }),
+    proc({ pid: 110, ppid: 100, sid: 50, comm: "sh", argv: ["sh", "-c", "x"] }),
+    proc({ pid: 103, ppid: 110, sid: 50, argv: API }),
     proc({ pid: 200, ppid: 1, argv: API }),
     proc({ pid: 300, ppid: 1, comm: "sleep", argv: ["sleep", "1"] }),
     proc({ pid: 400, ppid: 1, argv: null }),
@@ -389,22 +390,22 @@ describe("serviceInstances and untrackedInstances", () => {
   ];
   const s = snapshot(processes);
 
-  it("instances are the matching processes whose parent does not match", () => {
+  it("instances are the matching processes that are no forked copy of their parent", () => {
     expect(serviceInstances(service(), s, lookupOf(s)).map((p) => p.pid)).toEqual([
       100, 103, 200, 701,
     ]);
   });
 
-  it("the chain is contiguous: a worker in `screen -S worker.py` → bash is the instance, not SCREEN", () => {
+  it("a worker in `screen -S worker.py` → bash is the instance, not SCREEN", () => {
     const worker = service("match: { cmdline: '\\bworker\\.py\\b' }");
     const screen = snapshot([
       proc({ pid: 400, ppid: 1, comm: "screen", argv: ["SCREEN", "-S", "worker.py"] }),
       proc({ pid: 401, ppid: 400, comm: "bash", argv: ["/bin/bash"] }),
-      proc({ pid: 402, ppid: 401, argv: ["python3", "worker.py"] }),
-      proc({ pid: 403, ppid: 402, argv: ["python3", "worker.py"] }),
+      proc({ pid: 402, ppid: 401, sid: 401, argv: ["python3", "worker.py"] }),
+      proc({ pid: 403, ppid: 402, sid: 401, argv: ["python3", "worker.py"] }),
     ]);
     // SCREEN matches by its own command line, and is an instance of its own; the python process
-    // is not folded into it, and its forked child 403 belongs to it.
+    // is no copy of it, and its forked child 403 belongs to it.
     expect(serviceInstances(worker, screen, lookupOf(screen)).map((p) => p.pid)).toEqual([
       400, 402,
     ]);
@@ -427,7 +428,7 @@ describe("serviceInstances and untrackedInstances", () => {
     expect(findings.map((f) => f.kind)).toEqual(["ok", "reused", "stale"]);
     // Without a lookup only the named pid itself counts.
     expect(untrackedInstances(svc, instances, findings).map((p) => p.pid)).toEqual([103, 200, 701]);
-    // With one, 100 is also the launcher (an ancestor) of the instance 103.
+    // With one, 100 is also a launcher (an ancestor in its session) of the instance 103.
     expect(untrackedInstances(svc, instances, findings, lookupOf(s)).map((p) => p.pid)).toEqual([
       200, 701,
     ]);
@@ -447,10 +448,11 @@ describe("serviceInstances and untrackedInstances", () => {
   });
 
   describe("a PID file naming a live launcher of an instance", () => {
-    // A wrapper script (900) started the instance 901 and wrote its own pid to the file.
+    // A wrapper script (900, a session leader: run with setsid) started the instance 901 in its
+    // session and wrote its own pid to the file.
     const wrapped: ProcessInfo[] = [
       proc({ pid: 900, ppid: 1, comm: "sh", argv: ["/bin/sh", "/srv/api/start.sh"] }),
-      proc({ pid: 901, ppid: 900, argv: API }),
+      proc({ pid: 901, ppid: 900, sid: 900, argv: API }),
       proc({ pid: 902, ppid: 1, comm: "sleep", argv: ["sleep", "300"] }),
     ];
     const w = snapshot(wrapped);
@@ -484,6 +486,65 @@ describe("serviceInstances and untrackedInstances", () => {
       const none = classifyPidFiles(svc, [read(902)], w, lookupOf(w));
       expect(untrackedInstances(svc, instances, none, lookupOf(w)).map((p) => p.pid)).toEqual([
         901,
+      ]);
+    });
+
+    it("an instance that is a session leader itself (setsid) has no launcher", () => {
+      const svc = service();
+      const detached = snapshot([wrapped[0]!, proc({ pid: 901, ppid: 900, argv: API })]);
+      const findings = classifyPidFiles(svc, [read(900)], detached, lookupOf(detached));
+      expect(findings.map((f) => [f.kind, f.detail])).toEqual([
+        [
+          "reused",
+          "pid 900 now belongs to another program (sh: /bin/sh /srv/api/start.sh) (file written 3h ago)",
+        ],
+      ]);
+      const instances = serviceInstances(svc, detached, lookupOf(detached));
+      expect(
+        untrackedInstances(svc, instances, findings, lookupOf(detached)).map((p) => p.pid),
+      ).toEqual([901]);
+    });
+  });
+
+  describe("launchers stop at the first session leader", () => {
+    // sshd → its session process → the login shell (a session leader) → start.sh → the instance.
+    const login: ProcessInfo[] = [
+      proc({ pid: 800, ppid: 1, comm: "sshd", argv: ["sshd: /usr/sbin/sshd -D"], uid: 0 }),
+      proc({ pid: 810, ppid: 800, sid: 800, comm: "sshd", argv: ["sshd: alice [priv]"], uid: 0 }),
+      proc({ pid: 820, ppid: 810, comm: "bash", argv: ["-bash"] }),
+      proc({ pid: 830, ppid: 820, sid: 820, comm: "sh", argv: ["/bin/sh", "/srv/api/start.sh"] }),
+      proc({ pid: 831, ppid: 830, sid: 820, argv: API }),
+    ];
+    const l = snapshot(login);
+
+    it("a PID file naming the login shell or start.sh tracks the instance", () => {
+      const svc = service();
+      const findings = classifyPidFiles(svc, [read(820), read(830)], l, lookupOf(l));
+      expect(findings.map((f) => [f.kind, f.detail])).toEqual([
+        ["ok", "pid 820 is running (bash: -bash), the launcher of instance 831"],
+        ["ok", "pid 830 is running (sh: /bin/sh /srv/api/start.sh), the launcher of instance 831"],
+      ]);
+      const instances = serviceInstances(svc, l, lookupOf(l));
+      expect(instances.map((p) => p.pid)).toEqual([831]);
+      expect(untrackedInstances(svc, instances, [findings[0]!], lookupOf(l))).toEqual([]);
+    });
+
+    it("one naming sshd above the login shell does not: another program, the instance untracked", () => {
+      const svc = service();
+      const findings = classifyPidFiles(svc, [read(800), read(810)], l, lookupOf(l));
+      expect(findings.map((f) => [f.kind, f.detail])).toEqual([
+        [
+          "reused",
+          "pid 800 now belongs to another program (sshd: sshd: /usr/sbin/sshd -D) (file written 3h ago)",
+        ],
+        [
+          "reused",
+          "pid 810 now belongs to another program (sshd: sshd: alice [priv]) (file written 3h ago)",
+        ],
+      ]);
+      const instances = serviceInstances(svc, l, lookupOf(l));
+      expect(untrackedInstances(svc, instances, findings, lookupOf(l)).map((p) => p.pid)).toEqual([
+        831,
       ]);
     });
   });

@@ -30,7 +30,7 @@ const NOW = snapshot([]).takenAtMs;
 const SINCE = "2026-11-22T00:00:00.000Z";
 const REASON = 'status is "unhealthy" (expected "healthy")';
 const OLDER =
-  "service worker (single_instance): it is an older instance; pid 300, the same command started after it (age 1h), is running";
+  "service worker (single_instance): it is an older instance; pid 300, the same command started after it (age 1h) and listening on no other port, is running";
 const NEWEST =
   "service worker: nothing says it is an older instance (no later copy of the same command runs; no PID file of the service written after it started names a start that died)";
 
@@ -56,8 +56,17 @@ const RULES = rules();
 const init = proc({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, user: "root" });
 const workerArgv = ["python3", "worker.py"];
 const old = proc({ pid: 200, ppid: 1, argv: workerArgv, ageMs: 2 * DAY, startTicks: 5_000 });
-const oldChild = proc({ pid: 201, ppid: 200, comm: "sh", argv: ["sh", "-c", "x"] });
-const newer = proc({ pid: 300, ppid: 1, argv: workerArgv, ageMs: HOUR, startTicks: 900_000 });
+// The old instance's helper shares its session; the newer instance listens on nothing yet.
+const oldChild = proc({ pid: 201, ppid: 200, sid: 200, comm: "sh", argv: ["sh", "-c", "x"] });
+const newer = proc({
+  pid: 300,
+  ppid: 1,
+  argv: workerArgv,
+  ageMs: HOUR,
+  startTicks: 900_000,
+  listening: [],
+});
+const IN_INSTANCE = "in instance 200 of service worker (same session)";
 const listeningOld = { ...old, listening: [tcp(9091)] };
 const listeningNewer = { ...newer, listening: [tcp(9091)] };
 
@@ -204,7 +213,7 @@ describe("assessServices: kill_after", () => {
     expect(kills).toEqual([]);
   });
 
-  it("reached with a stale holder: kills it and its tree as health:NAME, with the probe's fact", () => {
+  it("reached with a stale holder: kills it and its session's tree as health:NAME, with the probe's fact", () => {
     const result = healthResult();
     const { reports, kills } = assess({
       processes: [init, listeningOld, oldChild, newer],
@@ -214,7 +223,7 @@ describe("assessServices: kill_after", () => {
     const fact = `health probe failed 3 runs in a row (kill_after 3): ${REASON}`;
     expect(kills.map((k) => [k.process.pid, k.rule, k.kill?.treeOf, k.facts])).toEqual([
       [200, "health:worker", undefined, [OLDER, fact]],
-      [201, "health:worker", 200, ["descendant of 200 (tree)", fact]],
+      [201, "health:worker", undefined, [IN_INSTANCE, fact]],
     ]);
     expect(kills[0]).toMatchObject({
       action: "kill",
@@ -322,6 +331,47 @@ describe("assessServices: kill_after", () => {
     ).toEqual([200, 201]);
   });
 
+  it("two services probing the same port: each holder is killed once, by the first", () => {
+    const two = config(`
+rules: []
+services:
+  - name: worker
+    match: { cmdline: '\\bworker\\.py\\b' }
+    single_instance: true
+    health: { url: 'http://127.0.0.1:9091/health', kill_after: 1 }
+  - name: api
+    match: { comm: [python3] }
+    health: { url: 'http://localhost:9091/ready', kill_after: 1 }
+`);
+    const snap = snapshot([init, listeningOld, oldChild, newer]);
+    const { reports, kills } = assessServices({
+      snapshot: snap,
+      config: two,
+      actor: ROOT,
+      plan: plan(snap, two, ROOT),
+      pidFiles: new Map(),
+      health: new Map([
+        ["worker", healthResult()],
+        ["api", healthResult({ url: "http://localhost:9091/ready" })],
+      ]),
+      previousHealth: null,
+      plannedKills: 0,
+    });
+    const fact = `health probe failed 1 runs in a row (kill_after 1): ${REASON}`;
+    expect(kills.map((k) => [k.process.pid, k.rule, k.facts])).toEqual([
+      [200, "health:worker", [OLDER, fact]],
+      [201, "health:worker", [IN_INSTANCE, fact]],
+    ]);
+    // Both judged the holder stale; the second adds nothing and notes nothing.
+    for (const report of reports) {
+      expect(
+        report.health?.holders?.map((h) => [h.pid, h.stale]),
+        report.name,
+      ).toEqual([[200, true]]);
+      expect(report.health, report.name).not.toHaveProperty("killNote");
+    }
+  });
+
   it("processes the plan already kills are not added again", () => {
     const withRule = config(`
 rules:
@@ -389,7 +439,7 @@ describe("assessServices: kill_after with sockets this run cannot inspect", () =
     const { reports, kills } = assess({ ...base, listeners });
     expect(kills.map((k) => [k.process.pid, k.rule, k.kill?.treeOf])).toEqual([
       [200, "health:worker", undefined],
-      [201, "health:worker", 200],
+      [201, "health:worker", undefined],
     ]);
     expect(reports[0]!.health).not.toHaveProperty("killNote");
   });
