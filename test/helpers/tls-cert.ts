@@ -1,6 +1,6 @@
-// A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI (as
-// test/integration/sinks.test.ts does): no dependency, and a real certificate a real TLS client
-// rejects unless told not to verify.
+// A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI (the e-mail and
+// health-probe tests use it): no dependency, and a real certificate a real TLS client rejects
+// unless told not to verify or to trust it.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

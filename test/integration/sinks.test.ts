@@ -1,8 +1,8 @@
 // The sinks against real receivers on 127.0.0.1, each on a port the OS chose: an SMTP server
 // (smtp-server), an HTTP server (node:http) and a real Prometheus Alertmanager. Every server is
 // closed, and the Alertmanager stopped, by its own handle.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleOptions } from "../../scripts/bundle-options.mjs";
 import { createSink } from "../../src/alerts/sinks.js";
 import { Alertmanager, type ApiAlert } from "../helpers/alertmanager.js";
+import { hasOpenssl, selfSignedCertificate } from "../helpers/tls-cert.js";
 import type {
   AlertmanagerSinkConfig,
   EmailSinkConfig,
@@ -327,46 +328,17 @@ async function sendInChild(
   return { ...(JSON.parse(last) as Omit<ChildOutcome, "stdout">), stdout };
 }
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 if (!hasOpenssl) console.warn("skipping the STARTTLS/TLS tests: no openssl to make a certificate");
 
 describe.skipIf(!hasOpenssl)("email sink over TLS (bundled, in a child)", () => {
   const certFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
   const starttls = new SmtpReceiver();
   const implicit = new SmtpReceiver();
 
   beforeAll(async () => {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
-    const key = readFileSync(keyFile);
-    const cert = readFileSync(certFile);
+    const { key, cert } = selfSignedCertificate();
+    // On disk too: the child trusts it through NODE_EXTRA_CA_CERTS.
+    writeFileSync(certFile, cert);
     await starttls.start({ key, cert });
     await implicit.start({ secure: true, key, cert });
   });
