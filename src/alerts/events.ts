@@ -17,7 +17,8 @@ export interface RunFindings {
   thresholds: readonly ThresholdResult[];
 }
 
-const MAX_DETAILS = 20;
+/** The most processes or files an event lists. */
+export const MAX_DETAILS = 20;
 
 export function collectEvents(findings: RunFindings): AlertEvent[] {
   return [
@@ -137,7 +138,8 @@ function describe(processes: readonly ProcessRef[]): string[] {
   return lines;
 }
 
-function processLine(p: ProcessRef): string {
+/** One process in an alert's details: pid, user, age, rss and the (escaped, cut) command line. */
+export function processLine(p: ProcessRef): string {
   const command = displayCommand(p);
   return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
 }

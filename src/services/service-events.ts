@@ -1,13 +1,10 @@
 // A service's findings as alert events. Pure. Conditions: health failing, stale PID files left
 // in place, PID files naming another program or garbage, instances no PID file names.
 // Occurrences: stale PID files removed.
+import { MAX_DETAILS, processLine } from "../alerts/events.js";
 import type { AlertEvent } from "../alerts/types.js";
-import { formatDuration, formatSize } from "../config/units.js";
-import type { ProcessRef } from "../rules/plan-types.js";
-import { displayCommand, printable } from "../report/printable.js";
+import { printable } from "../report/printable.js";
 import type { PidFileEntry, ServiceReport } from "./assess.js";
-
-const MAX_DETAILS = 20;
 
 export function serviceEvents(reports: readonly ServiceReport[]): AlertEvent[] {
   return reports.flatMap((s) => [
@@ -131,11 +128,6 @@ function fileLine(f: PidFileEntry): string {
     ? ` [${f.removal.outcome}${f.removal.detail ? `: ${f.removal.detail}` : ""}]`
     : "";
   return `${printable(f.path)}: ${f.detail}${removal}`;
-}
-
-function processLine(p: ProcessRef): string {
-  const command = displayCommand(p);
-  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
 }
 
 function count(n: number, singular: string, plural = `${singular}s`): string {
