@@ -318,9 +318,16 @@ function staleInstance(
   return { pid: p.pid, stale: true, reasons: [why], entries };
 }
 
+// One ppid → children index per snapshot, however many holders and services are judged on it.
+const childrenIndex = new WeakMap<Snapshot, Map<number, ProcessInfo[]>>();
+
 /** The pids of a process and all its descendants. */
 function subtree(root: ProcessInfo, snapshot: Snapshot): Set<number> {
-  const children = childrenByParent(snapshot.processes);
+  let children = childrenIndex.get(snapshot);
+  if (!children) {
+    children = childrenByParent(snapshot.processes);
+    childrenIndex.set(snapshot, children);
+  }
   const pids = new Set<number>([root.pid]);
   const stack = [root.pid];
   while (stack.length > 0)
@@ -331,5 +338,3 @@ function subtree(root: ProcessInfo, snapshot: Snapshot): Set<number> {
       }
   return pids;
 }
-
-export { instanceRoot };

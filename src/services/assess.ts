@@ -10,9 +10,9 @@ import { judgeHolders } from "../rules/stale.js";
 import type { Snapshot } from "../scan/types.js";
 import type { HealthResult } from "./health.js";
 import type { HealthState } from "./health-state.js";
+import { serviceInstances } from "./instances.js";
 import {
   classifyPidFiles,
-  serviceInstances,
   untrackedInstances,
   type PidFileFinding,
   type PidFileRead,

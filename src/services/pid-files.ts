@@ -1,6 +1,6 @@
 // A service's PID files: read at the edge (readPidFiles), judged against one snapshot by pure
-// functions (classifyPidFiles, serviceInstances, untrackedInstances). Nothing here signals or
-// deletes: a PID file naming another program's pid is reported, and only reported.
+// functions (classifyPidFiles, untrackedInstances; what an instance is: instances.ts). Nothing
+// here signals or deletes: a PID file naming another program's pid is reported, and only that.
 // The incidents behind it: a stop script deleted PID files even when the kill failed, so the
 // next stop could not find the process; and instances "started by hand, no PID file".
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
@@ -13,8 +13,6 @@ import { ref } from "../rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { expandGlob } from "./glob.js";
 import { launchers, namesInstance, serviceInstances } from "./instances.js";
-
-export { serviceInstances };
 
 /** The kernel's largest pid_max (PID_MAX_LIMIT on 64-bit): a larger number is no pid. */
 export const PID_MAX_LIMIT = 4_194_304;

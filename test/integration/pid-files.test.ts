@@ -14,11 +14,11 @@ import type { Snapshot } from "../../src/scan/types.js";
 import {
   classifyPidFiles,
   readPidFiles,
-  serviceInstances,
   untrackedInstances,
   type PidFileFinding,
   type PidFileRead,
 } from "../../src/services/pid-files.js";
+import { serviceInstances } from "../../src/services/instances.js";
 import { config } from "../helpers/fixtures.js";
 import { statOf, waitFor } from "../helpers/scene.js";
 import { stopChild } from "../helpers/stop-child.js";

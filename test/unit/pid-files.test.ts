@@ -26,11 +26,11 @@ import {
   classifyPidFiles,
   readPidFile,
   readPidFiles,
-  serviceInstances,
   untrackedInstances,
   type PidFileFinding,
   type PidFileRead,
 } from "../../src/services/pid-files.js";
+import { serviceInstances } from "../../src/services/instances.js";
 import { config, proc, ProcFixture, snapshot } from "../helpers/fixtures.js";
 
 let dir: string;
