@@ -206,3 +206,20 @@ export function dryReport(): RunReport {
     durationMs: 120,
   };
 }
+
+/** A run that found the lock held by pid 4242: it did nothing. */
+export function busyReport(): RunReport {
+  return {
+    outcome: "busy",
+    mode: "run",
+    dryRun: false,
+    configFile: "/etc/cleanup/rules.yaml",
+    stateDir: "/var/lib/cleanup",
+    auditLog: null,
+    actor: { uid: 0, mayKillAnyUser: true },
+    lockHolder: { pid: 4242, startTicks: 1, since: "2026-06-01T09:59:00.000Z" },
+    results: [],
+    stateProblems: [],
+    durationMs: 2.4,
+  };
+}

@@ -7,6 +7,7 @@ import { ScanError } from "../../src/scan/types.js";
 import { UsageError } from "../../src/usage-error.js";
 import {
   alertEntry,
+  busyReport,
   dryReport,
   killEntry,
   liveReport,
@@ -202,19 +203,7 @@ describe("renderNagios", () => {
   });
 
   it("UNKNOWN: another run held the lock", () => {
-    const busy: RunReport = {
-      outcome: "busy",
-      mode: "run",
-      dryRun: false,
-      configFile: "/etc/cleanup/rules.yaml",
-      stateDir: "/var/lib/cleanup",
-      auditLog: null,
-      actor: { uid: 0, mayKillAnyUser: true },
-      lockHolder: { pid: 4242, startTicks: 1, since: "2026-06-01T09:59:00.000Z" },
-      results: [],
-      stateProblems: [],
-      durationMs: 2.4,
-    };
+    const busy = busyReport();
     expect(renderNagios(busy)).toEqual({
       state: "UNKNOWN",
       line: "CLEANUP UNKNOWN - another run holds the lock (pid 4242 since 2026-06-01T09:59:00.000Z): this run did nothing | duration=0.002s;;;0",

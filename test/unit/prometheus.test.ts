@@ -11,7 +11,14 @@ import {
   writeTextfile,
 } from "../../src/report/prometheus.js";
 import type { RunReport } from "../../src/run.js";
-import { dryReport, killEntry, liveReport, result, threshold } from "../helpers/run-report.js";
+import {
+  busyReport,
+  dryReport,
+  killEntry,
+  liveReport,
+  result,
+  threshold,
+} from "../helpers/run-report.js";
 
 const NOW = new Date("2026-06-01T10:00:01.500Z");
 const NOW_S = "1780308001.5";
@@ -338,19 +345,7 @@ describe("renderTextfile", () => {
   });
 
   it("writes a run that found the lock held as the run metrics only, exactly", () => {
-    const busy: RunReport = {
-      outcome: "busy",
-      mode: "run",
-      dryRun: false,
-      configFile: "/etc/cleanup/rules.yaml",
-      stateDir: "/var/lib/cleanup",
-      auditLog: null,
-      actor: { uid: 0, mayKillAnyUser: true },
-      lockHolder: { pid: 4242, startTicks: 1, since: "2026-06-01T09:59:00.000Z" },
-      results: [],
-      stateProblems: [],
-      durationMs: 2.4,
-    };
+    const busy = busyReport();
     const previous = "cleanup_last_success_timestamp_seconds 1780300000.25\n";
     expect(renderTextfile(busy, NOW, previous)).toBe(
       [
