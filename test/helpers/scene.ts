@@ -3,7 +3,7 @@
 // interpreter), so its argv carries the token; rules given to the agent match that path only.
 // The scene records (pid, start time) of all it started and, at cleanup, SIGKILLs by pid only
 // those whose start time still matches: never by name or pattern.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,6 +46,11 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A pid that was just used and is dead now (a shell that printed its own pid and exited). */
+export function deadPid(): number {
+  return Number(spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim());
 }
 
 export interface AgentRun {

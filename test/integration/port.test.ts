@@ -1,22 +1,15 @@
 // `cleanup port N [--free]` on real servers this test starts. Every rule and service matches only
 // the scene's own interpreter path (a random token); every process is ended by pid afterwards.
-import { spawnSync } from "node:child_process";
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/receivers.js";
-import { Scene } from "../helpers/scene.js";
+import { deadPid, Scene } from "../helpers/scene.js";
 
 let scene: Scene;
 afterEach(() => scene?.cleanup());
 
 const SERVER = String.raw` .*server\.py `;
-
-/** A pid that was just used and is dead now. */
-function deadPid(): number {
-  const done = spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" });
-  return Number(done.stdout.trim());
-}
 
 function serviceRules(
   s: Scene,

@@ -1,13 +1,13 @@
 // Tracked services through the binary: health probes against real local servers, PID files of
 // real processes, and kill_after. Every service matches only the scene's interpreter path (a
 // random token); every process is ended by pid afterwards.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/receivers.js";
-import { Scene, waitFor } from "../helpers/scene.js";
+import { deadPid, Scene, waitFor } from "../helpers/scene.js";
 
 let scene: Scene;
 let silent: Server | undefined;
@@ -34,10 +34,6 @@ function logged(stderr: string): Notified[] {
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as Notified);
-}
-
-function deadPid(): number {
-  return Number(spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim());
 }
 
 describe("health probes in a run", () => {
