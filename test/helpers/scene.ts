@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseStat, type StatFields } from "../../src/scan/parse-stat.js";
+import { readProcessTable, type ScanOptions } from "../../src/scan/read-process-table.js";
+import type { Snapshot } from "../../src/scan/types.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -51,6 +53,21 @@ export async function waitFor(
 /** A pid that was just used and is dead now (a shell that printed its own pid and exited). */
 export function deadPid(): number {
   return Number(spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim());
+}
+
+/** The real /proc, with only these pids read in detail (a test's own processes). */
+export function scanPids(pids: ReadonlySet<number>, extra: Partial<ScanOptions> = {}): Snapshot {
+  return readProcessTable({
+    procRoot: "/proc",
+    selfPid: process.pid,
+    now: Date.now,
+    detailFilter: () => (p) => pids.has(p.pid),
+    wantParentDetail: false,
+    wantDescendantDetail: false,
+    wantExe: false,
+    wantStatus: false,
+    ...extra,
+  });
 }
 
 export interface AgentRun {

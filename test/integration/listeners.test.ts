@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Selector } from "../../src/config/types.js";
 import { matchSelector } from "../../src/rules/match.js";
 import { readNetNamespace } from "../../src/scan/listeners.js";
-import { readProcessTable } from "../../src/scan/read-process-table.js";
 import type { Listener, ProcessInfo, Snapshot } from "../../src/scan/types.js";
-import { Scene, waitFor } from "../helpers/scene.js";
+import { Scene, scanPids, waitFor } from "../helpers/scene.js";
 import { stopChild } from "../helpers/stop-child.js";
 
 // Listens on TCP 127.0.0.1 and ::1 (if IPv6 loopback works), binds UDP 127.0.0.1, forks a
@@ -62,17 +61,7 @@ beforeAll(async () => {
   ports = JSON.parse(out.split("\n")[0]!) as Ports;
   scene.own(ports.child);
   const ours = new Set([server.pid!, ports.child]);
-  snap = readProcessTable({
-    procRoot: "/proc",
-    selfPid: process.pid,
-    now: Date.now,
-    detailFilter: () => (p) => ours.has(p.pid),
-    wantParentDetail: false,
-    wantDescendantDetail: false,
-    wantExe: false,
-    wantStatus: false,
-    wantListeners: true,
-  });
+  snap = scanPids(ours, { wantListeners: true });
 });
 
 afterAll(async () => {

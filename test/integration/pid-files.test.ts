@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeStalePidFile } from "../../src/act/pid-file-removal.js";
 import type { Service } from "../../src/config/types.js";
-import { readProcessTable } from "../../src/scan/read-process-table.js";
 import type { Snapshot } from "../../src/scan/types.js";
 import {
   classifyPidFiles,
@@ -20,7 +19,7 @@ import {
 } from "../../src/services/pid-files.js";
 import { serviceInstances } from "../../src/services/instances.js";
 import { config } from "../helpers/fixtures.js";
-import { statOf, waitFor } from "../helpers/scene.js";
+import { scanPids, statOf, waitFor } from "../helpers/scene.js";
 import { stopChild } from "../helpers/stop-child.js";
 
 const token = randomBytes(8).toString("hex");
@@ -102,16 +101,7 @@ beforeAll(async () => {
   ).services[0] as Service;
 
   const ours = new Set([pidOf(tracked), pidOf(untracked), pidOf(other), deadPid]);
-  snap = readProcessTable({
-    procRoot: "/proc",
-    selfPid: process.pid,
-    now: Date.now,
-    detailFilter: () => (p) => ours.has(p.pid),
-    wantParentDetail: false,
-    wantDescendantDetail: false,
-    wantExe: false,
-    wantStatus: false,
-  });
+  snap = scanPids(ours);
   const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
   reads = readPidFiles(service.pidFiles);
   findings = classifyPidFiles(service, reads, snap, (pid) => byPid.get(pid));
