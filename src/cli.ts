@@ -7,10 +7,16 @@ import { setFlagsFromString } from "node:v8";
 // 10,000 processes: peak RSS 103 MiB by default, 80 MiB without semi-space growth, same speed.
 // (--max-semi-space-size can only be given before start; the growth factor is read at each GC.)
 setFlagsFromString("--semi-space-growth-factor=1");
-const { main, mustExitNow } = await import("./main.js");
+const { isRunChild, serveRun } = await import("./daemon/run-child.js");
 
-const code = await main(process.argv);
-// A daemon that gave up on a run in progress ends now; that run's timers would keep it alive.
-// Otherwise the process ends by itself once stdout is flushed.
-if (mustExitNow()) process.exit(code);
-else process.exitCode = code;
+if (isRunChild()) {
+  // One run for `cleanup daemon` (see src/daemon/run-process.ts): the report goes back over IPC.
+  await serveRun();
+} else {
+  const { main, mustExitNow } = await import("./main.js");
+  const code = await main(process.argv);
+  // A daemon that gave up on a run in progress ends now; that run's timers would keep it alive.
+  // Otherwise the process ends by itself once stdout is flushed.
+  if (mustExitNow()) process.exit(code);
+  else process.exitCode = code;
+}

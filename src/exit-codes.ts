@@ -16,6 +16,7 @@ export const EXIT = {
   SCAN: 4,
   BUSY: 5,
   STATE_DIR: 6,
+  DEADLINE: 7,
   INTERNAL: 70,
 } as const;
 
@@ -36,6 +37,10 @@ export const EXIT_TABLE: [number, string][] = [
     EXIT.STATE_DIR,
     "the state directory (lock, audit log) cannot be created or written: nothing killed",
   ],
+  [
+    EXIT.DEADLINE,
+    "the run passed settings.run_deadline: it stopped there (no further signal, no SIGKILL after an unfinished grace, no delivery: queued alerts stay in the outbox), said so in the report, audit log and last-run state, and released the lock",
+  ],
   [EXIT.INTERNAL, "internal error (a bug): please report it with the message"],
 ];
 
@@ -47,6 +52,8 @@ export function exitCodeForOutcome(outcome: RunOutcome): number {
       return EXIT.ATTENTION;
     case "busy":
       return EXIT.BUSY;
+    case "deadline":
+      return EXIT.DEADLINE;
   }
 }
 

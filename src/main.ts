@@ -107,6 +107,7 @@ async function execute(command: Command): Promise<number> {
         schedule: command.schedule,
         configPath: resolveConfigPath(command.config),
         stopTimeoutMs: command.stopTimeoutMs,
+        runEntry: process.argv[1]!,
         ...(command.stateDir && { stateDir: command.stateDir }),
         ...(command.healthPort !== undefined && { healthPort: command.healthPort }),
         ...(command.healthHost && { healthHost: command.healthHost }),

@@ -10,6 +10,7 @@ import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "./act/results
 import { startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Action, Config } from "./config/types.js";
+import { startDeadline, type Deadline } from "./deadline.js";
 import {
   CPU_STATE_FILE,
   CPU_STATE_VERSION,
@@ -65,6 +66,8 @@ export interface RunOptions {
   kill?: SessionOptions["kill"];
   /** Where the log sink writes (default stdout; the CLI passes stderr with --json). */
   logStream?: NodeJS.WritableStream;
+  /** Told the run's deadline once the config is read (the daemon's backstop timer). */
+  onDeadline?: (limitMs: number) => void;
 }
 
 export type RunOutcome =
@@ -73,7 +76,19 @@ export type RunOutcome =
   /** Done, but something needs a person: a kill failed or a rule was over its budget. */
   | "attention"
   /** Another run holds the lock: this one did nothing. */
-  | "busy";
+  | "busy"
+  /** settings.run_deadline passed: the run stopped there (see RunReport.deadline). */
+  | "deadline";
+
+/** Where a run can stop at its deadline: each is checked before it starts. */
+export type RunStage = "scan" | "host metrics" | "plan" | "signals" | "delivery";
+
+/** Why a run stopped early: where, and what it left undone (for the report, audit and last run). */
+export interface DeadlineStop {
+  limitMs: number;
+  stage: RunStage;
+  notDone: string[];
+}
 
 export interface RunReport {
   outcome: RunOutcome;
@@ -111,14 +126,34 @@ export interface RunReport {
    * top processes), not counting an in-run CPU sample's wait, which is sampleWaitMs.
    */
   timings?: { scanMs: number; hostMs: number; sampleWaitMs: number };
+  /** Set when the run passed settings.run_deadline (outcome "deadline"). */
+  deadline?: DeadlineStop;
   durationMs: number;
 }
+
+/** Thrown at a checkpoint past the deadline; runOnce turns it into a "deadline" report. */
+class DeadlinePassed extends Error {
+  constructor(readonly stage: RunStage) {
+    super(`the run's deadline passed before ${stage}`);
+  }
+}
+
+const AFTER: Record<RunStage, string> = {
+  scan: "the scan, the plan, every signal and every delivery",
+  "host metrics": "host metrics, the plan, every signal and every delivery",
+  plan: "the plan, every signal and every delivery",
+  signals: "every signal and every delivery",
+  delivery: "every delivery (queued notifications stay in the outbox)",
+};
 
 export async function runOnce(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const procRoot = options.procRoot ?? "/proc";
   const live = options.mode === "run";
   const config = loadConfigFile(options.configPath);
+  // From the run's start: reading the config counts too.
+  const deadline = startDeadline(config.settings.runDeadlineMs, () => performance.now(), started);
+  options.onDeadline?.(config.settings.runDeadlineMs);
   const actor = currentActor(procRoot);
   const stateDir = options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid);
   const session = startSession({
@@ -126,6 +161,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     stateDir,
     procRoot,
     self: selfIdentity(procRoot),
+    deadline,
     ...(options.kill && { kill: options.kill }),
   });
   const base = {
@@ -146,9 +182,14 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       durationMs: performance.now() - started,
     };
   }
+  // What is known so far, for a report cut short by the deadline.
+  const partial: Partial<RunReport> = {};
+  const state = new StateFiles(stateDir, live);
+  const checkpoint = (stage: RunStage): void => {
+    if (deadline.passed()) throw new DeadlinePassed(stage);
+  };
   try {
     let hostStarted = performance.now();
-    const state = new StateFiles(stateDir, live);
     const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
     const cpuBefore = readCpuNow(procRoot);
     // statfs children run while /proc is scanned (and are forked while the heap is still small).
@@ -156,7 +197,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const pidFiles = readServicePidFiles(config.services);
     const disks = readDisks(
       config.thresholds.disk?.mounts ?? [],
-      config.settings.statfsTimeoutMs,
+      deadline.bound(config.settings.statfsTimeoutMs),
       procRoot,
     );
     let hostMs = performance.now() - hostStarted;
@@ -169,9 +210,11 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         state,
         now: new Date(),
         logStream: options.logStream ?? process.stdout,
+        deadline,
         ...(keepOpen && { keepOpen }),
       });
     let snapshot: Snapshot;
+    checkpoint("scan");
     try {
       const needs = scanNeeds(config, actor, namedPids(pidFiles));
       snapshot = readProcessTable({
@@ -189,11 +232,17 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       if (error instanceof ScanError) await alerting([scanErrorEvent(error.message)], () => true);
       throw error;
     }
+    partial.scan = scanSummary(snapshot);
+    checkpoint("host metrics");
 
     // Probes start after the scan (a synchronous scan would eat their deadline) and run while
     // the CPU sample waits and the host is read.
     const probing = probeAll(
-      config.services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : [])),
+      config.services.flatMap((s) =>
+        s.health
+          ? [{ name: s.name, check: { ...s.health, timeoutMs: deadline.bound(s.health.timeoutMs) } }]
+          : [],
+      ),
       { userAgent: `cleanup/${packageVersion()}` },
     );
 
@@ -210,9 +259,10 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       cpu = cpuSince(sinceBase.counters, cpuNow, sinceBase.takenAtMs, "previous-run");
     } else if (cpuBefore) {
       const remaining = config.settings.cpuSampleMs - (Date.now() - cpuBefore.takenAtMs);
-      if (remaining > 0) {
-        await sleep(remaining);
-        sampleWaitMs = remaining;
+      const wait = deadline.bound(remaining);
+      if (wait > 0) {
+        await sleep(wait);
+        sampleWaitMs = wait;
         cpuNow = readCpuNow(procRoot);
       }
       if (cpuNow) cpu = cpuSince(cpuBefore.counters, cpuNow, cpuBefore.takenAtMs, "sample");
@@ -226,12 +276,15 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       procRoot,
       now: () => Date.now(),
       mounts: config.thresholds.disk?.mounts ?? [],
-      statfsTimeoutMs: config.settings.statfsTimeoutMs,
+      statfsTimeoutMs: deadline.bound(config.settings.statfsTimeoutMs),
       cpu,
       disks,
     });
     const thresholds = evaluateThresholds(host, config.thresholds);
     hostMs += performance.now() - hostStarted - sampleWaitMs;
+    partial.host = host;
+    partial.thresholds = thresholds;
+    checkpoint("plan");
     const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds));
     const planKills = thePlan.entries.filter((e) => e.action === "kill");
     const previousHealth = state.read<HealthState>(
@@ -250,6 +303,8 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       previousHealth,
       plannedKills: planKills.length,
     });
+    partial.plan = thePlan;
+    checkpoint("signals");
     const results = await session.execute(
       services.kills.length > 0 ? [...planKills, ...services.kills] : planKills,
     );
@@ -258,7 +313,18 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       services.kills.length > 0
         ? { ...thePlan, entries: [...thePlan.entries, ...services.kills] }
         : thePlan;
-    removeStalePidFiles(services.reports, config, pidFiles, session);
+    // Past the deadline the executor left targets alive ("deadline"); from here on the run does
+    // only what cannot wait: queue this run's notifications (delivered next run) and save state.
+    const notDone = results
+      .filter((r) => r.outcome === "deadline")
+      .map((r) =>
+        r.signals.length === 0
+          ? `pid ${r.pid} (rule ${r.rule}) not signalled`
+          : `no SIGKILL to pid ${r.pid} (rule ${r.rule}): ${r.signals.join(", ")} sent, its grace outlasted the run`,
+      );
+    let stoppedAt: RunStage | null = notDone.length > 0 ? "signals" : null;
+    if (deadline.passed()) notDone.push("stale PID file removal");
+    else removeStalePidFiles(services.reports, config, pidFiles, session);
 
     hostStarted = performance.now();
     const earlier = sinceBase ? processCpuIndex(sinceBase) : null;
@@ -292,16 +358,25 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       ],
       (key) => unknown.has(key),
     );
+    for (const d of alerts.deliveries) {
+      if (d.status === "failed" && deadline.passed()) {
+        notDone.push(`delivery to sink ${d.sink}: ${d.notifications} kept in the outbox`);
+        stoppedAt ??= "delivery";
+      }
+    }
+    const stop: DeadlineStop | null =
+      stoppedAt && { limitMs: deadline.limitMs, stage: stoppedAt, notDone };
 
     const failed =
       results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ||
       thePlan.refusals.length > 0 ||
       alerts.deliveries.some((d) => d.status === "failed");
-    let outcome: RunOutcome = failed || state.writeFailed ? "attention" : "ok";
+    let outcome: RunOutcome = stop ? "deadline" : failed || state.writeFailed ? "attention" : "ok";
     const durationMs = performance.now() - started;
     if (live) {
       if (cpuNow) state.write(CPU_STATE_FILE, cpuState(cpuNow, snapshot.processes));
-      if (health.size > 0 || previousHealth)
+      // Probes cut short by the deadline say nothing about a service's health.
+      if (!stop && (health.size > 0 || previousHealth))
         state.write(
           HEALTH_STATE_FILE,
           nextHealthState(
@@ -320,20 +395,18 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
             new Date(),
           ),
         );
-      state.write(LAST_RUN_FILE, lastRunOf(outcome, results, decided, thresholds, durationMs));
-      if (state.writeFailed) outcome = "attention";
+      state.write(
+        LAST_RUN_FILE,
+        lastRunOf(outcome, results, decided, thresholds, durationMs, stop),
+      );
+      if (stop) session.recordDeadline(deadlineText(stop));
+      if (state.writeFailed && !stop) outcome = "attention";
     }
     return {
       ...base,
       outcome,
       auditLog: session.auditPath,
-      scan: {
-        processes: snapshot.processes.length,
-        detailed: snapshot.detailed,
-        unreadable: snapshot.unreadable,
-        scanMs: Math.round(snapshot.scanMs),
-        takenAt: new Date(snapshot.takenAtMs).toISOString(),
-      },
+      scan: partial.scan,
       host,
       thresholds,
       plan: decided,
@@ -351,6 +424,34 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         hostMs: Math.round(hostMs),
         sampleWaitMs: Math.round(sampleWaitMs),
       },
+      ...(stop && { deadline: stop }),
+      durationMs,
+    };
+  } catch (error) {
+    if (!(error instanceof DeadlinePassed)) throw error;
+    // Stopped before a stage: nothing of it or after it was done, so nothing is lost by not
+    // alerting (no kill happened; what the plan would have said is found again next run).
+    const stop: DeadlineStop = {
+      limitMs: deadline.limitMs,
+      stage: error.stage,
+      notDone: [AFTER[error.stage]],
+    };
+    const durationMs = performance.now() - started;
+    if (live) {
+      state.write(
+        LAST_RUN_FILE,
+        lastRunOf("deadline", [], partial.plan ?? null, partial.thresholds ?? [], durationMs, stop),
+      );
+      session.recordDeadline(deadlineText(stop));
+    }
+    return {
+      ...base,
+      ...partial,
+      outcome: "deadline",
+      auditLog: session.auditPath,
+      rules: config.rules.map((r) => ({ name: r.name, action: r.action })),
+      stateProblems: state.problems,
+      deadline: stop,
       durationMs,
     };
   } finally {
@@ -358,12 +459,28 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   }
 }
 
+/** One line for the audit log and the last-run state. */
+export function deadlineText(stop: DeadlineStop): string {
+  return `run deadline (${stop.limitMs} ms) passed before ${stop.stage}; not done: ${stop.notDone.join("; ")}`;
+}
+
+function scanSummary(snapshot: Snapshot): NonNullable<RunReport["scan"]> {
+  return {
+    processes: snapshot.processes.length,
+    detailed: snapshot.detailed,
+    unreadable: snapshot.unreadable,
+    scanMs: Math.round(snapshot.scanMs),
+    takenAt: new Date(snapshot.takenAtMs).toISOString(),
+  };
+}
+
 function lastRunOf(
   outcome: RunOutcome,
   results: KillResult[],
-  p: Plan,
+  p: Plan | null,
   thresholds: ThresholdResult[],
   durationMs: number,
+  stop: DeadlineStop | null = null,
 ): LastRun {
   return {
     version: LAST_RUN_VERSION,
@@ -371,12 +488,13 @@ function lastRunOf(
     outcome,
     killed: results.filter((r) => KILLED_OUTCOMES.has(r.outcome)).length,
     failed: results.filter((r) => FAILED_OUTCOMES.has(r.outcome)).length,
-    refusals: p.refusals.length,
-    alerts: p.entries.filter((e) => e.action === "alert").length,
+    refusals: p?.refusals.length ?? 0,
+    alerts: p?.entries.filter((e) => e.action === "alert").length ?? 0,
     thresholds: thresholds
       .filter((t) => t.level === "warn" || t.level === "critical")
       .map((t) => t.message),
     durationMs: Math.round(durationMs),
+    ...(stop && { deadline: deadlineText(stop) }),
   };
 }
 

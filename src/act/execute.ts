@@ -2,6 +2,7 @@
 // (never one grace after another), SIGKILL the survivors of their grace, then confirm.
 // Before every signal the start time is re-read: a different one means the pid was reused.
 import type { SignalName } from "../config/types.js";
+import type { Deadline } from "../deadline.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import type { AuditRecord } from "./audit.js";
 import { probe } from "./probe.js";
@@ -20,6 +21,11 @@ export interface ExecuteDeps {
   /** How long to wait for a SIGKILLed process to be gone. */
   confirmMs: number;
   pollMs: number;
+  /**
+   * The run's deadline: once passed, nothing more is sent (no first signal to the rest, no
+   * SIGKILL after an unfinished grace) and whatever is still alive is left as "deadline".
+   */
+  deadline?: Deadline;
 }
 
 interface Pending {
@@ -120,9 +126,34 @@ export async function executeKills(
     return null;
   };
 
+  const pastDeadline = (): boolean => deps.deadline?.passed() === true;
+  /** Left alive at the deadline: said in the audit log, as every signal (not) sent is. */
+  const leave = (entry: PlanEntry, signal: SignalName, detail: string): void => {
+    try {
+      deps.audit({
+        time: new Date(deps.wallClock()).toISOString(),
+        pid: entry.process.pid,
+        startTicks: entry.process.startTicks,
+        argv: entry.process.argv,
+        rule: entry.rule,
+        signal,
+        outcome: "deadline",
+        detail,
+      });
+    } catch {
+      // As in send(): the results still carry it.
+    }
+  };
+
   const pending: Pending[] = [];
   for (const entry of entries) {
     const step = entry.kill!;
+    if (pastDeadline()) {
+      const detail = "not signalled: the run's deadline passed first";
+      leave(entry, step.signal, detail);
+      finish(entry, "deadline", [], { detail });
+      continue;
+    }
     const failure = send(entry, step.signal);
     if (failure) {
       finish(entry, failure.outcome, [], failure.detail ? { detail: failure.detail } : {});
@@ -148,13 +179,19 @@ export async function executeKills(
       let outcome: KillOutcome | null = null;
       let detail: string | undefined;
       if (live.kind === "unknown") {
-        // Cannot tell: no SIGKILL on an unverified pid; give up on it at its deadline.
-        if (now >= item.deadline) {
+        // Cannot tell: no SIGKILL on an unverified pid; give up on it at its (or the run's) deadline.
+        if (now >= item.deadline || pastDeadline()) {
           outcome = "unverified";
           detail = `stat unreadable (${live.error}): identity not checked, no ${item.killed ? "confirmation" : "SIGKILL"} sent`;
         }
       } else if (live.kind !== "alive") outcome = item.killed ? "killed" : "terminated";
-      else if (now >= item.deadline && !item.killed) {
+      else if (pastDeadline()) {
+        outcome = "deadline";
+        detail = item.killed
+          ? "SIGKILL sent; the run's deadline passed before its death was confirmed"
+          : `${item.signals[0]} sent; the run's deadline passed before its grace ended: no SIGKILL sent`;
+        if (!item.killed) leave(item.entry, "SIGKILL", detail);
+      } else if (now >= item.deadline && !item.killed) {
         const failure = send(item.entry, "SIGKILL");
         item.signals.push("SIGKILL");
         if (failure) {
@@ -180,7 +217,7 @@ export async function executeKills(
         pending.splice(i, 1);
       }
     }
-    if (pending.length > 0) await deps.sleep(deps.pollMs);
+    if (pending.length > 0) await deps.sleep(deps.deadline?.bound(deps.pollMs) ?? deps.pollMs);
   }
   return results;
 }

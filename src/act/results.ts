@@ -21,6 +21,11 @@ export type KillOutcome =
   | "failed"
   /** Its stat could not be read, so its identity could not be checked: not signalled. */
   | "unverified"
+  /**
+   * The run's deadline (settings.run_deadline) passed while this target was still alive: its
+   * signals say what was sent (none, or the first signal with no SIGKILL after it).
+   */
+  | "deadline"
   /** --dry-run: nothing sent. */
   | "would-kill";
 
@@ -31,6 +36,8 @@ export const FAILED_OUTCOMES: ReadonlySet<KillOutcome> = new Set<KillOutcome>([
   "refused",
   "failed",
   "unverified",
+  // Alive, and left so: a person looks at it (the next run tries again).
+  "deadline",
 ]);
 
 /** Dead by this run's signals. */

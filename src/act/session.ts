@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignalName } from "../config/types.js";
+import type { Deadline } from "../deadline.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";
@@ -21,6 +22,8 @@ export interface SessionOptions {
   kill?: (pid: number, signal: SignalName) => void;
   confirmMs?: number;
   pollMs?: number;
+  /** The run's: the executor sends nothing past it. */
+  deadline?: Deadline;
 }
 
 export type Session =
@@ -32,6 +35,8 @@ export type Session =
       execute(entries: readonly PlanEntry[]): Promise<KillResult[]>;
       /** A stale PID file of `service`: deleted in a live run (after re-checking it), never in a dry one. */
       removePidFile(read: PidFileRead, service: string): PidFileRemovalResult;
+      /** The run stopped at its deadline: one audit line says where and what was left undone. */
+      recordDeadline(detail: string): void;
       close(): void;
     };
 
@@ -64,6 +69,7 @@ export function startSession(options: SessionOptions): Session {
           signals: [],
         })),
       removePidFile: () => ({ outcome: "would-remove", detail: "dry run" }),
+      recordDeadline: () => {},
       close: () => {},
     };
   }
@@ -109,6 +115,7 @@ export function startSession(options: SessionOptions): Session {
         audit: (record) => audit.append(record),
         confirmMs: options.confirmMs ?? 2_000,
         pollMs: options.pollMs ?? 20,
+        ...(options.deadline && { deadline: options.deadline }),
       }),
     removePidFile: (read, service) => {
       const result = removeStalePidFile(read, options.procRoot);
@@ -127,6 +134,22 @@ export function startSession(options: SessionOptions): Session {
         // As for signals: a failed audit write does not undo what was done.
       }
       return result;
+    },
+    recordDeadline: (detail) => {
+      try {
+        audit.append({
+          time: new Date().toISOString(),
+          pid: 0,
+          startTicks: 0,
+          argv: [],
+          rule: "run",
+          signal: "none",
+          outcome: "deadline",
+          detail,
+        });
+      } catch {
+        // The report and the last-run state say it too.
+      }
     },
     close: () => {
       try {

@@ -3,6 +3,7 @@
 // shows what would be sent, and changes nothing.
 import { hostname } from "node:os";
 import type { Config } from "../config/types.js";
+import type { Deadline } from "../deadline.js";
 import type { StateFiles } from "../state/reader.js";
 import { deliverAll, sinkDeadlineMs, type Delivery } from "./deliver.js";
 import {
@@ -44,6 +45,8 @@ export interface AlertingOptions {
   logStream: NodeJS.WritableStream;
   /** Conditions this run could not judge: kept open (see decide). */
   keepOpen?: (key: string) => boolean;
+  /** The run's: no delivery starts past it, and none outlives it (each sink's timeout is cut). */
+  deadline?: Deadline;
 }
 
 export async function runAlerting(
@@ -77,13 +80,20 @@ export async function runAlerting(
   state.write(OUTBOX_FILE, queued);
   state.write(ALERT_STATE_FILE, decision.next);
 
-  const sinks = config.alerts.sinks.map((c) => ({
-    sink: createSink(c, { env: process.env, logStream: options.logStream }),
-    deadlineMs: sinkDeadlineMs(c),
-  }));
+  const deadline = options.deadline;
+  const sinks = config.alerts.sinks.map((c) => {
+    // A sink's own timeout is min(its timeout, what is left of the run).
+    const bounded =
+      deadline && "timeoutMs" in c ? { ...c, timeoutMs: deadline.bound(c.timeoutMs) } : c;
+    return {
+      sink: createSink(bounded, { env: process.env, logStream: options.logStream }),
+      deadlineMs: sinkDeadlineMs(c),
+    };
+  });
   const { deliveries, outbox } = await deliverAll(sinks, queued, decision.open, {
     host,
     runAt: options.now.toISOString(),
+    ...(deadline && { deadline }),
   });
   state.write(OUTBOX_FILE, outbox);
   return { notifications: decision.notifications, deliveries, orphaned };

@@ -1,6 +1,7 @@
 // Sends each sink its digest: everything waiting for it in the outbox. Sinks run in parallel,
 // each within its own timeout; one that fails keeps its notifications for the next run and
 // never stops the others or the run.
+import type { Deadline } from "../deadline.js";
 import { acknowledge, type Outbox } from "./outbox.js";
 import type { SinkConfig } from "./sink-config.js";
 import type { Digest, Notification, Sink } from "./types.js";
@@ -27,8 +28,9 @@ export async function deliverAll(
   sinks: readonly { sink: Sink; deadlineMs: number }[],
   outbox: Outbox,
   open: readonly Notification[],
-  context: { host: string; runAt: string },
+  context: { host: string; runAt: string; deadline?: Deadline },
 ): Promise<{ deliveries: Delivery[]; outbox: Outbox }> {
+  const { deadline, ...digestContext } = context;
   let next = outbox;
   const deliveries = await Promise.all(
     sinks.map(async ({ sink, deadlineMs }): Promise<Delivery> => {
@@ -46,9 +48,19 @@ export async function deliverAll(
         dropped,
       };
       if (!hasWork) return { ...base, status: "idle" };
-      const digest: Digest = { ...context, test: false, notifications, open: [...open], dropped };
+      // Past the run's deadline nothing more is delivered: the queue waits for the next run.
+      if (deadline?.passed()) {
+        return { ...base, status: "failed", error: "not sent: the run's deadline had passed" };
+      }
+      const digest: Digest = {
+        ...digestContext,
+        test: false,
+        notifications,
+        open: [...open],
+        dropped,
+      };
       try {
-        await sendWithin(sink, digest, deadlineMs);
+        await sendWithin(sink, digest, deadline ? deadline.bound(deadlineMs) : deadlineMs);
         next = acknowledge(next, sink.name, notifications);
         return { ...base, status: "sent" };
       } catch (error) {

@@ -31,6 +31,9 @@ export const DEFAULTS = {
   maxKillsPerRun: 100,
   cpuSampleMs: 250,
   statfsTimeoutMs: 2_000,
+  // Well under the systemd unit's TimeoutStartSec=5min; a normal run takes well under a second
+  // plus its longest grace.
+  runDeadlineMs: 120_000,
   topProcesses: 10,
   // The thresholds of the monitor this replaces.
   memory: { warn: 75, critical: 85 },
@@ -51,6 +54,8 @@ export function normalise(raw: RulesFile, file: string): Config {
     statfsTimeoutMs:
       s.statfs_timeout !== undefined ? ms(s.statfs_timeout) : DEFAULTS.statfsTimeoutMs,
     topProcesses: s.top_processes ?? DEFAULTS.topProcesses,
+    runDeadlineMs:
+      s.run_deadline !== undefined ? ms(s.run_deadline) : DEFAULTS.runDeadlineMs,
   };
   const t = raw.thresholds ?? {};
   const thresholds: Thresholds = {

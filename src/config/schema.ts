@@ -21,6 +21,10 @@ const typeError =
       ? `missing; expected ${expected}`
       : `wrong type; expected ${expected}`;
 
+/** settings.run_deadline's bounds: see its message. */
+export const RUN_DEADLINE_MIN_MS = 3_000;
+export const RUN_DEADLINE_MAX_MS = 240_000;
+
 const duration = z
   .string({ error: typeError(DURATION_EXAMPLE) })
   .refine((text) => parseDuration(text).ok, {
@@ -384,6 +388,21 @@ const settings = z.strictObject(
       .optional()
       .describe(
         "Longest in-run CPU sample, taken only without a usable previous run (or for a rule's `when: { cpu }`). Default 250ms.",
+      ),
+    run_deadline: duration
+      .refine(
+        (text) => {
+          const parsed = parseDuration(text);
+          return !parsed.ok || (parsed.value >= RUN_DEADLINE_MIN_MS && parsed.value <= RUN_DEADLINE_MAX_MS);
+        },
+        {
+          error: (issue) =>
+            `${String(issue.input)} is out of range; expected from 3s to 4m (a run needs a few seconds to scan and signal, and must stop itself before the systemd unit's TimeoutStartSec=5min kills it)`,
+        },
+      )
+      .optional()
+      .describe(
+        "A whole run's budget: past it the run stops planning and signalling (no SIGKILL escalation), delivers nothing more, releases the lock and exits 7. From 3s to 4m. Default 2m.",
       ),
     statfs_timeout: duration
       .optional()

@@ -87,6 +87,8 @@ export interface Settings {
   cpuSampleMs: number;
   statfsTimeoutMs: number;
   topProcesses: number;
+  /** settings.run_deadline: a whole run's budget (see src/deadline.ts). */
+  runDeadlineMs: number;
 }
 
 /** warn ≤ critical; percentages 0–100, load per core. */

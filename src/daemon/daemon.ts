@@ -1,15 +1,18 @@
 // `cleanup daemon`: for hosts and containers with neither systemd nor cron. The same one-shot run
-// on a cron schedule (node-cron), never two at once; on SIGTERM or SIGINT it stops scheduling,
-// lets a run in progress finish (within --stop-timeout) and returns. State files are written
-// atomically, so even a run given up on leaves none half-written; its lock names a process that
-// is gone, which the next run recognises as stale.
+// on a cron schedule (node-cron), never two at once, each in a child process of its own (see
+// run-process.ts), so /health and SIGTERM are answered whatever a run is doing. A run still going
+// past its deadline (settings.run_deadline plus a margin) is killed. On SIGTERM or SIGINT it stops
+// scheduling, lets a run in progress finish (within --stop-timeout), else kills it, and returns.
+// State files are written atomically, so even a killed run leaves none half-written; its lock
+// names a process that is gone, which the next run recognises as stale.
 import { KILLED_OUTCOMES } from "../act/results.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { EXIT, exitCodeForError, exitCodeForOutcome } from "../exit-codes.js";
-import { checkConfig, runOnce, type RunReport } from "../run.js";
+import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
+import { checkConfig, type RunReport } from "../run.js";
 import { UsageError } from "../usage-error.js";
+import { startRunProcess, type RunProcess } from "./run-process.js";
 
 export interface DaemonOptions {
   schedule: string;
@@ -19,6 +22,8 @@ export interface DaemonOptions {
   healthPort?: number;
   healthHost?: string;
   stopTimeoutMs: number;
+  /** The script a run child starts (the bundle, dist/cli.js: process.argv[1]). */
+  runEntry: string;
   /** One JSON object per line, on stdout: journald and `docker logs` keep them. */
   log: (event: Record<string, unknown>) => void;
   /** Renders /metrics from the last run (the Prometheus textfile format). */
@@ -50,6 +55,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
   checkConfig(options.configPath);
 
   let running: Promise<void> | null = null;
+  let child: RunProcess | null = null;
   let last: LastRunSummary | null = null;
   let lastReport: RunReport | null = null;
   const tick = async (): Promise<void> => {
@@ -60,12 +66,22 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     const started = performance.now();
     running = (async () => {
       try {
-        const report = await runOnce({
+        child = startRunProcess(options.runEntry, {
           configPath: options.configPath,
-          mode: "run",
           ...(options.stateDir && { stateDir: options.stateDir }),
-          logStream: process.stdout,
         });
+        const end = await child.ended;
+        if (end.kind === "killed") {
+          last = summary(started, EXIT.DEADLINE, { error: `run killed: ${end.reason}` });
+          options.log({ event: "run-killed", reason: end.reason, exitCode: last.exitCode });
+          return;
+        }
+        if (end.kind === "error") {
+          last = summary(started, end.exitCode, { error: end.message });
+          options.log({ event: "run-failed", error: end.message, exitCode: end.exitCode });
+          return;
+        }
+        const report = end.report;
         lastReport = report;
         options.afterRun?.(report);
         last = summary(started, exitCodeForOutcome(report.outcome), { outcome: report.outcome });
@@ -77,13 +93,11 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
           durationMs: last.durationMs,
         });
       } catch (error) {
-        last = summary(started, exitCodeForError(error), { error: (error as Error).message });
-        options.log({
-          event: "run-failed",
-          error: (error as Error).message,
-          exitCode: last.exitCode,
-        });
+        // afterRun or the log threw: the run itself is done.
+        last = summary(started, EXIT.INTERNAL, { error: (error as Error).message });
+        options.log({ event: "run-failed", error: (error as Error).message, exitCode: EXIT.INTERNAL });
       } finally {
+        child = null;
         running = null;
       }
     })();
@@ -166,6 +180,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     ]);
     bound.abort();
     if (!finished) {
+      // Killed, not left behind: no run goes on acting after the daemon said it stopped.
+      await (child as RunProcess | null)?.kill(`the daemon stopped (--stop-timeout ${options.stopTimeoutMs} ms)`);
       options.log({ event: "stopped", gaveUpOnRun: true, afterMs: options.stopTimeoutMs });
       return "gave-up";
     }

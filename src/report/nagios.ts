@@ -16,6 +16,7 @@
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import { ConfigError, formatProblem } from "../config/errors.js";
 import type { ThresholdResult } from "../host/thresholds.js";
+import { deadlineLine } from "./text.js";
 import type { RunReport } from "../run.js";
 import { StateDirError } from "../act/session.js";
 import { ScanError } from "../scan/types.js";
@@ -44,6 +45,10 @@ export function renderNagios(report: RunReport): { line: string; state: NagiosSt
       state: "UNKNOWN",
       text: `another run holds the lock${h ? ` (pid ${h.pid} since ${h.since})` : ""}: this run did nothing`,
     });
+  }
+
+  if (report.deadline) {
+    parts.push({ state: "CRITICAL", text: deadlineLine(report.deadline) });
   }
 
   for (const t of report.thresholds ?? []) {

@@ -38,6 +38,7 @@ export const TEXTFILE_OUTCOMES: readonly (RunOutcome | "error")[] = [
   "ok",
   "attention",
   "busy",
+  "deadline",
   "error",
 ];
 
@@ -315,7 +316,7 @@ function runLines(
   }
   const outcomes = out.gauge(
     "cleanup_run_outcome",
-    "1 for the last run's outcome: ok, attention (a kill failed, a budget was exceeded, an alert was not delivered), busy (the lock was held), error (the run failed).",
+    "1 for the last run's outcome: ok, attention (a kill failed, a budget was exceeded, an alert was not delivered), busy (the lock was held), deadline (the run passed settings.run_deadline and stopped there), error (the run failed).",
   );
   for (const o of TEXTFILE_OUTCOMES) outcomes.add({ outcome: o }, o === outcome ? 1 : 0);
 }

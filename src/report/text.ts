@@ -3,7 +3,7 @@ import type { KillResult } from "../act/results.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
-import type { RunReport } from "../run.js";
+import type { DeadlineStop, RunReport } from "../run.js";
 import { displayCommand } from "./printable.js";
 import { serviceLines } from "./services.js";
 
@@ -20,8 +20,10 @@ export function renderText(report: RunReport): string {
     );
     return lines.join("\n") + "\n";
   }
-  const scan = report.scan!;
-  const plan = report.plan!;
+  if (report.deadline) lines.push(`DEADLINE: ${deadlineLine(report.deadline)}`);
+  const scan = report.scan;
+  const plan = report.plan;
+  if (!scan || !plan) return lines.join("\n") + "\n";
   const who = report.actor.mayKillAnyUser
     ? "may signal any user's processes"
     : `uid ${report.actor.uid}: acts on its own processes only`;
@@ -119,6 +121,11 @@ function notificationSection(lines: string[], report: RunReport): void {
       `warning: sink ${sink} is no longer in the config: ${count} queued notifications given up`,
     );
   }
+}
+
+/** What a run cut short by settings.run_deadline left undone. */
+export function deadlineLine(stop: DeadlineStop): string {
+  return `the run passed its deadline (settings.run_deadline ${formatDuration(stop.limitMs)}) before ${stop.stage} and stopped; not done: ${stop.notDone.join("; ")}`;
 }
 
 /** "memory 42.1% ok, cpu 12.0% ok, disk / 22.0% ok …": one line for a run's report. */

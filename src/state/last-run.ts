@@ -6,7 +6,7 @@ export const LAST_RUN_VERSION = 1;
 export interface LastRun {
   version: typeof LAST_RUN_VERSION;
   finishedAt: string;
-  outcome: "ok" | "attention" | "busy";
+  outcome: "ok" | "attention" | "busy" | "deadline";
   killed: number;
   failed: number;
   refusals: number;
@@ -14,6 +14,8 @@ export interface LastRun {
   /** Threshold messages at warn or critical. */
   thresholds: string[];
   durationMs: number;
+  /** Where the run stopped at its deadline and what it left undone (outcome "deadline"). */
+  deadline?: string;
 }
 
 export function checkLastRun(data: unknown): string | null {

@@ -1,0 +1,84 @@
+// settings.run_deadline on real processes: a kill rule whose grace (10m) outlasts the run's
+// deadline, against the scene's own SIGTERM-ignoring orphan. The run must stop at its deadline
+// without escalating to SIGKILL, say so everywhere, release the lock and exit 7. Only the
+// scene's processes (its token'd interpreter path) are ever matched; the scene kills them after.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Scene } from "../helpers/scene.js";
+
+let scene: Scene;
+afterEach(() => scene?.cleanup());
+
+/** The scene's orphans, killed with a 10-minute grace; host thresholds off so nothing else alerts. */
+export const longGraceRules = (s: Scene, deadline: string) =>
+  s.rules(`
+settings: { run_deadline: ${deadline} }
+thresholds: { memory: false, cpu: false, disk: false }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${s.pattern} ', orphaned: true }
+    action: kill
+    grace: 10m
+`);
+
+describe("run_deadline", () => {
+  it("a grace that outlasts the run: SIGTERM only, no SIGKILL, exit 7, lock released, recorded", async () => {
+    scene = new Scene();
+    const stubborn = await scene.orphan("stubborn", "--ignore-term");
+    const config = longGraceRules(scene, "5s");
+    const started = performance.now();
+    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const tookMs = performance.now() - started;
+
+    expect(run.code, run.stderr).toBe(7);
+    // 5 s of deadline, then the run ends; far from the grace's 10 minutes whatever the load.
+    expect(tookMs).toBeLessThan(60_000);
+    // No SIGKILL: the target is still alive (the scene kills it in afterEach).
+    expect(scene.alive(stubborn.pid)).toBe(true);
+
+    const json = run.json!;
+    expect(json.outcome).toBe("deadline");
+    expect(json.exitCode).toBe(7);
+    expect(json.results).toMatchObject([
+      { pid: stubborn.pid, rule: "scene-orphans", outcome: "deadline", signals: ["SIGTERM"] },
+    ]);
+    expect(json.results[0].detail).toContain("no SIGKILL sent");
+    expect(json.deadline).toMatchObject({ limitMs: 5_000, stage: "signals" });
+    expect(json.deadline.notDone.join("\n")).toContain(`no SIGKILL to pid ${stubborn.pid}`);
+
+    // The audit log: the SIGTERM sent, the SIGKILL not sent, and the run's own line.
+    const audit = readFileSync(join(scene.stateDir, "audit.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit).toMatchObject([
+      { pid: stubborn.pid, signal: "SIGTERM", outcome: "sent" },
+      { pid: stubborn.pid, signal: "SIGKILL", outcome: "deadline" },
+      { pid: 0, rule: "run", outcome: "deadline" },
+    ]);
+    expect(audit[2]!.detail).toContain("run deadline (5000 ms) passed before signals");
+
+    // The last-run state says why; the lock is gone.
+    const lastRun = JSON.parse(readFileSync(join(scene.stateDir, "last-run.json"), "utf8"));
+    expect(lastRun).toMatchObject({ outcome: "deadline" });
+    expect(lastRun.deadline).toContain("not done: no SIGKILL");
+    expect(existsSync(join(scene.stateDir, "cleanup.lock"))).toBe(false);
+
+    // The next run is not "busy": it takes the lock and signals again (and stops again).
+    const next = await scene.runAgent(["--config", config, "--state-dir", scene.stateDir]);
+    expect(next.code, next.stderr).toBe(7);
+    expect(next.stdout).toContain("DEADLINE: the run passed its deadline (settings.run_deadline 5s)");
+    expect(scene.alive(stubborn.pid)).toBe(true);
+  }, 150_000);
+
+  it("a deadline out of bounds is a config error that names the key", async () => {
+    scene = new Scene();
+    for (const value of ["1s", "10m"]) {
+      const run = await scene.runAgent(["check", "--config", longGraceRules(scene, value)]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain("settings.run_deadline");
+      expect(run.stderr).toContain("expected from 3s to 4m");
+    }
+  });
+});
