@@ -240,7 +240,12 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const probing = probeAll(
       config.services.flatMap((s) =>
         s.health
-          ? [{ name: s.name, check: { ...s.health, timeoutMs: deadline.bound(s.health.timeoutMs) } }]
+          ? [
+              {
+                name: s.name,
+                check: { ...s.health, timeoutMs: deadline.bound(s.health.timeoutMs) },
+              },
+            ]
           : [],
       ),
       { userAgent: `cleanup/${packageVersion()}` },
@@ -364,8 +369,11 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
         stoppedAt ??= "delivery";
       }
     }
-    const stop: DeadlineStop | null =
-      stoppedAt && { limitMs: deadline.limitMs, stage: stoppedAt, notDone };
+    const stop: DeadlineStop | null = stoppedAt && {
+      limitMs: deadline.limitMs,
+      stage: stoppedAt,
+      notDone,
+    };
 
     const failed =
       results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ||

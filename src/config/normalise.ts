@@ -54,8 +54,7 @@ export function normalise(raw: RulesFile, file: string): Config {
     statfsTimeoutMs:
       s.statfs_timeout !== undefined ? ms(s.statfs_timeout) : DEFAULTS.statfsTimeoutMs,
     topProcesses: s.top_processes ?? DEFAULTS.topProcesses,
-    runDeadlineMs:
-      s.run_deadline !== undefined ? ms(s.run_deadline) : DEFAULTS.runDeadlineMs,
+    runDeadlineMs: s.run_deadline !== undefined ? ms(s.run_deadline) : DEFAULTS.runDeadlineMs,
   };
   const t = raw.thresholds ?? {};
   const thresholds: Thresholds = {

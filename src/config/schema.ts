@@ -393,7 +393,10 @@ const settings = z.strictObject(
       .refine(
         (text) => {
           const parsed = parseDuration(text);
-          return !parsed.ok || (parsed.value >= RUN_DEADLINE_MIN_MS && parsed.value <= RUN_DEADLINE_MAX_MS);
+          return (
+            !parsed.ok ||
+            (parsed.value >= RUN_DEADLINE_MIN_MS && parsed.value <= RUN_DEADLINE_MAX_MS)
+          );
         },
         {
           error: (issue) =>

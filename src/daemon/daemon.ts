@@ -95,7 +95,11 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
       } catch (error) {
         // afterRun or the log threw: the run itself is done.
         last = summary(started, EXIT.INTERNAL, { error: (error as Error).message });
-        options.log({ event: "run-failed", error: (error as Error).message, exitCode: EXIT.INTERNAL });
+        options.log({
+          event: "run-failed",
+          error: (error as Error).message,
+          exitCode: EXIT.INTERNAL,
+        });
       } finally {
         child = null;
         running = null;
@@ -181,7 +185,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     bound.abort();
     if (!finished) {
       // Killed, not left behind: no run goes on acting after the daemon said it stopped.
-      await (child as RunProcess | null)?.kill(`the daemon stopped (--stop-timeout ${options.stopTimeoutMs} ms)`);
+      await (child as RunProcess | null)?.kill(
+        `the daemon stopped (--stop-timeout ${options.stopTimeoutMs} ms)`,
+      );
       options.log({ event: "stopped", gaveUpOnRun: true, afterMs: options.stopTimeoutMs });
       return "gave-up";
     }

@@ -64,7 +64,11 @@ export function startRunProcess(entry: string, request: RunRequest): RunProcess 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const ended = new Promise<RunEnd>((resolve) => {
     child.once("error", (error) => {
-      result ??= { kind: "error", exitCode: EXIT.INTERNAL, message: `cannot start a run: ${error.message}` };
+      result ??= {
+        kind: "error",
+        exitCode: EXIT.INTERNAL,
+        message: `cannot start a run: ${error.message}`,
+      };
     });
     void exited.then(() => {
       clearTimeout(backstop);

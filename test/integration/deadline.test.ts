@@ -5,22 +5,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { longGraceRules } from "../helpers/long-grace.js";
 import { Scene } from "../helpers/scene.js";
 
 let scene: Scene;
 afterEach(() => scene?.cleanup());
-
-/** The scene's orphans, killed with a 10-minute grace; host thresholds off so nothing else alerts. */
-export const longGraceRules = (s: Scene, deadline: string) =>
-  s.rules(`
-settings: { run_deadline: ${deadline} }
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: 10m
-`);
 
 describe("run_deadline", () => {
   it("a grace that outlasts the run: SIGTERM only, no SIGKILL, exit 7, lock released, recorded", async () => {
@@ -68,7 +57,9 @@ describe("run_deadline", () => {
     // The next run is not "busy": it takes the lock and signals again (and stops again).
     const next = await scene.runAgent(["--config", config, "--state-dir", scene.stateDir]);
     expect(next.code, next.stderr).toBe(7);
-    expect(next.stdout).toContain("DEADLINE: the run passed its deadline (settings.run_deadline 5s)");
+    expect(next.stdout).toContain(
+      "DEADLINE: the run passed its deadline (settings.run_deadline 5s)",
+    );
     expect(scene.alive(stubborn.pid)).toBe(true);
   }, 150_000);
 
