@@ -74,6 +74,7 @@ export function renderStatus(report: RunReport, color: boolean): string {
     lines.push(
       `  ${last.finishedAt}: ${paint(level, last.outcome)}; killed ${last.killed}, failed ${last.failed}, budget refusals ${last.refusals}, alerts ${last.alerts}; took ${last.durationMs} ms`,
     );
+    if (last.deadline) lines.push(`  ${last.deadline}`);
     for (const t of last.thresholds) lines.push(`  ${t}`);
   }
   return `${lines.join("\n")}\n`;

@@ -61,6 +61,18 @@ describe("run_deadline", () => {
       "DEADLINE: the run passed its deadline (settings.run_deadline 5s)",
     );
     expect(scene.alive(stubborn.pid)).toBe(true);
+
+    // `cleanup status` shows it too.
+    const status = await scene.runAgent([
+      "status",
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("deadline");
+    expect(status.stdout).toContain("run deadline (5000 ms) passed before signals");
   }, 150_000);
 
   it("a deadline out of bounds is a config error that names the key", async () => {

@@ -161,6 +161,7 @@ describe("renderTextfile", () => {
       'cleanup_run_outcome{outcome="ok"} 0',
       'cleanup_run_outcome{outcome="attention"} 1',
       'cleanup_run_outcome{outcome="busy"} 0',
+      'cleanup_run_outcome{outcome="deadline"} 0',
       'cleanup_run_outcome{outcome="error"} 0',
     ]);
     expect(samples(text, "cleanup_alerts_delivery_failed")).toEqual([
@@ -361,11 +362,12 @@ describe("renderTextfile", () => {
         "# HELP cleanup_last_success_timestamp_seconds When the last run with outcome ok ended (Unix time); kept across runs that did not succeed.",
         "# TYPE cleanup_last_success_timestamp_seconds gauge",
         "cleanup_last_success_timestamp_seconds 1780300000.25",
-        "# HELP cleanup_run_outcome 1 for the last run's outcome: ok, attention (a kill failed, a budget was exceeded, an alert was not delivered), busy (the lock was held), error (the run failed).",
+        "# HELP cleanup_run_outcome 1 for the last run's outcome: ok, attention (a kill failed, a budget was exceeded, an alert was not delivered), busy (the lock was held), deadline (the run passed settings.run_deadline and stopped there), error (the run failed).",
         "# TYPE cleanup_run_outcome gauge",
         'cleanup_run_outcome{outcome="ok"} 0',
         'cleanup_run_outcome{outcome="attention"} 0',
         'cleanup_run_outcome{outcome="busy"} 1',
+        'cleanup_run_outcome{outcome="deadline"} 0',
         'cleanup_run_outcome{outcome="error"} 0',
         "",
       ].join("\n"),
