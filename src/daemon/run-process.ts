@@ -63,15 +63,19 @@ export function startRunProcess(entry: string, request: RunRequest): RunProcess 
     if (m.kind === "deadline") arm(started + m.limitMs + BACKSTOP_MARGIN_MS - performance.now());
     else result = m;
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const ended = new Promise<RunEnd>((resolve) => {
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
     child.once("error", (error) => {
       result ??= {
         kind: "error",
         exitCode: EXIT.INTERNAL,
         message: `cannot start a run: ${error.message}`,
       };
+      // A child that never started sends no "exit": the run is over all the same.
+      if (child.pid === undefined) resolve();
     });
+  });
+  const ended = new Promise<RunEnd>((resolve) => {
     void exited.then(() => {
       clearTimeout(backstop);
       // A report that arrived is the run's end, even if the child was killed while it exited.
