@@ -399,8 +399,8 @@ const settings = z.strictObject(
           );
         },
         {
-          error: (issue) =>
-            `${String(issue.input)} is out of range; expected from 3s to 4m (a run needs a few seconds to scan and signal, and must stop itself before the systemd unit's TimeoutStartSec=5min kills it)`,
+          error:
+            "out of range; expected from 3s to 4m, so that a run has time to scan and signal and stops itself before the systemd unit's TimeoutStartSec=5min",
         },
       )
       .optional()
