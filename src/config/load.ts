@@ -1,41 +1,101 @@
 // read → parse YAML with positions → validate against the schema → normalise units and regexes.
 // Any problem: every one found is thrown together as a ConfigError; nothing downstream runs.
-import { readFileSync } from "node:fs";
+// The file is read only if it is a regular file of at most MAX_CONFIG_BYTES that, as root, no
+// other user can write (trusted-file.ts); its YAML is bounded in depth, aliases and tags
+// (input-limits.ts) before the recursive steps (yaml's composer, zod) see it.
 import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { crossChecks, type CrossIssue } from "./cross-checks.js";
 import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
+import {
+  controlCharacterProblem,
+  depthProblem,
+  firstInvalidUtf8,
+  nodeProblem,
+  type LimitProblem,
+} from "./input-limits.js";
 import { keyNodeAt, knownKeysAt, nodeAt, positionOf, sourceOf } from "./locate.js";
 import { normalise } from "./normalise.js";
-import { rulesFileSchema } from "./schema.js";
+import { rulesFileSchema, type RulesFile } from "./schema.js";
 import { didYouMean } from "./suggest.js";
+import { readTrustedFile, trustProblem, UntrustedFileError } from "./trusted-file.js";
 import type { Config } from "./types.js";
 
-export function loadConfigFile(path: string): Config {
+/** A rules file is a few KiB (the bundled one: 9 KiB); 1 MiB bounds what parsing may cost. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface LoadOptions {
+  /** --allow-untrusted-config: read it as root even if another user owns or can write it. */
+  allowUntrusted?: boolean;
+  /** The effective uid (tests); default process.geteuid(). */
+  euid?: number;
+}
+
+export function loadConfigFile(path: string, options: LoadOptions = {}): Config {
   const file = resolve(path);
-  let text: string;
+  const atTop = (problem: string): ConfigError =>
+    new ConfigError(file, [{ file, line: 1, col: 1, path: "", problem }]);
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readTrustedFile(file, MAX_CONFIG_BYTES, options);
   } catch (error) {
+    if (error instanceof UntrustedFileError) {
+      const override = error.reason.startsWith("refused")
+        ? "; --allow-untrusted-config reads it anyway"
+        : "";
+      throw atTop(`cannot read config: ${error.reason}${override}`);
+    }
     const reason =
       (error as NodeJS.ErrnoException).code === "ENOENT"
         ? "file not found"
         : (error as Error).message;
+    throw atTop(`cannot read config: ${reason}`);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const before = bytes.subarray(0, bad).toString("utf8");
     throw new ConfigError(file, [
-      { file, line: 1, col: 1, path: "", problem: `cannot read config: ${reason}` },
+      {
+        file,
+        ...positionInText(before, before.length),
+        path: "",
+        problem: `not UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} at offset ${bad}`,
+      },
     ]);
   }
-  return parseConfig(text, file);
+  return parseConfig(bytes.toString("utf8"), file, {
+    secretProblem: (secret, trustPaths) => trustProblem(secret, { trustPaths, euid: options.euid }),
+  });
 }
 
-export function parseConfig(text: string, file: string): Config {
+export interface ParseOptions {
+  /**
+   * Why a `{ file: PATH }` secret would be refused (trusted-file.ts), or undefined; a missing
+   * file is not a problem here: it fails only its sink, when that sends.
+   */
+  secretProblem?: (path: string, trustPaths: readonly string[]) => string | undefined;
+}
+
+export function parseConfig(text: string, file: string, options: ParseOptions = {}): Config {
+  const limited = (limit: LimitProblem | undefined): void => {
+    if (limit) {
+      const where = positionInText(text, limit.offset);
+      throw new ConfigError(file, [{ file, ...where, path: "", problem: limit.problem }]);
+    }
+  };
+  // Before yaml sees it: its composer recurses once per level.
+  limited(controlCharacterProblem(text) ?? depthProblem(text));
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const doc = yamlInput(file, () =>
+    parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true }),
+  );
+  // Warnings too (an unresolved tag, an ambiguous alias): a value yaml guessed is not one to act on.
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  if (yamlProblems.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((error) => ({
+      yamlProblems.map((error) => ({
         file,
         ...counter.linePos(error.pos[0]),
         path: "",
@@ -43,15 +103,78 @@ export function parseConfig(text: string, file: string): Config {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
-  const result = rulesFileSchema.safeParse(raw);
+  limited(nodeProblem(doc));
+  // maxAliasCount is yaml's own guard; nodeProblem's bound is tighter and positioned.
+  const raw: unknown = yamlInput(file, () => doc.toJS({ maxAliasCount: 100 }));
+  const result = yamlInput(file, () => rulesFileSchema.safeParse(raw));
   const issues: Issue[] = [...(result.success ? [] : result.error.issues), ...crossChecks(raw)];
   if (issues.length > 0 || !result.success) {
     const problems = issues.flatMap((issue) => describeIssue(issue, doc, counter, text, file));
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ConfigError(file, problems);
   }
+  if (options.secretProblem) {
+    const problems = secretFileProblems(result.data, options.secretProblem).map(
+      ({ path, problem }) => ({
+        file,
+        ...positionOf(nodeAt(doc, path).node, counter),
+        path: formatPath(path),
+        problem,
+      }),
+    );
+    if (problems.length > 0) throw new ConfigError(file, problems);
+  }
   return normalise(result.data, file);
+}
+
+/**
+ * yaml and zod on hostile input: whatever they throw (a RangeError from a stack they exhausted,
+ * yaml's ReferenceError for an alias bomb) is about this file, not a bug of ours to crash on.
+ */
+function yamlInput<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new ConfigError(file, [
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: "",
+        problem: `cannot be read as a rules file (${firstLine(message)})`,
+      },
+    ]);
+  }
+}
+
+/** Each `{ file: PATH }` secret that would be refused, at the path of its `file` key. */
+function secretFileProblems(
+  data: RulesFile,
+  check: NonNullable<ParseOptions["secretProblem"]>,
+): { path: (string | number)[]; problem: string }[] {
+  const trustPaths = data.settings?.trust_paths ?? [];
+  const found: { path: (string | number)[]; problem: string }[] = [];
+  const visit = (ref: unknown, path: (string | number)[]): void => {
+    if (typeof ref !== "object" || ref === null || !("file" in ref)) return;
+    const problem = check(String(ref.file), trustPaths);
+    if (problem) {
+      found.push({
+        path: [...path, "file"],
+        problem: `secret file ${String(ref.file)}: ${problem}${problem.startsWith("refused") ? "; list it (or its directory) in settings.trust_paths to accept it" : ""}`,
+      });
+    }
+  };
+  (data.alerts?.sinks ?? []).forEach((sink, index) => {
+    const at = ["alerts", "sinks", index];
+    if (sink.type === "email") visit(sink.password, [...at, "password"]);
+    if (sink.type === "webhook") {
+      visit(sink.url, [...at, "url"]);
+      for (const [name, value] of Object.entries(sink.headers ?? {}))
+        visit(value, [...at, "headers", name]);
+    }
+  });
+  return found;
 }
 
 type Issue = z.core.$ZodIssue | CrossIssue;
@@ -119,6 +242,17 @@ function splitMessage(message: string): [string, string | undefined] {
   const at = message.lastIndexOf("; expected ");
   if (at < 0) return [message, undefined];
   return [message.slice(0, at), message.slice(at + "; expected ".length)];
+}
+
+/** 1-based line and column of `offset`, without a parse (the checks that run before one). */
+function positionInText(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line += 1;
+    start = at + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 function firstLine(message: string): string {
