@@ -58,6 +58,8 @@ export type RunMode = "run" | "dry-run" | "status";
 
 export interface RunOptions {
   configPath: string;
+  /** --allow-untrusted-config: read the rules file as root even if another user can write it. */
+  allowUntrustedConfig?: boolean;
   mode: RunMode;
   /** --state-dir; else settings.state_dir; else the default for this user. */
   stateDir?: string;
@@ -118,7 +120,9 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const procRoot = options.procRoot ?? "/proc";
   const live = options.mode === "run";
-  const config = loadConfigFile(options.configPath);
+  const config = loadConfigFile(options.configPath, {
+    allowUntrusted: options.allowUntrustedConfig === true,
+  });
   const actor = currentActor(procRoot);
   const stateDir = options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid);
   const session = startSession({
@@ -411,8 +415,8 @@ function readCpuNow(procRoot: string): CpuNow | null {
 }
 
 /** Checks the config only: nothing scanned, locked or written. */
-export function checkConfig(configPath: string): Config {
-  return loadConfigFile(configPath);
+export function checkConfig(configPath: string, allowUntrusted = false): Config {
+  return loadConfigFile(configPath, { allowUntrusted });
 }
 
 export function defaultStateDir(uid: number): string {

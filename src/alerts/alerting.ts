@@ -78,7 +78,11 @@ export async function runAlerting(
   state.write(ALERT_STATE_FILE, decision.next);
 
   const sinks = config.alerts.sinks.map((c) => ({
-    sink: createSink(c, { env: process.env, logStream: options.logStream }),
+    sink: createSink(c, {
+      env: process.env,
+      logStream: options.logStream,
+      trustPaths: config.settings.trustPaths,
+    }),
     deadlineMs: sinkDeadlineMs(c),
   }));
   const { deliveries, outbox } = await deliverAll(sinks, queued, decision.open, {
