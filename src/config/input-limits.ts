@@ -77,10 +77,9 @@ export function controlCharacterProblem(text: string): LimitProblem | undefined 
   };
 }
 
-/** The first collection nested deeper than MAX_DEPTH, found without recursion. */
-export function depthProblem(text: string): LimitProblem | undefined {
-  const stack: { token: CST.Token; depth: number }[] = [];
-  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
+/** The first collection nested deeper than MAX_DEPTH in yaml's CST (its parser does not recurse), found without recursion. */
+export function depthProblem(tokens: readonly CST.Token[]): LimitProblem | undefined {
+  const stack = tokens.map((token) => ({ token, depth: 0 }));
   while (stack.length > 0) {
     const { token, depth } = stack.pop()!;
     if (token.type === "document") {
