@@ -8,7 +8,7 @@ import {
   isCollection,
   isPair,
   isScalar,
-  Parser,
+  visit,
   type CST,
   type Document,
   type Node,
@@ -19,13 +19,20 @@ import {
  * cpu); yaml's composer overflowed the stack at about 800, zod validation sooner.
  */
 export const MAX_DEPTH = 64;
+/**
+ * Columns of indentation and block indicators (`- `, `? `, `: `) that start a line. yaml's CST
+ * parser recurses when it closes nested block collections: 3,000 compact `- ` on one line
+ * overflowed the stack (2,000 did not). A block collection is indented more than its parent, so
+ * this also bounds block nesting, before that parser runs.
+ */
+export const MAX_INDENT = 256;
 /** Alias nodes (`*name`) in one file; a rules file rarely needs any. */
 export const MAX_ALIASES = 100;
 /**
- * Nodes that aliases may add in all: a protect list of 20 entries used in 10 rules is 600.
- * A "billion laughs" file of 9 levels of 10 aliases would be 10^9.
+ * Nodes that aliases may add in all: a protect list of 20 entries (60 nodes) used in 10 rules
+ * is 600. A "billion laughs" file of 9 levels of 10 aliases would be 10^9; 3 levels, 1,221.
  */
-export const MAX_ALIAS_NODES = 5_000;
+export const MAX_ALIAS_NODES = 1_000;
 
 export interface LimitProblem {
   offset: number;
@@ -75,6 +82,32 @@ export function controlCharacterProblem(text: string): LimitProblem | undefined 
     offset: match.index,
     problem: `control character U+${code} is not allowed in YAML; write it as an escape ("\\x..") inside double quotes`,
   };
+}
+
+export function indentationProblem(text: string): LimitProblem | undefined {
+  let start = 0;
+  while (start < text.length) {
+    let at = start;
+    for (;;) {
+      const c = text[at];
+      const next = text[at + 1];
+      const indicator =
+        (c === "-" || c === "?" || c === ":") &&
+        (next === " " || next === "\n" || next === "\r" || next === undefined);
+      if (c !== " " && !indicator) break;
+      at += 1;
+      if (at - start > MAX_INDENT) {
+        return {
+          offset: at - 1,
+          problem: `indented more than ${MAX_INDENT} columns (nested too deeply for a rules file)`,
+        };
+      }
+    }
+    const end = text.indexOf("\n", at);
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** The first collection nested deeper than MAX_DEPTH in yaml's CST (its parser does not recurse), found without recursion. */
@@ -164,4 +197,16 @@ export function nodeProblem(doc: Document): LimitProblem | undefined {
 
 function shortTag(tag: string): string {
   return tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
+}
+
+/** Where the first alias is: the place to point at when yaml's own alias guard refuses. */
+export function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }

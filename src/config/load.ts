@@ -11,7 +11,9 @@ import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
 import {
   controlCharacterProblem,
   depthProblem,
+  firstAliasOffset,
   firstInvalidUtf8,
+  indentationProblem,
   nodeProblem,
   type LimitProblem,
 } from "./input-limits.js";
@@ -87,7 +89,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
       throw new ConfigError(file, [{ file, ...where, path: "", problem: limit.problem }]);
     }
   };
-  limited(controlCharacterProblem(text));
+  limited(controlCharacterProblem(text) ?? indentationProblem(text));
   const counter = new LineCounter();
   const tokens = yamlInput(file, () => [...new Parser(counter.addNewLine).parse(text)]);
   // Before yaml's composer sees them: it recurses once per level.
@@ -115,7 +117,21 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   }
   limited(nodeProblem(doc));
   // maxAliasCount is yaml's own guard; nodeProblem's bound is tighter and positioned.
-  const raw: unknown = yamlInput(file, () => doc.toJS({ maxAliasCount: 100 }));
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Only yaml's alias guard is expected here (nodeProblem passed); anything else is ours to see.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError(file, [
+      {
+        file,
+        ...counter.linePos(firstAliasOffset(doc)),
+        path: "",
+        problem: `aliases expand too far (${error.message})`,
+      },
+    ]);
+  }
   const result = yamlInput(file, () => rulesFileSchema.safeParse(raw));
   const issues: Issue[] = [...(result.success ? [] : result.error.issues), ...crossChecks(raw)];
   if (issues.length > 0 || !result.success) {
