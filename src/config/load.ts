@@ -285,7 +285,7 @@ function describeIssue(
       ...positionOf(node, counter),
       path: formatPath(issue.path),
       problem: problem + hint,
-      got: exact ? sourceOf(node, text) : "nothing",
+      got: exact ? excerpt(sourceOf(node, text)) : "nothing",
       expected,
     },
   ];
@@ -315,6 +315,15 @@ function splitMessage(message: string): [string, string | undefined] {
   const at = message.lastIndexOf("; expected ");
   if (at < 0) return [message, undefined];
   return [message.slice(0, at), message.slice(at + "; expected ".length)];
+}
+
+/** "got …" quotes at most this much of a value: a 200 KB string is not a message. */
+const MAX_GOT = 120;
+
+function excerpt(source: string): string {
+  return source.length <= MAX_GOT
+    ? source
+    : `${source.slice(0, MAX_GOT)}… (${source.length} characters)`;
 }
 
 /** 1-based line and column of `offset`, without a parse (the checks that run before one). */
