@@ -13,12 +13,19 @@ export type Command =
       dryRun: boolean;
       format: OutputFormat;
       config?: string;
+      allowUntrustedConfig?: true;
       stateDir?: string;
       textfile?: string;
     }
-  | { name: "check"; config?: string }
-  | { name: "status"; json: boolean; config?: string; stateDir?: string }
-  | { name: "alert-test"; config?: string; sink?: string }
+  | { name: "check"; config?: string; allowUntrustedConfig?: true }
+  | {
+      name: "status";
+      json: boolean;
+      config?: string;
+      allowUntrustedConfig?: true;
+      stateDir?: string;
+    }
+  | { name: "alert-test"; config?: string; allowUntrustedConfig?: true; sink?: string }
   | { name: "install"; scheduler: "systemd" | "cron"; dryRun: boolean; root?: string; bin?: string }
   | {
       name: "daemon";
@@ -38,6 +45,7 @@ export type Command =
       dryRun: boolean;
       json: boolean;
       config?: string;
+      allowUntrustedConfig?: true;
       stateDir?: string;
     }
   | { name: "help" }
@@ -51,6 +59,7 @@ const RUN_OPTIONS = {
   format: { type: "string" },
   textfile: { type: "string" },
   config: { type: "string", short: "c" },
+  "allow-untrusted-config": { type: "boolean" },
   "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -59,6 +68,7 @@ const RUN_OPTIONS = {
 const STATUS_OPTIONS = {
   json: { type: "boolean" },
   config: { type: "string", short: "c" },
+  "allow-untrusted-config": { type: "boolean" },
   "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -84,6 +94,7 @@ const INSTALL_OPTIONS = {
 
 const ALERT_TEST_OPTIONS = {
   config: { type: "string", short: "c" },
+  "allow-untrusted-config": { type: "boolean" },
   sink: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -95,12 +106,14 @@ const PORT_OPTIONS = {
   udp: { type: "boolean" },
   json: { type: "boolean" },
   config: { type: "string", short: "c" },
+  "allow-untrusted-config": { type: "boolean" },
   "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const CHECK_OPTIONS = {
   config: { type: "string", short: "c" },
+  "allow-untrusted-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -120,6 +133,7 @@ export function parseCommandLine(args: string[]): Command {
       name: "status",
       json: values.json === true,
       ...(values.config !== undefined && { config: values.config }),
+      ...(values["allow-untrusted-config"] === true && { allowUntrustedConfig: true as const }),
       ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
     };
   }
@@ -194,6 +208,7 @@ export function parseCommandLine(args: string[]): Command {
     return {
       name: "alert-test",
       ...(values.config !== undefined && { config: values.config }),
+      ...(values["allow-untrusted-config"] === true && { allowUntrustedConfig: true as const }),
       ...(values.sink !== undefined && { sink: values.sink }),
     };
   }
@@ -234,6 +249,7 @@ export function parseCommandLine(args: string[]): Command {
       dryRun: values["dry-run"] === true,
       json: values.json === true,
       ...(values.config !== undefined && { config: values.config }),
+      ...(values["allow-untrusted-config"] === true && { allowUntrustedConfig: true as const }),
       ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
     };
   }
@@ -247,7 +263,11 @@ export function parseCommandLine(args: string[]): Command {
       }),
     );
     if (values.help) return { name: "help" };
-    return { name: "check", ...(values.config !== undefined && { config: values.config }) };
+    return {
+      name: "check",
+      ...(values.config !== undefined && { config: values.config }),
+      ...(values["allow-untrusted-config"] === true && { allowUntrustedConfig: true as const }),
+    };
   }
   const { values } = usage("", () =>
     parseArgs({ args, options: RUN_OPTIONS, strict: true, allowPositionals: false }),
@@ -269,6 +289,7 @@ export function parseCommandLine(args: string[]): Command {
     dryRun: values["dry-run"] === true,
     format,
     ...(values.config !== undefined && { config: values.config }),
+    ...(values["allow-untrusted-config"] === true && { allowUntrustedConfig: true as const }),
     ...(values["state-dir"] !== undefined && { stateDir: values["state-dir"] }),
     ...(values.textfile !== undefined && { textfile: values.textfile }),
   };
@@ -351,6 +372,11 @@ Options:
   -c, --config FILE     rules file (default: $CLEANUP_CONFIG, else
                         ${SYSTEM_CONFIG} if present, else the bundled
                         rules.yaml)
+      --allow-untrusted-config
+                        read the rules file even when, as root, another user
+                        owns it or can write it (or a directory on its path);
+                        without it such a file is refused (exit 3). Not for
+                        daemon. Secret files: settings.trust_paths
       --state-dir DIR   lock and audit log (default: settings.state_dir, else
                         /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup
                         otherwise)

@@ -82,7 +82,10 @@ async function execute(command: Command): Promise<number> {
       process.stdout.write(`${packageVersion()}\n`);
       return EXIT.OK;
     case "check": {
-      const config = checkConfig(resolveConfigPath(command.config));
+      const config = checkConfig(
+        resolveConfigPath(command.config),
+        command.allowUntrustedConfig === true,
+      );
       const kills = config.rules.filter((r) => r.action === "kill").length;
       process.stdout.write(
         `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries, ${config.services.length} services)\n`,
@@ -92,6 +95,7 @@ async function execute(command: Command): Promise<number> {
     case "status": {
       const report = await runOnce({
         configPath: resolveConfigPath(command.config),
+        allowUntrustedConfig: command.allowUntrustedConfig === true,
         mode: "status",
         ...(command.stateDir && { stateDir: command.stateDir }),
       });
@@ -142,6 +146,7 @@ async function execute(command: Command): Promise<number> {
     case "port": {
       const report = await portCommand({
         configPath: resolveConfigPath(command.config),
+        allowUntrustedConfig: command.allowUntrustedConfig === true,
         port: command.port,
         protos: command.protos,
         free: command.free,
@@ -157,10 +162,15 @@ async function execute(command: Command): Promise<number> {
       return code;
     }
     case "alert-test":
-      return alertTest(resolveConfigPath(command.config), command.sink);
+      return alertTest(
+        resolveConfigPath(command.config),
+        command.sink,
+        command.allowUntrustedConfig === true,
+      );
     case "run": {
       const report = await runOnce({
         configPath: resolveConfigPath(command.config),
+        allowUntrustedConfig: command.allowUntrustedConfig === true,
         mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
         // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
@@ -185,8 +195,12 @@ async function execute(command: Command): Promise<number> {
 }
 
 /** `cleanup alert test`: one test message through each sink, each result reported. */
-async function alertTest(configPath: string, only: string | undefined): Promise<number> {
-  const config = checkConfig(configPath);
+async function alertTest(
+  configPath: string,
+  only: string | undefined,
+  allowUntrusted: boolean,
+): Promise<number> {
+  const config = checkConfig(configPath, allowUntrusted);
   const sinks = config.alerts.sinks.filter((s) => only === undefined || s.name === only);
   if (sinks.length === 0) {
     throw new UsageError(
@@ -194,7 +208,7 @@ async function alertTest(configPath: string, only: string | undefined): Promise<
     );
   }
   let failed = 0;
-  for (const result of await sendTestAlerts(sinks, config.file)) {
+  for (const result of await sendTestAlerts(sinks, config.file, config.settings.trustPaths)) {
     process.stdout.write(
       `${result.sink} (${result.type}): ${result.error ? `FAILED: ${result.error}` : "ok"}\n`,
     );

@@ -59,6 +59,8 @@ export type RunMode = "run" | "dry-run" | "status";
 
 export interface RunOptions {
   configPath: string;
+  /** --allow-untrusted-config: read the rules file as root even if another user can write it. */
+  allowUntrustedConfig?: boolean;
   mode: RunMode;
   /** --state-dir; else settings.state_dir; else the default for this user. */
   stateDir?: string;
@@ -150,7 +152,9 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const procRoot = options.procRoot ?? "/proc";
   const live = options.mode === "run";
-  const config = loadConfigFile(options.configPath);
+  const config = loadConfigFile(options.configPath, {
+    allowUntrusted: options.allowUntrustedConfig === true,
+  });
   // From the run's start: reading the config counts too.
   const deadline = startDeadline(config.settings.runDeadlineMs, () => performance.now(), started);
   options.onDeadline?.(config.settings.runDeadlineMs);
@@ -537,8 +541,8 @@ function readCpuNow(procRoot: string): CpuNow | null {
 }
 
 /** Checks the config only: nothing scanned, locked or written. */
-export function checkConfig(configPath: string): Config {
-  return loadConfigFile(configPath);
+export function checkConfig(configPath: string, allowUntrusted = false): Config {
+  return loadConfigFile(configPath, { allowUntrusted });
 }
 
 export function defaultStateDir(uid: number): string {

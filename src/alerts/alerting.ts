@@ -86,7 +86,11 @@ export async function runAlerting(
     const bounded =
       deadline && "timeoutMs" in c ? { ...c, timeoutMs: deadline.bound(c.timeoutMs) } : c;
     return {
-      sink: createSink(bounded, { env: process.env, logStream: options.logStream }),
+      sink: createSink(bounded, {
+        env: process.env,
+        logStream: options.logStream,
+        trustPaths: config.settings.trustPaths,
+      }),
       deadlineMs: sinkDeadlineMs(c),
     };
   });

@@ -8,7 +8,6 @@
 // node_modules +15 MiB, pino +9 MiB; in the esbuild bundle (CommonJS builds, see
 // scripts/bundle-options.mjs) nodemailer +7.2 MiB and pino +2.0 MiB when loaded, +0.4 MiB each
 // when never loaded.
-import { readFileSync } from "node:fs";
 import {
   alertmanagerPayload,
   emailBody,
@@ -17,7 +16,7 @@ import {
   statusWord,
   webhookJson,
 } from "./format.js";
-import { resolveSecret } from "./secrets.js";
+import { readSecretFile, resolveSecret } from "./secrets.js";
 import type {
   AlertmanagerSinkConfig,
   EmailSinkConfig,
@@ -29,7 +28,10 @@ import type { Digest, Notification, Sink } from "./types.js";
 
 export interface SinkOptions {
   env: NodeJS.ProcessEnv;
+  /** Default readSecretFile: a regular file of at most 64 KiB that, as root, only root can write. */
   readFile?: (path: string) => string;
+  /** settings.trust_paths: secret files accepted as root whoever owns or can write them. */
+  trustPaths?: readonly string[];
   /** Where the log sink writes: process.stdout or process.stderr. */
   logStream?: NodeJS.WritableStream;
   /** The clock of Alertmanager's endsAt. */
@@ -52,7 +54,8 @@ export class SinkError extends Error {
 const BODY_EXCERPT = 200;
 
 export function createSink(config: SinkConfig, options: SinkOptions): Sink {
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  const readFile =
+    options.readFile ?? ((path: string) => readSecretFile(path, options.trustPaths ?? []));
   const secret = (ref: SecretRef): string => resolveSecret(ref, options.env, readFile);
   const now = options.now ?? (() => new Date());
   const send = (() => {

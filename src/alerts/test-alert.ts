@@ -9,6 +9,7 @@ import type { Digest } from "./types.js";
 export async function sendTestAlerts(
   sinks: readonly SinkConfig[],
   configFile: string,
+  trustPaths: readonly string[] = [],
   now = new Date(),
 ): Promise<{ sink: string; type: SinkConfig["type"]; error?: string }[]> {
   const host = hostname();
@@ -38,7 +39,11 @@ export async function sendTestAlerts(
   return Promise.all(
     sinks.map(async (config) => {
       try {
-        const sink = createSink(config, { env: process.env, logStream: process.stdout });
+        const sink = createSink(config, {
+          env: process.env,
+          logStream: process.stdout,
+          trustPaths,
+        });
         await sendWithin(sink, digest, sinkDeadlineMs(config));
         return { sink: config.name, type: config.type };
       } catch (error) {

@@ -1,64 +1,260 @@
 // read → parse YAML with positions → validate against the schema → normalise units and regexes.
 // Any problem: every one found is thrown together as a ConfigError; nothing downstream runs.
-import { readFileSync } from "node:fs";
+// The file is read only if it is a regular file of at most MAX_CONFIG_BYTES that, as root, no
+// other user can write (trusted-file.ts); its YAML is bounded in depth, aliases and tags
+// (input-limits.ts) before the recursive steps (yaml's composer, zod) see it.
 import { resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { Composer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import type { z } from "zod";
 import { crossChecks, type CrossIssue } from "./cross-checks.js";
 import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
+import {
+  controlCharacterProblem,
+  depthProblem,
+  firstAliasOffset,
+  firstInvalidUtf8,
+  indentationProblem,
+  nodeProblem,
+  type LimitProblem,
+} from "./input-limits.js";
 import { keyNodeAt, knownKeysAt, nodeAt, positionOf, sourceOf } from "./locate.js";
 import { normalise } from "./normalise.js";
-import { rulesFileSchema } from "./schema.js";
+import { rulesFileSchema, type RulesFile } from "./schema.js";
 import { didYouMean } from "./suggest.js";
+import { readTrustedFile, trustProblem, UntrustedFileError } from "./trusted-file.js";
 import type { Config } from "./types.js";
 
-export function loadConfigFile(path: string): Config {
+/**
+ * A rules file is a few KiB (the bundled one: 9 KiB). The cap bounds what parsing may cost: yaml
+ * took 5 s and zod 2.7 s (2 busy cores) on 700 KB of `- {}` entries, 300,000 problems.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
+export interface LoadOptions {
+  /** --allow-untrusted-config: read it as root even if another user owns or can write it. */
+  allowUntrusted?: boolean;
+  /** The effective uid (tests); default process.geteuid(). */
+  euid?: number;
+}
+
+export function loadConfigFile(path: string, options: LoadOptions = {}): Config {
   const file = resolve(path);
-  let text: string;
+  const atTop = (problem: string): ConfigError =>
+    new ConfigError(file, [{ file, line: 1, col: 1, path: "", problem }]);
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readTrustedFile(file, MAX_CONFIG_BYTES, options);
   } catch (error) {
+    if (error instanceof UntrustedFileError) {
+      const override = error.reason.startsWith("refused")
+        ? "; --allow-untrusted-config reads it anyway"
+        : "";
+      throw atTop(`cannot read config: ${error.reason}${override}`);
+    }
     const reason =
       (error as NodeJS.ErrnoException).code === "ENOENT"
         ? "file not found"
         : (error as Error).message;
+    throw atTop(`cannot read config: ${reason}`);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const before = bytes.subarray(0, bad).toString("utf8");
     throw new ConfigError(file, [
-      { file, line: 1, col: 1, path: "", problem: `cannot read config: ${reason}` },
+      {
+        file,
+        ...positionInText(before, before.length),
+        path: "",
+        problem: `not UTF-8: byte 0x${bytes[bad]!.toString(16).padStart(2, "0")} at offset ${bad}`,
+      },
     ]);
   }
-  return parseConfig(text, file);
+  return parseConfig(bytes.toString("utf8"), file, {
+    secretProblem: (secret, trustPaths) => trustProblem(secret, { trustPaths, euid: options.euid }),
+  });
 }
 
-export function parseConfig(text: string, file: string): Config {
+export interface ParseOptions {
+  /**
+   * Why a `{ file: PATH }` secret would be refused (trusted-file.ts), or undefined; a missing
+   * file is not a problem here: it fails only its sink, when that sends.
+   */
+  secretProblem?: (path: string, trustPaths: readonly string[]) => string | undefined;
+}
+
+export function parseConfig(text: string, file: string, options: ParseOptions = {}): Config {
+  const limited = (limit: LimitProblem | undefined): void => {
+    if (limit) {
+      const where = positionInText(text, limit.offset);
+      throw new ConfigError(file, [{ file, ...where, path: "", problem: limit.problem }]);
+    }
+  };
+  limited(controlCharacterProblem(text) ?? indentationProblem(text));
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const tokens = yamlInput(file, () => [...new Parser(counter.addNewLine).parse(text)]);
+  // Before yaml's composer sees them: it recurses once per level.
+  const deep = depthProblem(tokens);
+  if (deep) {
+    throw new ConfigError(file, [
+      { file, ...counter.linePos(deep.offset), path: "", problem: deep.problem },
+    ]);
+  }
+  const doc = yamlInput(file, () => composeOne(tokens, text.length));
+  // Warnings too (an unresolved tag, an ambiguous alias): a value yaml guessed is not one to act on.
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  if (yamlProblems.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((error) => ({
-        file,
-        ...counter.linePos(error.pos[0]),
-        path: "",
-        problem: `YAML syntax error: ${firstLine(error.message)}`,
-      })),
+      firstProblems(yamlProblems, (error) => [
+        {
+          file,
+          ...counter.linePos(error.pos[0]),
+          path: "",
+          problem: `YAML syntax error: ${firstLine(error.message)}`,
+        },
+      ]),
     );
   }
-  const raw: unknown = doc.toJS();
-  const result = rulesFileSchema.safeParse(raw);
+  limited(nodeProblem(doc));
+  // maxAliasCount is yaml's own guard; nodeProblem's bound is tighter and positioned.
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Only yaml's alias guard is expected here (nodeProblem passed); anything else is ours to see.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new ConfigError(file, [
+      {
+        file,
+        ...counter.linePos(firstAliasOffset(doc)),
+        path: "",
+        problem: `aliases expand too far (${error.message})`,
+      },
+    ]);
+  }
+  const result = yamlInput(file, () => rulesFileSchema.safeParse(raw));
   const issues: Issue[] = [...(result.success ? [] : result.error.issues), ...crossChecks(raw)];
   if (issues.length > 0 || !result.success) {
-    const problems = issues.flatMap((issue) => describeIssue(issue, doc, counter, text, file));
-    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    const problems = firstProblems(issues, (issue) =>
+      describeIssue(issue, doc, counter, text, file),
+    );
     throw new ConfigError(file, problems);
   }
+  if (options.secretProblem) {
+    const problems = secretFileProblems(result.data, options.secretProblem).map(
+      ({ path, problem }) => ({
+        file,
+        ...positionOf(nodeAt(doc, path).node, counter),
+        path: formatPath(path),
+        problem,
+      }),
+    );
+    if (problems.length > 0) throw new ConfigError(file, problems);
+  }
   return normalise(result.data, file);
+}
+
+/**
+ * yaml and zod on hostile input: whatever they throw (a RangeError from a stack they exhausted,
+ * yaml's ReferenceError for an alias bomb) is about this file, not a bug of ours to crash on.
+ */
+function yamlInput<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new ConfigError(file, [
+      {
+        file,
+        line: 1,
+        col: 1,
+        path: "",
+        problem: `cannot be read as a rules file (${firstLine(message)})`,
+      },
+    ]);
+  }
+}
+
+/**
+ * Problems are reported up to MAX_PROBLEMS, in file order, then one line for the rest: 300,000
+ * of them (a list of 100,000 empty rules) took 13 s to place in the file and print.
+ */
+export const MAX_PROBLEMS = 100;
+
+function firstProblems<T>(
+  items: readonly T[],
+  describe: (item: T) => ConfigProblem[],
+): ConfigProblem[] {
+  const problems = items.slice(0, MAX_PROBLEMS).flatMap(describe);
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  const rest = items.length - MAX_PROBLEMS;
+  const next = rest > 0 ? describe(items[MAX_PROBLEMS]!)[0] : undefined;
+  if (next) {
+    problems.push({
+      ...next,
+      path: "",
+      problem: `and ${rest} more problem${rest === 1 ? "" : "s"} from here on, not shown (the first ${MAX_PROBLEMS} are)`,
+      got: undefined,
+      expected: undefined,
+    });
+  }
+  return problems;
+}
+
+/** What yaml's parseDocument does, on tokens already parsed (and checked for depth). */
+function composeOne(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          "MULTIPLE_DOCS",
+          "Source contains multiple documents",
+        ),
+      );
+      break;
+    }
+  }
+  return doc!;
+}
+
+/** Each `{ file: PATH }` secret that would be refused, at the path of its `file` key. */
+function secretFileProblems(
+  data: RulesFile,
+  check: NonNullable<ParseOptions["secretProblem"]>,
+): { path: (string | number)[]; problem: string }[] {
+  const trustPaths = data.settings?.trust_paths ?? [];
+  const found: { path: (string | number)[]; problem: string }[] = [];
+  const visit = (ref: unknown, path: (string | number)[]): void => {
+    if (typeof ref !== "object" || ref === null || !("file" in ref)) return;
+    const problem = check(String(ref.file), trustPaths);
+    if (problem) {
+      found.push({
+        path: [...path, "file"],
+        problem: `secret file ${String(ref.file)}: ${problem}${problem.startsWith("refused") ? "; list it (or its directory) in settings.trust_paths to accept it" : ""}`,
+      });
+    }
+  };
+  (data.alerts?.sinks ?? []).forEach((sink, index) => {
+    const at = ["alerts", "sinks", index];
+    if (sink.type === "email") visit(sink.password, [...at, "password"]);
+    if (sink.type === "webhook") {
+      visit(sink.url, [...at, "url"]);
+      for (const [name, value] of Object.entries(sink.headers ?? {}))
+        visit(value, [...at, "headers", name]);
+    }
+  });
+  return found;
 }
 
 type Issue = z.core.$ZodIssue | CrossIssue;
 
 function describeIssue(
   issue: Issue,
-  doc: ReturnType<typeof parseDocument>,
+  doc: Document.Parsed,
   counter: LineCounter,
   text: string,
   file: string,
@@ -89,7 +285,7 @@ function describeIssue(
       ...positionOf(node, counter),
       path: formatPath(issue.path),
       problem: problem + hint,
-      got: exact ? sourceOf(node, text) : "nothing",
+      got: exact ? excerpt(sourceOf(node, text)) : "nothing",
       expected,
     },
   ];
@@ -119,6 +315,26 @@ function splitMessage(message: string): [string, string | undefined] {
   const at = message.lastIndexOf("; expected ");
   if (at < 0) return [message, undefined];
   return [message.slice(0, at), message.slice(at + "; expected ".length)];
+}
+
+/** "got …" quotes at most this much of a value: a 200 KB string is not a message. */
+const MAX_GOT = 120;
+
+function excerpt(source: string): string {
+  return source.length <= MAX_GOT
+    ? source
+    : `${source.slice(0, MAX_GOT)}… (${source.length} characters)`;
+}
+
+/** 1-based line and column of `offset`, without a parse (the checks that run before one). */
+function positionInText(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line += 1;
+    start = at + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 function firstLine(message: string): string {

@@ -55,6 +55,7 @@ export function normalise(raw: RulesFile, file: string): Config {
       s.statfs_timeout !== undefined ? ms(s.statfs_timeout) : DEFAULTS.statfsTimeoutMs,
     topProcesses: s.top_processes ?? DEFAULTS.topProcesses,
     runDeadlineMs: s.run_deadline !== undefined ? ms(s.run_deadline) : DEFAULTS.runDeadlineMs,
+    trustPaths: s.trust_paths ?? [],
   };
   const t = raw.thresholds ?? {};
   const thresholds: Thresholds = {

@@ -89,6 +89,8 @@ export interface Settings {
   topProcesses: number;
   /** settings.run_deadline: a whole run's budget (see src/deadline.ts). */
   runDeadlineMs: number;
+  /** settings.trust_paths: accepted as root whoever owns or can write them. */
+  trustPaths: string[];
 }
 
 /** warn ≤ critical; percentages 0–100, load per core. */

@@ -20,6 +20,8 @@ export type PortProto = "tcp" | "udp";
 
 export interface PortOptions {
   configPath: string;
+  /** --allow-untrusted-config (see loadConfigFile). */
+  allowUntrustedConfig?: boolean;
   port: number;
   /** Both when empty. */
   protos: PortProto[];
@@ -81,7 +83,9 @@ export interface PortReport {
 
 export async function portCommand(options: PortOptions): Promise<PortReport> {
   const procRoot = options.procRoot ?? "/proc";
-  const config = loadConfigFile(options.configPath);
+  const config = loadConfigFile(options.configPath, {
+    allowUntrusted: options.allowUntrustedConfig === true,
+  });
   const actor = currentActor(procRoot);
   const protos: PortProto[] = options.protos.length > 0 ? options.protos : ["tcp", "udp"];
   const onPort = (l: Listener): boolean =>

@@ -56,6 +56,22 @@ describe("parseCommandLine", () => {
     expect(() => parseCommandLine(["alert", "send"])).toThrow(/expected 'alert test'/);
   });
 
+  it("--allow-untrusted-config where a rules file is read, but not for the daemon", () => {
+    expect(parseCommandLine(["check", "--allow-untrusted-config"])).toEqual({
+      name: "check",
+      allowUntrustedConfig: true,
+    });
+    for (const args of [[], ["status"], ["port", "80"], ["alert", "test"]]) {
+      expect(parseCommandLine([...args, "--allow-untrusted-config"])).toMatchObject({
+        allowUntrustedConfig: true,
+      });
+    }
+    expect(() =>
+      parseCommandLine(["daemon", "--schedule", "* * * * *", "--allow-untrusted-config"]),
+    ).toThrow(/Unknown option '--allow-untrusted-config'/);
+    expect(helpText()).toContain("--allow-untrusted-config");
+  });
+
   it("check takes its own --config", () => {
     expect(parseCommandLine(["check"])).toEqual({ name: "check" });
     expect(parseCommandLine(["check", "--config", "x.yaml"])).toEqual({
