@@ -5,10 +5,16 @@ export interface AuditRecord {
   time: string;
   pid: number;
   startTicks: number;
+  /** The command line the plan saw. */
   argv: string[];
+  /** The executable the plan saw, or read right before the first signal; absent if never read. */
+  exe?: string;
+  /** outcome changed: the command line and executable found instead. */
+  nowArgv?: string[];
+  nowExe?: string | null;
   rule: string;
   signal: string;
-  /** sent | gone | reused | not-permitted | refused | failed */
+  /** sent | gone | reused | changed | unverified | not-permitted | refused | failed */
   outcome: string;
   detail?: string;
 }

@@ -1,11 +1,12 @@
 // Sends the plan's signals. Signal every target first, then wait for all of them together
 // (never one grace after another), SIGKILL the survivors of their grace, then confirm.
-// Before every signal the start time is re-read: a different one means the pid was reused.
+// Before every signal the start time, command line and executable are re-read: a different
+// start time means the pid was reused; a different program, that the process exec'd.
 import type { SignalName } from "../config/types.js";
 import type { Deadline } from "../deadline.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import type { AuditRecord } from "./audit.js";
-import { probe } from "./probe.js";
+import { checkIdentity, probe } from "./probe.js";
 import type { KillOutcome, KillResult } from "./results.js";
 
 export interface ExecuteDeps {
@@ -57,19 +58,32 @@ export async function executeKills(
     });
   };
 
+  // The executable of a target whose plan did not read it, as read right before its first
+  // signal: the SIGKILL then requires the same.
+  const exeAtFirstSignal = new Map<PlanEntry, string>();
+
   /** Re-checks identity, signals, audits. Returns null if sent, else the outcome. */
   const send = (
     entry: PlanEntry,
     signal: SignalName,
   ): { outcome: KillOutcome; detail?: string } | null => {
     const { pid, startTicks } = entry.process;
-    const record = (outcome: string, detail?: string): void => {
+    const plannedExe = entry.process.exe ?? exeAtFirstSignal.get(entry);
+    const record = (
+      outcome: string,
+      detail?: string,
+      seen: { exe?: string | undefined; nowArgv?: string[]; nowExe?: string | null } = {},
+    ): void => {
+      const exe = seen.exe ?? plannedExe;
       try {
         deps.audit({
           time: new Date(deps.wallClock()).toISOString(),
           pid,
           startTicks,
           argv: entry.process.argv,
+          ...(exe !== undefined && { exe }),
+          ...(seen.nowArgv && { nowArgv: seen.nowArgv }),
+          ...(seen.nowExe !== undefined && { nowExe: seen.nowExe }),
           rule: entry.rule,
           signal,
           outcome,
@@ -90,15 +104,34 @@ export async function executeKills(
       record("refused", "pid <= 1");
       return { outcome: "refused", detail: "pid <= 1 is never signalled" };
     }
-    const live = probe(deps.procRoot, pid, startTicks);
+    const live = checkIdentity(deps.procRoot, pid, {
+      startTicks,
+      argv: entry.process.argv,
+      ...(plannedExe !== undefined && { exe: plannedExe }),
+    });
     if (live.kind === "gone" || live.kind === "zombie") {
       record("gone");
       return { outcome: "gone" };
     }
     if (live.kind === "unknown") {
-      // Without its start time the pid may belong to another process by now: never signal blind.
+      // Without its start time, command line and executable the pid may run another program
+      // by now: never signal blind.
       record("unverified", live.error);
-      return { outcome: "unverified", detail: `stat unreadable (${live.error}): not signalled` };
+      return {
+        outcome: "unverified",
+        detail: `identity unreadable (${live.error}): not signalled`,
+      };
+    }
+    if (live.kind === "changed") {
+      const what =
+        plannedExe !== undefined && live.exe !== plannedExe
+          ? `runs ${live.exe ?? "?"}, not ${plannedExe}`
+          : `has another command line`;
+      record("changed", what, { nowArgv: live.argv, nowExe: live.exe });
+      return {
+        outcome: "changed",
+        detail: `pid ${pid} ${what} (now ${excerpt(live.argv)}): it exec'd since the plan, not signalled`,
+      };
     }
     if (live.kind === "reused") {
       record("reused", `start time now ${live.startTicks}`);
@@ -122,7 +155,8 @@ export async function executeKills(
       record("failed", String(code ?? error));
       return { outcome: "failed", detail: (error as Error).message };
     }
-    record("sent");
+    if (plannedExe === undefined) exeAtFirstSignal.set(entry, live.exe);
+    record("sent", undefined, { exe: live.exe });
     return null;
   };
 
@@ -193,7 +227,7 @@ export async function executeKills(
         if (!item.killed) leave(item.entry, "SIGKILL", detail);
       } else if (now >= item.deadline && !item.killed) {
         const failure = send(item.entry, "SIGKILL");
-        item.signals.push("SIGKILL");
+        if (!failure || failure.outcome !== "changed") item.signals.push("SIGKILL");
         if (failure) {
           // "gone" or "reused" here means it died just now, from the first signal.
           outcome =
@@ -220,4 +254,10 @@ export async function executeKills(
     if (pending.length > 0) await deps.sleep(deps.deadline?.bound(deps.pollMs) ?? deps.pollMs);
   }
   return results;
+}
+
+/** A command line for a one-line detail: JSON-quoted (control characters escaped), cut at 200. */
+function excerpt(argv: readonly string[]): string {
+  const line = argv.join(" ");
+  return JSON.stringify(line.length > 200 ? `${line.slice(0, 199)}…` : line);
 }

@@ -9,6 +9,12 @@ export type KillOutcome =
   | "gone"
   /** The pid belonged to another process by then (start time differs): skipped. */
   | "reused"
+  /**
+   * Same pid and start time, another command line or executable: it exec'd (or rewrote its
+   * argv) since the plan. Not signalled; not a failure: the planned program is no longer
+   * running, and the next run judges what runs now.
+   */
+  | "changed"
   /** EPERM: not ours to signal. */
   | "not-permitted"
   /** Still alive after SIGKILL, in uninterruptible sleep (D): the kernel holds it. */
@@ -19,7 +25,7 @@ export type KillOutcome =
   | "refused"
   /** kill(2) failed otherwise. */
   | "failed"
-  /** Its stat could not be read, so its identity could not be checked: not signalled. */
+  /** Its stat, cmdline or exe could not be read, so its identity could not be checked: not signalled. */
   | "unverified"
   /**
    * The run's deadline (settings.run_deadline) passed while this target was still alive: its

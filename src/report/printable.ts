@@ -17,3 +17,23 @@ export function printable(text: string): string {
 export function displayCommand(p: { argv: readonly string[] | null; comm: string }): string {
   return printable(p.argv && p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`);
 }
+
+/**
+ * A URL as shown to a person or written to JSON, alerts and state: without the `user:password@`
+ * of its authority (the probe itself still sends them). The raw text is cut first, so a URL
+ * that does not parse loses its credentials too; the parser then catches what it would read as
+ * credentials where the text alone does not show them.
+ */
+export function displayUrl(text: string): string {
+  const cut = text.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/?#\\]*@/, "$1");
+  let url: URL;
+  try {
+    url = new URL(cut);
+  } catch {
+    return cut;
+  }
+  if (url.username === "" && url.password === "") return cut;
+  url.username = "";
+  url.password = "";
+  return url.href;
+}

@@ -2,7 +2,7 @@
 // instances of each tracked service.
 import { formatDuration } from "../config/units.js";
 import type { ServiceReport } from "../services/assess.js";
-import { displayCommand, printable } from "./printable.js";
+import { displayCommand, displayUrl, printable } from "./printable.js";
 
 export type Paint = (level: "ok" | "warn" | "critical" | "unknown", text: string) => string;
 
@@ -25,7 +25,7 @@ export function serviceLines(
         .map((v) => `${v.label} ${v.value}`)
         .join(", ");
       lines.push(
-        `    health ${paint(level, h.status.toUpperCase())}: ${h.reason} (GET ${printable(h.url)}, ${Math.round(h.durationMs)} ms)${values ? `; ${values}` : ""}`,
+        `    health ${paint(level, h.status.toUpperCase())}: ${h.reason} (GET ${printable(displayUrl(h.url))}, ${Math.round(h.durationMs)} ms)${values ? `; ${values}` : ""}`,
       );
       if (h.status !== "healthy") {
         if (h.body) lines.push(`      body: ${h.body}`);

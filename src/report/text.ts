@@ -164,7 +164,8 @@ function countOutcomes(results: KillResult[]): { dead: number; failed: number } 
   let failed = 0;
   for (const r of results) {
     if (r.outcome === "terminated" || r.outcome === "killed" || r.outcome === "gone") dead++;
-    else if (r.outcome !== "would-kill" && r.outcome !== "reused") failed++;
+    else if (r.outcome !== "would-kill" && r.outcome !== "reused" && r.outcome !== "changed")
+      failed++;
   }
   return { dead, failed };
 }

@@ -23,6 +23,7 @@ export function scanNeeds(
   | "wantDescendantDetail"
   | "wantStatus"
   | "wantListeners"
+  | "reaperNames"
 > {
   const selectors: Selector[] = [
     ...config.rules.map((r) => r.selector),
@@ -36,6 +37,7 @@ export function scanNeeds(
     wantDescendantDetail: config.rules.some((r) => r.kill?.tree === true),
     wantStatus: !actor.mayKillAnyUser || selectors.some((s) => s.user !== undefined),
     wantListeners: selectors.some((s) => s.listeningPort !== undefined),
+    reaperNames: config.settings.reapers,
   };
 }
 

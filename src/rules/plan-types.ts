@@ -9,6 +9,8 @@ export interface ProcessRef {
   ppid: number;
   comm: string;
   argv: string[];
+  /** readlink /proc/PID/exe, when the scan read it. */
+  exe?: string;
   user: string | null;
   state: string;
   ageMs: number;

@@ -233,6 +233,7 @@ export function ref(p: ProcessInfo): ProcessRef {
     ppid: p.ppid,
     comm: p.comm,
     argv: p.argv ?? [],
+    ...(p.exe !== null && { exe: p.exe }),
     user: p.user,
     state: p.state,
     ageMs: p.ageMs,

@@ -91,8 +91,10 @@ export function parseStat(text: string): StatFields | null {
     stimeTicks,
     startTicks,
     rssPages,
-    // kthreadd is pid 2 and parents every other kernel thread.
-    kernelThread: (flags & PF_KTHREAD) !== 0 || pid === 2 || ppid === 2,
+    // The kernel's flag only: pid 2 and its children are kthreadd's on the host, but in a pid
+    // namespace (docker --init, unshare -fp) pid 2 is an ordinary process. kthreadd and every
+    // kernel thread carry PF_KTHREAD (kthreadd's flags here: 0x208040).
+    kernelThread: (flags & PF_KTHREAD) !== 0,
   };
 }
 

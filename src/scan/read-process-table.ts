@@ -12,6 +12,7 @@ import {
 import { parseStat, type StatFields } from "./parse-stat.js";
 import { fdsReadable, readListenerTable, readNetNamespace, readSocketInodes } from "./listeners.js";
 import { isVanished, readProcText, readProcTextAndOwner } from "./read-file.js";
+import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
 import { childrenByParent } from "./tree.js";
 import { ScanError, type Listener, type ProcessInfo, type Snapshot } from "./types.js";
 
@@ -45,6 +46,12 @@ export interface ScanOptions {
    * /proc/PID/ns/net, a readdir of /proc/PID/fd and a readlink per fd of every detailed process.
    */
   wantListeners?: boolean;
+  /**
+   * settings.reapers: processes with one of these comms get ProcessInfo.reaperEvidence (exe,
+   * its owner and mode, mount and pid namespace), before the detail filter runs, since whether
+   * a process is orphaned depends on it. Absent: no process is a subreaper.
+   */
+  reaperNames?: readonly string[];
   passwdPath?: string;
 }
 
@@ -100,6 +107,14 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     if (p.argv !== null || vanished.has(p.pid)) return;
     if (!readDetail(root, p, users, options)) vanished.add(p.pid);
   };
+  if (options.reaperNames && options.reaperNames.length > 0) {
+    const names = new Set(options.reaperNames);
+    const ownMountNamespace = readMountNamespace(root, "self");
+    for (const p of processes) {
+      if (p.pid !== 1 && !p.kernelThread && names.has(p.comm))
+        p.reaperEvidence = readReaperEvidence(root, p.pid, ownMountNamespace);
+    }
+  }
   const wanted = options.detailFilter(processes);
   const selected = processes.filter((p) => !p.kernelThread && wanted(p));
   for (const p of selected) detail(p);

@@ -33,6 +33,24 @@ export interface ProcessInfo {
    * /proc/net/*), read only when ScanOptions.wantListeners; absent = not read or unreadable.
    */
   listening?: Listener[];
+  /**
+   * Read only for processes whose comm is in settings.reapers (ScanOptions.reaperNames): what
+   * says, besides the name, that it is a subreaper (see rules/orphans.ts). Absent = not read.
+   */
+  reaperEvidence?: ReaperEvidence;
+}
+
+/** Facts about a reaper candidate that its owner cannot choose as it chooses its comm. */
+export interface ReaperEvidence {
+  /** readlink /proc/PID/exe; null if unreadable. */
+  exe: string | null;
+  /** Owner and mode (st_mode) of the running executable; null if unreadable. */
+  exeUid: number | null;
+  exeMode: number | null;
+  /** Its mount namespace is the agent's, so `exe` names the file the agent sees at that path. */
+  sameMountNamespace: boolean;
+  /** The kernel made it the init (PID 1) of a pid namespace; null if status is unreadable. */
+  namespaceInit: boolean | null;
 }
 
 /** A listening socket, from /proc/net/tcp, tcp6, udp or udp6. */

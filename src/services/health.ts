@@ -9,7 +9,7 @@ import type { ClientRequest } from "node:http";
 import type { RequestOptions } from "node:https";
 import type { HealthCheck } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
-import { printable } from "../report/printable.js";
+import { displayUrl, printable } from "../report/printable.js";
 
 export interface HealthResult {
   url: string;
@@ -204,7 +204,8 @@ export async function probeHealth(
     source = parseJsonOrUndefined(metrics.text);
   }
 
-  const base = { url: check.url, durationMs: health.durationMs };
+  // What reports, JSON, alerts and the saved state carry: never the URL's credentials.
+  const base = { url: displayUrl(check.url), durationMs: health.durationMs };
   if (!health.ok) {
     return {
       ...base,
@@ -264,7 +265,7 @@ function get(
     return Promise.resolve({
       ok: false,
       httpStatus: null,
-      reason: `invalid URL ${rawUrl}`,
+      reason: `invalid URL ${displayUrl(rawUrl)}`,
       durationMs: 0,
     });
   }

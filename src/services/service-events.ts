@@ -3,7 +3,7 @@
 // Occurrences: stale PID files removed.
 import { MAX_DETAILS, processLine } from "../alerts/events.js";
 import type { AlertEvent } from "../alerts/types.js";
-import { printable } from "../report/printable.js";
+import { displayUrl, printable } from "../report/printable.js";
 import type { PidFileEntry, ServiceReport } from "./assess.js";
 
 export function serviceEvents(reports: readonly ServiceReport[]): AlertEvent[] {
@@ -29,7 +29,7 @@ function healthEvents(s: ServiceReport): AlertEvent[] {
   const h = s.health;
   if (!h || h.status === "healthy") return [];
   const details = [
-    `GET ${h.url}: ${h.reason}`,
+    `GET ${printable(displayUrl(h.url))}: ${h.reason}`,
     `failed ${count(h.failures, "run")} in a row${h.killAfter !== undefined ? ` (kill_after ${h.killAfter})` : ""}`,
   ];
   if (h.body) details.push(`body: ${h.body}`);

@@ -1,5 +1,5 @@
 // Plain-data builders for the pure core, and fixture /proc trees for the scan.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.js";
@@ -72,9 +72,13 @@ export interface FixtureProcess {
   flags?: number;
   argv?: string[];
   uid?: number;
+  /** Target of the exe symlink (need not exist); no link without it. */
+  exe?: string;
+  /** NSpid of status (e.g. [812, 1]: PID 1 of its own pid namespace); absent without it. */
+  nsPid?: number[];
 }
 
-/** A fake /proc: <root>/<pid>/{stat,cmdline,status} and <root>/uptime. */
+/** A fake /proc: <root>/<pid>/{stat,cmdline,status,exe} and <root>/uptime. */
 export class ProcFixture {
   readonly root: string;
   constructor(uptimeSeconds = 1_000_000) {
@@ -90,9 +94,22 @@ export class ProcFixture {
     const uid = p.uid ?? 1000;
     writeFileSync(
       join(dir, "status"),
-      `Name:\t${p.comm ?? "x"}\nUmask:\t0022\nState:\tS\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t0\t0\t0\t0\n`,
+      `Name:\t${p.comm ?? "x"}\nUmask:\t0022\nState:\tS\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t0\t0\t0\t0\n${p.nsPid ? `NSpid:\t${p.nsPid.join("\t")}\n` : ""}`,
     );
+    if (p.exe !== undefined) this.setExe(p.pid, p.exe);
     return this;
+  }
+
+  /** Rewrites cmdline (e.g. after an exec). */
+  setArgv(pid: number, argv: string[]): void {
+    writeFileSync(join(this.root, String(pid), "cmdline"), argv.map((a) => `${a}\0`).join(""));
+  }
+
+  /** Points exe at another file (e.g. after an exec). */
+  setExe(pid: number, target: string): void {
+    const link = join(this.root, String(pid), "exe");
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
   }
 
   /** Rewrites stat (e.g. to turn a process into a zombie or reuse its pid). */

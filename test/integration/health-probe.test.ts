@@ -152,6 +152,17 @@ describe("probeHealth over HTTP", () => {
     expect(seen[1]).toMatchObject({ "user-agent": "cleanup/9.9.9" });
   });
 
+  it("sends a URL's credentials but never shows them in the result", async () => {
+    seen.length = 0;
+    const withCredentials = base.replace("http://", "http://probe:s3cret-pw@");
+    const result = await probeHealth(check(`${withCredentials}/healthy`));
+    expect(seen[0]!.authorization).toBe(
+      `Basic ${Buffer.from("probe:s3cret-pw").toString("base64")}`,
+    );
+    expect(result).toMatchObject({ url: `${base}/healthy`, status: "healthy" });
+    expect(JSON.stringify(result)).not.toContain("s3cret-pw");
+  });
+
   it("a service that says it is unhealthy: unhealthy, and its own reason is shown", async () => {
     const result = await probeHealth(check(`${base}/unhealthy`));
     expect(result.status).toBe("unhealthy");

@@ -1,5 +1,5 @@
 // The executor against a fixture /proc, a fake kill and a fake clock: nothing is signalled.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/act/audit.js";
@@ -17,7 +17,7 @@ afterEach(() => fixture?.cleanup());
 function scene(behaviours: Record<number, Behaviour>) {
   fixture = new ProcFixture();
   for (const pid of Object.keys(behaviours).map(Number))
-    fixture.add({ pid, ppid: 1, startTicks: pid * 10, argv: [`p${pid}`] });
+    fixture.add({ pid, ppid: 1, startTicks: pid * 10, argv: [`p${pid}`], exe: `/usr/bin/p${pid}` });
   const calls: [number, SignalName][] = [];
   const audit: AuditRecord[] = [];
   let clock = 0;
@@ -158,6 +158,8 @@ describe("executeKills", () => {
         pid: 10,
         startTicks: 100,
         argv: ["p10"],
+        // Not read by the plan: read right before the first signal, and required before SIGKILL.
+        exe: "/usr/bin/p10",
         rule: "r",
         signal: "SIGTERM",
         outcome: "sent",
@@ -167,6 +169,7 @@ describe("executeKills", () => {
         pid: 10,
         startTicks: 100,
         argv: ["p10"],
+        exe: "/usr/bin/p10",
         rule: "r",
         signal: "SIGKILL",
         outcome: "sent",
@@ -197,5 +200,106 @@ describe("executeKills when stat cannot be read", () => {
       [10, "SIGTERM", "unverified"],
       [11, "SIGTERM", "sent"],
     ]);
+  });
+});
+
+describe("executeKills: the same program before every signal", () => {
+  it("a process that exec's another program during the grace is not sent SIGKILL: changed", async () => {
+    const s = scene({ 10: "ignores-term", 11: "ignores-term" });
+    const kill = s.deps.kill;
+    s.deps.kill = (pid, signal) => {
+      kill(pid, signal);
+      // On SIGTERM, 10 exec's sleep (same pid and start time); 11 just ignores it.
+      if (pid === 10 && signal === "SIGTERM") {
+        fixture.setArgv(10, ["sleep", "300"]);
+        fixture.setExe(10, "/usr/bin/sleep");
+      }
+    };
+    const results = await executeKills([target(10), target(11)], s.deps);
+    expect(outcomes(results)).toEqual({ 10: "changed", 11: "killed" });
+    expect(s.calls).toEqual([
+      [10, "SIGTERM"],
+      [11, "SIGTERM"],
+      [11, "SIGKILL"],
+    ]);
+    const changed = results.find((r) => r.pid === 10)!;
+    expect(changed.signals).toEqual(["SIGTERM"]);
+    expect(changed.detail).toBe(
+      `pid 10 runs /usr/bin/sleep, not /usr/bin/p10 (now "sleep 300"): it exec'd since the plan, not signalled`,
+    );
+    expect(s.audit.filter((a) => a.pid === 10)).toMatchObject([
+      { signal: "SIGTERM", outcome: "sent", argv: ["p10"], exe: "/usr/bin/p10" },
+      {
+        signal: "SIGKILL",
+        outcome: "changed",
+        argv: ["p10"],
+        exe: "/usr/bin/p10",
+        nowArgv: ["sleep", "300"],
+        nowExe: "/usr/bin/sleep",
+      },
+    ]);
+  });
+
+  it("a command line other than the plan's before the first signal: nothing sent", async () => {
+    const s = scene({ 10: "dies-on-term" });
+    fixture.setArgv(10, ["p10", "--now-something-else"]);
+    const [result] = await executeKills([target(10)], s.deps);
+    expect(result).toMatchObject({ outcome: "changed", signals: [] });
+    expect(result!.detail).toContain("has another command line");
+    expect(s.calls).toEqual([]);
+    expect(s.audit).toMatchObject([
+      { outcome: "changed", argv: ["p10"], nowArgv: ["p10", "--now-something-else"] },
+    ]);
+  });
+
+  it("an executable other than the one the plan read: nothing sent", async () => {
+    const s = scene({ 10: "dies-on-term" });
+    const planned = target(10);
+    planned.process.exe = "/usr/bin/python3.11";
+    const [result] = await executeKills([planned], s.deps);
+    expect(result).toMatchObject({ outcome: "changed" });
+    expect(result!.detail).toContain("runs /usr/bin/p10, not /usr/bin/python3.11");
+    expect(s.calls).toEqual([]);
+  });
+
+  it("the same binary replaced on disk (exe ends in ' (deleted)') is the same program", async () => {
+    const s = scene({ 10: "ignores-term" });
+    const kill = s.deps.kill;
+    s.deps.kill = (pid, signal) => {
+      kill(pid, signal);
+      if (signal === "SIGTERM") fixture.setExe(10, "/usr/bin/p10 (deleted)");
+    };
+    const [result] = await executeKills([target(10)], s.deps);
+    expect(result).toMatchObject({ outcome: "killed", signals: ["SIGTERM", "SIGKILL"] });
+  });
+
+  it("a zombie (empty cmdline, no exe) is gone, not changed", async () => {
+    const s = scene({ 10: "ignores-term" });
+    fixture.setStat({ pid: 10, ppid: 1, startTicks: 100, state: "Z" });
+    fixture.setArgv(10, []);
+    rmSync(join(fixture.root, "10", "exe"));
+    const [result] = await executeKills([target(10)], s.deps);
+    expect(result).toMatchObject({ outcome: "gone" });
+    expect(s.calls).toEqual([]);
+  });
+
+  it("an unreadable cmdline or exe right before a signal: unverified, never signalled blind", async () => {
+    const s = scene({ 10: "ignores-term", 11: "ignores-term", 12: "ignores-term" });
+    // 10: cmdline a directory (EISDIR) from the start.
+    rmSync(join(fixture.root, "10", "cmdline"));
+    mkdirSync(join(fixture.root, "10", "cmdline"));
+    // 11: exe a regular file (readlink: EINVAL) from the start.
+    rmSync(join(fixture.root, "11", "exe"));
+    writeFileSync(join(fixture.root, "11", "exe"), "");
+    // 12: its exe link gone (stat still there) by the time SIGKILL is due.
+    const kill = s.deps.kill;
+    s.deps.kill = (pid, signal) => {
+      kill(pid, signal);
+      if (pid === 12) rmSync(join(fixture.root, "12", "exe"));
+    };
+    const results = await executeKills([target(10), target(11), target(12)], s.deps);
+    expect(outcomes(results)).toEqual({ 10: "unverified", 11: "unverified", 12: "unverified" });
+    expect(s.calls).toEqual([[12, "SIGTERM"]]);
+    expect(results.find((r) => r.pid === 10)!.detail).toMatch(/^identity unreadable \(EISDIR/);
   });
 });

@@ -167,14 +167,18 @@ describe("parseStat", () => {
       expect(fields?.kernelThread).toBe(true);
     });
 
-    it("treats children of kthreadd (ppid 2) as kernel threads", () => {
-      expect(parseStat(statLine({ ppid: 2, flags: 0 }))?.kernelThread).toBe(true);
+    it("flags kthreadd (pid 2) by its PF_KTHREAD, as the kernel writes it", () => {
+      expect(
+        parseStat(statLine({ pid: 2, comm: "kthreadd", ppid: 0, flags: 0x208040 }))?.kernelThread,
+      ).toBe(true);
     });
 
-    it("treats kthreadd itself (pid 2) as a kernel thread", () => {
+    it("takes pid 2 and its children without PF_KTHREAD for ordinary processes (a pid namespace)", () => {
+      // In a container's pid namespace pid 2 is whatever its init started second.
       expect(
-        parseStat(statLine({ pid: 2, comm: "kthreadd", ppid: 0, flags: 0 }))?.kernelThread,
-      ).toBe(true);
+        parseStat(statLine({ pid: 2, comm: "python3", ppid: 1, flags: 0x400140 }))?.kernelThread,
+      ).toBe(false);
+      expect(parseStat(statLine({ pid: 7, ppid: 2, flags: 0x400140 }))?.kernelThread).toBe(false);
     });
 
     it("does not flag a user process whose flags lack PF_KTHREAD", () => {

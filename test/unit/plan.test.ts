@@ -63,19 +63,41 @@ describe("plan: orphans", () => {
     });
   });
 
-  it("treats children of a named subreaper as orphans, and of PID 1 only if it adopts", () => {
+  it("treats children of a subreaper (name and root-owned binary) as orphans, and of PID 1 only if it adopts", () => {
+    const evidence = {
+      exe: "/usr/lib/systemd/systemd",
+      exeUid: 0,
+      exeMode: 0o100755,
+      sameMountNamespace: true,
+      namespaceInit: false,
+    };
     const userManager = proc({
       pid: 40,
       ppid: 1,
       comm: "systemd",
       argv: ["/lib/systemd/systemd", "--user"],
+      reaperEvidence: evidence,
     });
     const underReaper = proc({ pid: 100, ppid: 40, argv: SPAWN_ARGV });
-    expect(
-      plan(snapshot([init, userManager, underReaper]), ORPHAN_RULES, ROOT).entries.map(
-        (e) => e.process.pid,
-      ),
-    ).toEqual([100]);
+    const adopted = plan(snapshot([init, userManager, underReaper]), ORPHAN_RULES, ROOT);
+    expect(adopted.entries.map((e) => e.process.pid)).toEqual([100]);
+    expect(adopted.entries[0]!.facts).toContain(
+      "orphaned (parent 40 systemd: /usr/lib/systemd/systemd, root-owned)",
+    );
+
+    // The same name on a python binary is no reaper: its child is spared, and the plan says why.
+    const impostor = {
+      ...userManager,
+      reaperEvidence: { ...evidence, exe: "/usr/bin/python3.11" },
+    };
+    const spared = plan(snapshot([init, impostor, underReaper]), ORPHAN_RULES, ROOT);
+    expect(spared.entries).toEqual([]);
+    expect(spared.spared[0]).toMatchObject({
+      code: "parent-alive",
+      reasons: [
+        "parent alive (parent 40 systemd: not a reaper — /usr/bin/python3.11 is not systemd)",
+      ],
+    });
 
     const appAsPid1 = config(`
 settings: { pid1_adopts_orphans: false }

@@ -38,11 +38,41 @@ function tree(token: string, withNet = true): ProcFixture {
   cleanups.push(() => f.cleanup());
   const server = `/opt/${token}/server.py`;
   f.add({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, startTicks: 1 });
-  f.add({ pid: A, ppid: 1, comm: "python3", argv: ["python3", server, "a"], uid: UID });
-  f.add({ pid: B, ppid: 1, comm: "python3", argv: ["python3", server, "a"], uid: UID });
+  f.add({
+    pid: A,
+    ppid: 1,
+    comm: "python3",
+    argv: ["python3", server, "a"],
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+  });
+  f.add({
+    pid: B,
+    ppid: 1,
+    comm: "python3",
+    argv: ["python3", server, "a"],
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+  });
   const b = ["python3", server, "b"];
-  f.add({ pid: OLD, ppid: 1, comm: "python3", argv: b, uid: UID, startTicks: 100 });
-  f.add({ pid: NEW, ppid: 1, comm: "python3", argv: b, uid: UID, startTicks: 200 });
+  f.add({
+    pid: OLD,
+    ppid: 1,
+    comm: "python3",
+    argv: b,
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+    startTicks: 100,
+  });
+  f.add({
+    pid: NEW,
+    ppid: 1,
+    comm: "python3",
+    argv: b,
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+    startTicks: 200,
+  });
   const fds: [number, string[]][] = [
     [A, ["socket:[5001]"]],
     [B, ["socket:[5002]"]],

@@ -56,6 +56,17 @@ describe("serviceLines", () => {
     ]);
   });
 
+  it("shows a health URL without its credentials (a state saved before they were cut, too)", () => {
+    const lines = serviceLines([
+      serviceReport({
+        name: "worker",
+        health: healthReport({ url: "http://probe:s3cret@127.0.0.1:9091/health" }),
+      }),
+    ]);
+    expect(lines.join("\n")).not.toContain("s3cret");
+    expect(lines[3]).toContain(`(GET ${HEALTH_URL},`);
+  });
+
   it("an unhealthy service: body, failures, holders, the note, PID files and untracked", () => {
     expect(
       serviceLines([

@@ -20,6 +20,17 @@ function stale(path: string, pid: number, removal?: PidFileEntry["removal"]): Pi
 }
 
 describe("serviceEvents: health", () => {
+  it("an alert names the health URL without its credentials", () => {
+    const [event] = serviceEvents([
+      serviceReport({
+        name: "worker",
+        health: healthReport({ url: "http://probe:s3cret@127.0.0.1:9091/health" }),
+      }),
+    ]);
+    expect(event!.details[0]).toBe(`GET ${HEALTH_URL}: ${REASON}`);
+    expect(JSON.stringify(event)).not.toContain("s3cret");
+  });
+
   it("an unhealthy service: one condition with the probe, the failures, body, values, holders and note", () => {
     const holder = proc({ pid: 200, argv: ["python3", "worker.py"] });
     const events = serviceEvents([
