@@ -49,14 +49,18 @@ function startDaemon(args: string[]): Started {
 
 /** The scene's orphans, killed with this grace; host thresholds off so nothing else alerts. */
 const quietKillRules = (s: Scene, grace: string) =>
-  s.rules(`
+  s.rules(
+    `
 thresholds: { memory: false, cpu: false, disk: false }
 rules:
   - name: scene-orphans
     match: { cmdline: '^${s.pattern} ', orphaned: true }
     action: kill
     grace: ${grace}
-`);
+`,
+    // One file per grace: a test that needs two keeps both.
+    `rules-${grace}.yaml`,
+  );
 
 const healthUrl = (events: Record<string, unknown>[]) =>
   events.find((e) => e.event === "health")?.url as string | undefined;
@@ -118,7 +122,8 @@ describe("cleanup daemon", () => {
   it("past --stop-timeout it gives up on the run and exits 1; the next run takes over the stale lock", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
-    const config = quietKillRules(scene, "3s");
+    // A grace far longer than the test's bound: stopping within the bound means it gave up.
+    const config = quietKillRules(scene, "90s");
     const d = startDaemon([
       "--schedule",
       "* * * * * *",
@@ -138,20 +143,21 @@ describe("cleanup daemon", () => {
     d.child.kill("SIGTERM");
     const { code, at } = await d.exited;
     expect(code).toBe(1);
-    expect(at - signalled).toBeLessThan(3_000);
+    expect(at - signalled).toBeLessThan(30_000);
     expect(d.events.at(-1)).toMatchObject({ event: "stopped", gaveUpOnRun: true });
 
-    // The daemon is gone and its lock names it: a one-shot run recognises the lock as stale.
+    // The daemon is gone and its lock names it: a one-shot run recognises the lock as stale
+    // (with a short grace, so that it need not wait 90 s to SIGKILL the stubborn orphan).
     const next = await scene.runAgent([
       "--json",
       "--config",
-      config,
+      quietKillRules(scene, "1s"),
       "--state-dir",
       scene.stateDir,
     ]);
     expect(next.code).toBe(0);
     expect(next.json!.results).toMatchObject([{ pid: stubborn.pid, outcome: "killed" }]);
-  }, 40_000);
+  }, 90_000);
 
   it("a bad schedule or a bad config stops it before it starts", async () => {
     scene = new Scene();

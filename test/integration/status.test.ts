@@ -42,7 +42,8 @@ describe("cleanup status", () => {
     expect(host.memory.usedPercent).toBeGreaterThanOrEqual(0);
     expect(host.memory.usedPercent).toBeLessThanOrEqual(100);
     expect(host.cpu).toMatchObject({ source: "sample" });
-    expect(host.cpu.intervalMs).toBeLessThanOrEqual(400);
+    // How long the sample spans depends on the machine's load; that it was measured does not.
+    expect(host.cpu.intervalMs).toBeGreaterThan(0);
     expect(json.json!.thresholds.map((t: { key: string }) => t.key)).toEqual([
       "memory",
       "cpu",
