@@ -64,6 +64,8 @@ export async function executeKills(
           pid,
           startTicks,
           argv: entry.process.argv,
+          ...(entry.process.argvTruncated && { argvTruncated: true }),
+          ...(entry.process.argvBytes !== undefined && { argvBytes: entry.process.argvBytes }),
           rule: entry.rule,
           signal,
           outcome,
