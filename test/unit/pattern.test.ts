@@ -123,3 +123,37 @@ describe("config load: a pattern RE2 cannot run is a positioned config error", (
     expect(config.rules[0]?.selector.cmdline?.test(`TOKEN ${"a".repeat(40)}!`)).toBe(false);
   });
 });
+
+describe("compilePattern: plain text patterns answer as RE2 does", () => {
+  const texts = [
+    "",
+    "/opt/app/bin/worker --queue a",
+    "x /opt/app/bin/worker ",
+    "/opt/app/bin/worker",
+    "/opt/app/bin/workers",
+    "a.b",
+    "axb",
+    "price $5",
+  ];
+  it.each([
+    "^/opt/app/bin/worker ",
+    "/opt/app/bin/worker$",
+    "^/opt/app/bin/worker$",
+    "bin/worker",
+    "a\\.b",
+    "\\$5",
+    "^$",
+  ])("%s", (source) => {
+    const plain = compilePattern(source);
+    // The same pattern with an empty group is no longer plain text: RE2 matches it.
+    const viaRe2 = compilePattern(`(?:)${source.replace(/^\^/, "^(?:)")}`);
+    for (const text of texts) expect(plain.test(text), text).toBe(viaRe2.test(text));
+  });
+
+  it("leaves anything else to RE2 (. \\d \\b are not text)", () => {
+    expect(compilePattern("a.b").test("axb")).toBe(true);
+    expect(compilePattern("a\\.b").test("axb")).toBe(false);
+    expect(compilePattern("\\d").test("7")).toBe(true);
+    expect(compilePattern("x\\b").test("x y")).toBe(true);
+  });
+});
