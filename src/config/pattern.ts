@@ -1,9 +1,25 @@
 // The one regex engine of user-given patterns (rule, protect and service selectors). Any local
 // user chooses their own argv, so a pattern is matched by RE2 (re2js): time linear in the text,
 // whatever the pattern. JavaScript's backtracking engine took 157 s for the bundled uvicorn
-// rule on a 1 MB argv, and `(a+)+$` never ended on 40 `a`s and a `!`. Nothing else imports
+// rule on a 1 MB argv, and 172 s for `(a+)+$` on 40 `a`s and a `!`. Nothing else imports
 // re2js: the engine can change here alone. Why re2js and what it costs: README, "Patterns".
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+
+type Engine = typeof import("re2js");
+let engine: Engine | undefined;
+
+/**
+ * re2js, loaded at the first pattern that is not plain text: `--version` and a run whose rules
+ * are all plain text never load it (measured: +3 MiB and +25 ms at start when it is imported,
+ * which took the 10,000-process benchmark's dry run to 81–83 MiB). A require() call, which
+ * esbuild bundles as a CommonJS module evaluated when first called; an import is evaluated at
+ * every start of the bundle.
+ */
+function re2(): Engine["RE2JS"] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  engine ??= require("re2js") as Engine;
+  return engine.RE2JS;
+}
 
 /** A compiled pattern: searched anywhere in a text, like RegExp.prototype.test without flags. */
 export interface Pattern {
@@ -20,7 +36,7 @@ export function compilePattern(source: string): Pattern {
   if (literal !== null) return { source, test: literal };
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source);
+    re = re2().compile(source);
   } catch (error) {
     throw new Error(`invalid pattern /${source}/: ${describe(source, error)}`);
   }
@@ -31,7 +47,7 @@ export function compilePattern(source: string): Pattern {
 export function patternProblem(source: string): string | null {
   if (literalOf(source) !== null) return null;
   try {
-    RE2JS.compile(source);
+    re2().compile(source);
     return null;
   } catch (error) {
     return describe(source, error);

@@ -119,15 +119,19 @@ const positiveInt = (what: string) =>
 const selectorShape = {
   cmdline: regex
     .optional()
-    .describe("Regex searched in the full command line (argv joined by single spaces)."),
+    .describe(
+      "RE2 regex searched in the command line (argv joined by single spaces), its first 64 KiB.",
+    ),
   comm: names
     .optional()
     .describe("Process name(s) as in /proc/PID/comm (the kernel cuts it to 15 characters)."),
-  exe: regex.optional().describe("Regex searched in the executable's path (/proc/PID/exe)."),
+  exe: regex.optional().describe("RE2 regex searched in the executable's path (/proc/PID/exe)."),
   user: users
     .optional()
     .describe("Owner(s): user names or uids (the effective uid, as ps shows it)."),
-  parent: regex.optional().describe("Regex searched in the parent process's command line."),
+  parent: regex
+    .optional()
+    .describe("RE2 regex searched in the parent process's command line (its first 64 KiB)."),
   listening_port: ports
     .optional()
     .describe(
