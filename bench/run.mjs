@@ -5,6 +5,9 @@
 // 2. Times `cleanup --dry-run --json` on that table (and its peak RSS) against `ps -eo …`.
 // 3. Starts 1,000 more orphans from a second token path and lets the agent really kill them,
 //    with a config whose only rule matches that path; then checks independently they are dead.
+// 4. Times `cleanup --dry-run --json` on the bundled rules.yaml with and without one process of
+//    `nobody` whose argv is about 1 MB of repeated `uvicorn` (the case of issue 10: 157 s with
+//    JavaScript's regex engine). BENCH_ONLY=hostile-argv runs this case alone (no orphans).
 //
 // Safety: the bench signals only processes it started, by pid, after checking that
 // /proc/PID/cmdline still holds its token. The agent runs without --dry-run only with a config
@@ -13,7 +16,8 @@
 // SIGINT/SIGTERM/SIGHUP. Figures are reported, not enforced: exit 0 unless something broke.
 //
 // Environment: BENCH_PROCESSES (10000), BENCH_KILL_PROCESSES (1000), BENCH_RUNS (5),
-// BENCH_PROFILE_DIR (unset: no profile), BENCH_NODE_FLAGS (unset: extra node flags for the agent).
+// BENCH_PROFILE_DIR (unset: no profile), BENCH_NODE_FLAGS (unset: extra node flags for the agent),
+// BENCH_ONLY (unset: every case; hostile-argv: step 4 only).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -43,6 +47,11 @@ const RUNS = envInt("BENCH_RUNS", 5);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PROFILE_DIR) : null;
 /** BENCH_NODE_FLAGS="--flag …": extra node flags for every agent run (for experiments). */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+const ONLY = process.env.BENCH_ONLY ?? "";
+if (!["", "hostile-argv"].includes(ONLY))
+  throw new Error(`BENCH_ONLY=${ONLY}: expected hostile-argv`);
+const BUNDLED = join(ROOT, "rules.yaml");
+const NOBODY = 65534;
 const PS_ARGS = ["-eo", "pid,ppid,user,etimes,rss,args"];
 const TIME_BIN = "/usr/bin/time";
 
@@ -426,11 +435,80 @@ async function timePsRss() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A hostile command line: dry runs on the bundled rules with and without it, alternated.
+
+/** A direct child running as nobody: python3 sleeping, `marker` and ~1 MB of "uvicorn". */
+async function startHostile(marker) {
+  // 14,000 words per argument: 112 kB, under the kernel's 128 KiB per argument.
+  const word = Array.from({ length: 14_000 }, () => "uvicorn").join(" ");
+  const argv = ["-c", "import time; time.sleep(3600)", marker, ...Array(9).fill(word)];
+  const child = spawn("python3", argv, { stdio: "ignore", cwd: "/", uid: NOBODY, gid: NOBODY });
+  const entry = { child, marker };
+  children.add(entry);
+  const deadline = performance.now() + 30_000;
+  // Exec'd and asleep in time.sleep: its start-up does not compete with the timed run.
+  while (!cmdlineHas(child.pid, marker) || statFields(child.pid)?.state !== "S") {
+    if (performance.now() > deadline || child.exitCode !== null)
+      throw new Error("the nobody-owned uvicorn process did not start");
+    await sleep(20);
+  }
+  const bytes = (readProc(`/proc/${child.pid}/cmdline`) ?? "").length;
+  return { entry, pid: child.pid, bytes };
+}
+
+async function hostileArgvCase() {
+  const stateDir = join(dir, "hostile-state");
+  const args = ["--dry-run", "--json", "--config", BUNDLED, "--state-dir", stateDir];
+  const marker = `hostile-${token}`;
+  const timed = async () => {
+    const run = await runAgent(args);
+    if (run.report.configFile !== BUNDLED || run.report.dryRun !== true)
+      throw new Error(
+        `the hostile-argv case ran ${run.report.configFile} (dryRun ${run.report.dryRun})`,
+      );
+    return { ms: run.ms, inProcess: run.report.durationMs, rss: run.maxRssKiB, out: run.outBytes };
+  };
+  await timed(); // warm-up
+  const without = [];
+  const withIt = [];
+  let bytes = 0;
+  // Alternated, the process started afresh for each "with" run and killed (by pid, its marker
+  // checked) before the next "without" run.
+  for (let i = 0; i < RUNS; i++) {
+    without.push(await timed());
+    const hostile = await startHostile(marker);
+    bytes = hostile.bytes;
+    try {
+      withIt.push(await timed());
+    } finally {
+      killVerified(hostile.pid, marker);
+      await new Promise((r) =>
+        hostile.entry.child.exitCode !== null || hostile.entry.child.signalCode !== null
+          ? r()
+          : hostile.entry.child.once("exit", r),
+      );
+      children.delete(hostile.entry);
+    }
+  }
+  const row = (label, runs) =>
+    `          ${label.padEnd(26)} median ${fmtMs(median(runs.map((r) => r.ms)))} (in-process ${fmtMs(median(runs.map((r) => r.inProcess)))}), peak RSS ${fmtMiB(Math.max(...runs.map((r) => r.rss ?? 0)))}, JSON ${(median(runs.map((r) => r.out)) / 1e3).toFixed(0)} kB`;
+  return [
+    `hostile   cleanup --dry-run --json on the bundled rules.yaml, ${RUNS} runs each (+1 warm-up):`,
+    row("without", without),
+    row(`with a ${(bytes / 1e6).toFixed(2)} MB nobody argv`, withIt),
+  ];
+}
 
 let before = null;
 
 async function main() {
   before = procCount();
+  if (ONLY === "hostile-argv") {
+    if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+    mkdirSync(dir, { mode: 0o700 });
+    log(["", ...(await hostileArgvCase())].join("\n"));
+    return;
+  }
   const pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
   if (before + N + KILL_N + 200 > pidMax)
     throw new Error(`${N + KILL_N} more processes would exceed pid_max ${pidMax}`);
@@ -589,6 +667,8 @@ async function main() {
     `bench: real run ${fmtMs(real.ms)}, exit ${real.code}; outcomes ${JSON.stringify(outcomes)}; max elapsedMs ${maxElapsed}; independently alive ${alive}, zombies ${zombies}`,
   );
 
+  const hostileLines = await hostileArgvCase();
+
   // --- Summary ------------------------------------------------------------------------------
   const cpus = os.cpus();
   const dryMedian = median(dry.map((d) => d.ms));
@@ -631,6 +711,8 @@ async function main() {
     `          outcomes ${JSON.stringify(outcomes)}; terminated+killed ${dead}/${KILL_N}; not ours ${foreign}`,
     `          max elapsedMs (first signal → confirmed death) ${maxElapsed} ms; audit lines ${auditLines.length}`,
     `          independent check: ${alive} alive, ${zombies} zombies (count as dead), ${KILL_N - alive - zombies} gone`,
+    "",
+    ...hostileLines,
     "",
     "targets",
     `  ${verdict(speedOk)}  dry run at ${N} processes no slower than ps: median ${fmtMs(dryMedian)} vs ${fmtMs(psMedian)} (×${(dryMedian / psMedian).toFixed(2)})`,

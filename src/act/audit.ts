@@ -1,15 +1,19 @@
 // Every signal attempt, appended as one JSON line to <state dir>/audit.jsonl before the run goes on.
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { argvExcerpt } from "../scan/argv-excerpt.js";
 
 export interface AuditRecord {
   time: string;
   pid: number;
   startTicks: number;
-  /** The command line the plan saw. */
+  /** The plan's excerpt (scan/argv-excerpt.ts): at most ARGV_EXCERPT_CHARS, never a whole 1 MB argv. */
   argv: string[];
+  /** Set when argv is cut; argvBytes is then the whole command line's size, where known. */
+  argvTruncated?: true;
+  argvBytes?: number;
   /** The executable the plan saw, or read right before the first signal; absent if never read. */
   exe?: string;
-  /** outcome changed: the command line and executable found instead. */
+  /** outcome changed: the command line (an excerpt, like argv) and executable found instead. */
   nowArgv?: string[];
   nowExe?: string | null;
   rule: string;
@@ -29,11 +33,20 @@ export function openAuditLog(path: string): AuditLog {
   return {
     // One write(2) per line on an O_APPEND descriptor: lines from overlapping writers never interleave.
     append: (record) => {
-      writeSync(fd, `${JSON.stringify(record)}\n`);
+      writeSync(fd, `${JSON.stringify(bounded(record))}\n`);
     },
     close: () => {
       fsyncSync(fd);
       closeSync(fd);
     },
   };
+}
+
+/** A record whose argv did not come from a plan's excerpt is cut here: no line carries 1 MB. */
+function bounded(record: AuditRecord): AuditRecord {
+  const excerpt = argvExcerpt(record.argv, {
+    truncated: record.argvTruncated === true,
+    bytes: record.argvBytes ?? null,
+  });
+  return excerpt.argvTruncated ? { ...record, ...excerpt } : record;
 }

@@ -81,6 +81,8 @@ export async function executeKills(
           pid,
           startTicks,
           argv: entry.process.argv,
+          ...(entry.process.argvTruncated && { argvTruncated: true }),
+          ...(entry.process.argvBytes !== undefined && { argvBytes: entry.process.argvBytes }),
           ...(exe !== undefined && { exe }),
           ...(seen.nowArgv && { nowArgv: seen.nowArgv }),
           ...(seen.nowExe !== undefined && { nowExe: seen.nowExe }),

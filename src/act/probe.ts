@@ -1,7 +1,8 @@
 // Is (pid, startTicks) still the process the plan named, running the same program? Re-read
 // before every signal.
 import { readlinkSync } from "node:fs";
-import { parseCmdline } from "../scan/parse-misc.js";
+import { argvExcerpt } from "../scan/argv-excerpt.js";
+import { readCmdline } from "../scan/cmdline.js";
 import { parseStat } from "../scan/parse-stat.js";
 import { isVanished, readProcTextIfPresent } from "../scan/read-file.js";
 
@@ -34,12 +35,18 @@ export function probe(procRoot: string, pid: number, startTicks: number): Livene
 }
 
 /**
- * The command line now, as the scan reads it (the same read and parse, so the comparison with
- * the plan's argv compares like with like); null if the process is gone. Throws when unreadable.
+ * The command line now, as the plan holds it: the same bounded read as the scan (scan/cmdline.ts)
+ * and the same excerpt (scan/argv-excerpt.ts), so the comparison with the plan's argv compares
+ * like with like; null if the process is gone. Throws when unreadable.
  */
 export function readCurrentArgv(procRoot: string, pid: number): string[] | null {
-  const text = readProcTextIfPresent(`${procRoot}/${pid}/cmdline`);
-  return text === null ? null : parseCmdline(text);
+  try {
+    const read = readCmdline(procRoot, pid);
+    return argvExcerpt(read.argv, read).argv;
+  } catch (error) {
+    if (isVanished(error)) return null;
+    throw error;
+  }
 }
 
 /** The executable now (readlink /proc/PID/exe); null if gone or a zombie. Throws when unreadable. */

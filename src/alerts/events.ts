@@ -140,8 +140,7 @@ function describe(processes: readonly ProcessRef[]): string[] {
 
 /** One process in an alert's details: pid, user, age, rss and the (escaped, cut) command line. */
 export function processLine(p: ProcessRef): string {
-  const command = displayCommand(p);
-  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${command.length > 120 ? `${command.slice(0, 119)}…` : command}`;
+  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${displayCommand(p, 120)}`;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -3,6 +3,7 @@
 // once that object has an error, and the operator should get every problem in one pass.
 
 import { globProblem } from "../services/glob.js";
+import { compilePattern } from "./pattern.js";
 import { SELECTOR_KEYS } from "./schema.js";
 import { parsePercent } from "./units.js";
 
@@ -158,7 +159,7 @@ function thresholdConfigured(raw: unknown, resource: string): boolean {
 
 function matchesEverything(source: string): boolean {
   try {
-    return new RegExp(source).test("");
+    return compilePattern(source).test("");
   } catch {
     return false; // the schema reports an invalid regex
   }

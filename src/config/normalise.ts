@@ -23,6 +23,7 @@ import type {
   Settings,
   Thresholds,
 } from "./types.js";
+import { compilePattern } from "./pattern.js";
 import { parseDuration, parsePercent, parseSize } from "./units.js";
 
 export const DEFAULTS = {
@@ -153,11 +154,11 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
 
 function normaliseSelector(raw: RawSelector): Selector {
   const selector: Selector = {};
-  if (raw.cmdline !== undefined) selector.cmdline = new RegExp(raw.cmdline);
+  if (raw.cmdline !== undefined) selector.cmdline = compilePattern(raw.cmdline);
   if (raw.comm !== undefined) selector.comm = list(raw.comm);
-  if (raw.exe !== undefined) selector.exe = new RegExp(raw.exe);
+  if (raw.exe !== undefined) selector.exe = compilePattern(raw.exe);
   if (raw.user !== undefined) selector.user = list(raw.user);
-  if (raw.parent !== undefined) selector.parent = new RegExp(raw.parent);
+  if (raw.parent !== undefined) selector.parent = compilePattern(raw.parent);
   if (raw.listening_port !== undefined)
     selector.listeningPort = list(raw.listening_port).map(portRange);
   return selector;

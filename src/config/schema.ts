@@ -2,6 +2,7 @@
 // the "did you mean" hints all come from here. Messages are written "problem; expected X" and
 // turned into "problem (got …, expected X)" by src/config/errors.ts.
 import { z } from "zod";
+import { patternProblem } from "./pattern.js";
 import {
   DURATION_EXAMPLE,
   DURATION_PATTERN,
@@ -55,21 +56,12 @@ const percent = z
   })
   .meta({ pattern: PERCENT_PATTERN, description: PERCENT_EXAMPLE });
 
-export function regexProblem(source: string): string | null {
-  try {
-    new RegExp(source);
-    return null;
-  } catch (error) {
-    return (error as Error).message.replace(/^Invalid regular expression: /, "");
-  }
-}
-
-const REGEX_EXPECTED = "a JavaScript regular expression, e.g. 'multiprocessing\\.spawn'";
+const REGEX_EXPECTED = "an RE2 regular expression, e.g. 'multiprocessing\\.spawn'";
 const regex = z
   .string({ error: typeError(REGEX_EXPECTED) })
-  .refine((s) => regexProblem(s) === null, {
+  .refine((s) => patternProblem(s) === null, {
     error: (issue) =>
-      `invalid regular expression: ${regexProblem(String(issue.input))}; expected ${REGEX_EXPECTED}`,
+      `invalid regular expression: ${patternProblem(String(issue.input))}; expected ${REGEX_EXPECTED}`,
   });
 
 const NAMES_EXPECTED = "a name or a list of names";
@@ -131,15 +123,19 @@ const positiveInt = (what: string) =>
 const selectorShape = {
   cmdline: regex
     .optional()
-    .describe("Regex searched in the full command line (argv joined by single spaces)."),
+    .describe(
+      "RE2 regex searched in the command line (argv joined by single spaces), its first 64 KiB.",
+    ),
   comm: names
     .optional()
     .describe("Process name(s) as in /proc/PID/comm (the kernel cuts it to 15 characters)."),
-  exe: regex.optional().describe("Regex searched in the executable's path (/proc/PID/exe)."),
+  exe: regex.optional().describe("RE2 regex searched in the executable's path (/proc/PID/exe)."),
   user: users
     .optional()
     .describe("Owner(s): user names or uids (the effective uid, as ps shows it)."),
-  parent: regex.optional().describe("Regex searched in the parent process's command line."),
+  parent: regex
+    .optional()
+    .describe("RE2 regex searched in the parent process's command line (its first 64 KiB)."),
   listening_port: ports
     .optional()
     .describe(

@@ -1,4 +1,5 @@
 import type { SinkConfig } from "../alerts/sink-config.js";
+import type { Pattern } from "./pattern.js";
 
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.
 // Plain data; the core (plan) takes this and never sees YAML.
@@ -10,12 +11,12 @@ export type SignalName =
 
 /** What a process is. Every given field must match. */
 export interface Selector {
-  cmdline?: RegExp;
+  cmdline?: Pattern;
   comm?: string[];
-  exe?: RegExp;
+  exe?: Pattern;
   /** User names or uids. */
   user?: (string | number)[];
-  parent?: RegExp;
+  parent?: Pattern;
   /** Holds a listening TCP socket or a bound UDP socket on one of these ports. */
   listeningPort?: PortRange[];
 }

@@ -3,8 +3,9 @@
 // PSS divides each shared page among its sharers. PSS needs /proc/PID/smaps_rollup (root, or
 // the process's owner) and walks the page tables, so it is read for the 2N largest by RSS only
 // (PSS ≤ RSS, so a process outside those can only make the list if its own RSS is larger).
-import { parseCmdline } from "../scan/parse-misc.js";
-import { readProcTextIfPresent } from "../scan/read-file.js";
+import { argvExcerpt, type ArgvExcerpt } from "../scan/argv-excerpt.js";
+import { readCmdline } from "../scan/cmdline.js";
+import { isVanished, readProcTextIfPresent } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
 
 export interface TopProcess {
@@ -12,7 +13,10 @@ export interface TopProcess {
   startTicks: number;
   user: string | null;
   comm: string;
+  /** An excerpt, as in a plan (scan/argv-excerpt.ts). */
   argv: string[];
+  argvTruncated?: true;
+  argvBytes?: number;
   ageMs: number;
   rssBytes: number;
   /** null: smaps_rollup not readable. */
@@ -38,9 +42,11 @@ export function readTopProcesses(
   const top: TopProcess[] = [];
   for (const p of byRss.slice(0, count * 2)) {
     let pss: number | null = null;
-    let argv = p.argv;
+    let command: ArgvExcerpt | null = p.argv
+      ? argvExcerpt(p.argv, { truncated: p.argvTruncated === true, bytes: p.argvBytes ?? null })
+      : null;
     try {
-      argv ??= parseCmdline(readProcTextIfPresent(`${procRoot}/${p.pid}/cmdline`) ?? "");
+      command ??= cmdlineIfPresent(procRoot, p.pid);
       const rollup = readProcTextIfPresent(`${procRoot}/${p.pid}/smaps_rollup`);
       if (rollup === null) continue; // gone since the scan
       pss = parsePss(rollup);
@@ -52,7 +58,7 @@ export function readTopProcesses(
       startTicks: p.startTicks,
       user: p.user,
       comm: p.comm,
-      argv: argv ?? [],
+      ...(command ?? { argv: [] }),
       ageMs: p.ageMs,
       rssBytes: p.rssBytes,
       pssBytes: pss,
@@ -62,4 +68,14 @@ export function readTopProcesses(
   // PSS where readable: a pool of children sharing their parent's pages shows what it really holds.
   top.sort((a, b) => (b.pssBytes ?? b.rssBytes) - (a.pssBytes ?? a.rssBytes));
   return top.slice(0, count);
+}
+
+function cmdlineIfPresent(procRoot: string, pid: number): ArgvExcerpt {
+  try {
+    const cmdline = readCmdline(procRoot, pid);
+    return argvExcerpt(cmdline.argv, cmdline);
+  } catch (error) {
+    if (isVanished(error)) return { argv: [] };
+    throw error;
+  }
 }

@@ -1,3 +1,5 @@
+import { ARGV_EXCERPT_CHARS, argvExcerpt, cutMarker } from "../scan/argv-excerpt.js";
+
 /**
  * A process's command line as shown to a person (report, status, mails, the log): control
  * characters escaped. Any user's process chooses its own argv, and a newline or an escape
@@ -13,9 +15,28 @@ export function printable(text: string): string {
   });
 }
 
-/** argv joined by spaces, or [comm] for a process without one (a kernel thread, a zombie). */
-export function displayCommand(p: { argv: readonly string[] | null; comm: string }): string {
-  return printable(p.argv && p.argv.length > 0 ? p.argv.join(" ") : `[${p.comm}]`);
+/**
+ * argv joined by spaces, or [comm] for a process without one (a kernel thread, a zombie); at
+ * most `max` characters (ARGV_EXCERPT_CHARS unless given), cut with "…", and a command line the
+ * scan or the excerpt cut ends in its marker, "…[cut: 1048576 bytes]", kept within `max`.
+ */
+export function displayCommand(
+  p: {
+    argv: readonly string[] | null;
+    comm: string;
+    argvTruncated?: boolean;
+    argvBytes?: number;
+  },
+  max: number = ARGV_EXCERPT_CHARS,
+): string {
+  // One character more than fits, so that a cut shows.
+  const shown = p.argv && p.argv.length > 0 ? argvExcerpt(p.argv, undefined, max + 1).argv : [];
+  const command = printable(shown.length > 0 ? shown.join(" ") : `[${p.comm}]`);
+  const marker = cutMarker(p);
+  if (command.length + marker.length <= max) return command + marker;
+  return marker
+    ? `${command.slice(0, Math.max(0, max - marker.length))}${marker}`
+    : `${command.slice(0, max - 1)}…`;
 }
 
 /**

@@ -134,8 +134,7 @@ function untracked(host: HostMetrics): string[] {
 }
 
 function topLine(p: TopProcess): string {
-  const command = displayCommand(p);
-  const shown = command.length > 80 ? `${command.slice(0, 79)}…` : command;
+  const shown = displayCommand(p, 80);
   const cpu = p.cpuPercent === null ? "—" : `${p.cpuPercent.toFixed(1)}%`;
   return `  ${String(p.pid).padStart(7)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.pssBytes === null ? "—" : formatSize(p.pssBytes)).padStart(8)}  ${cpu.padStart(6)}  ${formatDuration(p.ageMs).padStart(6)}  ${(p.user ?? "?").padEnd(8)}  ${shown}`;
 }

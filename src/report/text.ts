@@ -144,8 +144,7 @@ export function formatValue(t: ThresholdResult): string {
 }
 
 export function processLine(p: ProcessRef, rule: string): string {
-  const command = displayCommand(p);
-  const shown = command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
+  const shown = displayCommand(p, MAX_COMMAND);
   return `  ${String(p.pid).padStart(7)}  ${formatDuration(p.ageMs).padStart(6)}  ${formatSize(p.rssBytes).padStart(8)}  ${(p.user ?? "?").padEnd(8)}  ${rule}: ${shown}`;
 }
 

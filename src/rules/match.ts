@@ -1,5 +1,6 @@
 // Evaluates a rule's selector (what a process is) and conditions (when to act on it).
 // Each returns the facts that decided, in words an operator reads in the plan.
+import type { Pattern } from "../config/pattern.js";
 import type { Conditions, Selector } from "../config/types.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { Listener, ProcessInfo } from "../scan/types.js";
@@ -106,8 +107,8 @@ export function checkConditions(
 }
 
 // One string per rule, not one per matched process (10,000 copies at the benchmark's scale).
-const regexFacts = new WeakMap<RegExp, string>();
-function regexFact(what: string, regex: RegExp): string {
+const regexFacts = new WeakMap<Pattern, string>();
+function regexFact(what: string, regex: Pattern): string {
   let fact = regexFacts.get(regex);
   if (fact === undefined) {
     fact = `${what} matches /${regex.source}/`;

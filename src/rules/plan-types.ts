@@ -8,9 +8,14 @@ export interface ProcessRef {
   startTicks: number;
   ppid: number;
   comm: string;
+  /** At most ARGV_EXCERPT_CHARS (scan/cmdline.ts): a hostile argv is not copied whole. */
   argv: string[];
   /** readlink /proc/PID/exe, when the scan read it. */
   exe?: string;
+  /** Set when argv is cut (by the scan's read or by the excerpt). */
+  argvTruncated?: true;
+  /** With argvTruncated: the whole command line's size in bytes, where known. */
+  argvBytes?: number;
   user: string | null;
   state: string;
   ageMs: number;

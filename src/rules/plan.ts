@@ -2,6 +2,7 @@
 // decides comes with the facts that decided it, and every selected-but-spared process with why.
 import type { Config, Resource, Rule } from "../config/types.js";
 import { whenHolds, type Level } from "../host/thresholds.js";
+import { argvExcerpt } from "../scan/argv-excerpt.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { checkConditions, matchSelector, type Lookup } from "./match.js";
@@ -232,7 +233,10 @@ export function ref(p: ProcessInfo): ProcessRef {
     startTicks: p.startTicks,
     ppid: p.ppid,
     comm: p.comm,
-    argv: p.argv ?? [],
+    ...argvExcerpt(p.argv ?? [], {
+      truncated: p.argvTruncated === true,
+      bytes: p.argvBytes ?? null,
+    }),
     ...(p.exe !== null && { exe: p.exe }),
     user: p.user,
     state: p.state,

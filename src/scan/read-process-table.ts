@@ -2,16 +2,11 @@
 // stat is read for every process; argv, uids and exe only for processes the caller wants detail
 // on (those that pass the rules' cheap tests), since reading cmdline for all doubles the cost.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import {
-  parseAuxv,
-  parseCmdline,
-  parsePasswd,
-  parseStatusUids,
-  parseUptime,
-} from "./parse-misc.js";
+import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
 import { fdsReadable, readListenerTable, readNetNamespace, readSocketInodes } from "./listeners.js";
-import { isVanished, readProcText, readProcTextAndOwner } from "./read-file.js";
+import { readCmdline } from "./cmdline.js";
+import { isVanished, readProcText } from "./read-file.js";
 import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
 import { childrenByParent } from "./tree.js";
 import { ScanError, type Listener, type ProcessInfo, type Snapshot } from "./types.js";
@@ -235,9 +230,13 @@ function readDetail(
 ): boolean {
   const dir = `${root}/${p.pid}`;
   try {
-    const cmdline = readProcTextAndOwner(`${dir}/cmdline`);
-    p.argv = parseCmdline(cmdline.text);
+    const cmdline = readCmdline(root, p.pid);
+    p.argv = cmdline.argv;
     p.uid = cmdline.uid;
+    if (cmdline.truncated) {
+      p.argvTruncated = true;
+      if (cmdline.bytes !== null) p.argvBytes = cmdline.bytes;
+    }
     if (options.wantStatus) {
       const uids = parseStatusUids(readProcText(`${dir}/status`));
       if (uids) {

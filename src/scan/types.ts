@@ -19,6 +19,10 @@ export interface ProcessInfo {
   cpuMs: number;
   // Read only for processes that pass the cheap tests (see scan/detail-filter.ts); null = not read.
   argv: string[] | null;
+  /** Set when the command line went on past CMDLINE_LIMIT_BYTES (scan/cmdline.ts): argv is its start. */
+  argvTruncated?: true;
+  /** With argvTruncated: the whole command line's size in bytes, where the kernel tells it. */
+  argvBytes?: number;
   /** Effective uid: from /proc/PID/status when read, else the owner of /proc/PID (see ScanOptions.wantStatus). */
   uid: number | null;
   /**

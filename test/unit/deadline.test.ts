@@ -49,7 +49,8 @@ afterEach(() => fixture?.cleanup());
 /** Every target ignores SIGTERM and dies on SIGKILL; `dies` ones die on SIGTERM. */
 function scene(pids: number[], dies: number[] = []) {
   fixture = new ProcFixture();
-  for (const pid of pids) fixture.add({ pid, ppid: 1, startTicks: pid * 10, argv: [`p${pid}`] });
+  for (const pid of pids)
+    fixture.add({ pid, ppid: 1, startTicks: pid * 10, argv: [`p${pid}`], exe: `/usr/bin/p${pid}` });
   const calls: [number, SignalName][] = [];
   const audit: AuditRecord[] = [];
   let clock = 0;
