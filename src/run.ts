@@ -40,6 +40,7 @@ import { ScanError, type Snapshot } from "./scan/types.js";
 import { readProcText } from "./scan/read-file.js";
 import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
 import { StateFiles } from "./state/reader.js";
+import { fromCheck } from "./state/shape.js";
 import { assessServices, type PidFileEntry, type ServiceReport } from "./services/assess.js";
 import { probeAll } from "./services/health.js";
 import {
@@ -149,7 +150,11 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   try {
     let hostStarted = performance.now();
     const state = new StateFiles(stateDir, live);
-    const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
+    const previous = state.read<CpuState>(
+      CPU_STATE_FILE,
+      CPU_STATE_VERSION,
+      fromCheck(checkCpuState),
+    );
     const cpuBefore = readCpuNow(procRoot);
     // statfs children run while /proc is scanned (and are forked while the heap is still small).
     // PID files before the scan, so the pids they name are read in detail.
@@ -237,7 +242,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const previousHealth = state.read<HealthState>(
       HEALTH_STATE_FILE,
       HEALTH_STATE_VERSION,
-      checkHealthState,
+      fromCheck(checkHealthState),
     );
     const health = await probing;
     const services = assessServices({
@@ -343,7 +348,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       ...(config.services.length > 0 && { services: services.reports }),
       ...(top && { top }),
       ...(options.mode === "status" && {
-        lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
+        lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
       }),
       stateProblems: state.problems,
       timings: {

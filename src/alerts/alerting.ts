@@ -5,22 +5,14 @@ import { hostname } from "node:os";
 import type { Config } from "../config/types.js";
 import type { StateFiles } from "../state/reader.js";
 import { deliverAll, sinkDeadlineMs, type Delivery } from "./deliver.js";
-import {
-  OUTBOX_FILE,
-  OUTBOX_VERSION,
-  checkOutbox,
-  emptyOutbox,
-  enqueue,
-  type Outbox,
-} from "./outbox.js";
+import { OUTBOX_FILE, OUTBOX_VERSION, emptyOutbox, enqueue, parseOutbox } from "./outbox.js";
 import {
   ALERT_STATE_FILE,
   ALERT_STATE_VERSION,
-  checkAlertState,
   decide,
   emptyAlertState,
+  parseAlertState,
   policyLookup,
-  type AlertState,
 } from "./policy.js";
 import { createSink } from "./sinks.js";
 import type { AlertEvent, Notification } from "./types.js";
@@ -32,6 +24,11 @@ export interface AlertingReport {
   deliveries: Delivery[];
   /** Queues of sinks no longer in the config, given up: sink → notifications lost. */
   orphaned: Record<string, number>;
+  /**
+   * Live runs: whether what failed sinks still have to send is on disk in the outbox (false:
+   * the outbox could not be written, see the state problems; nothing is retried from it).
+   */
+  outboxSaved?: boolean;
 }
 
 export interface AlertingOptions {
@@ -53,8 +50,7 @@ export async function runAlerting(
   const { config, state } = options;
   const host = hostname();
   const previous =
-    state.read<AlertState>(ALERT_STATE_FILE, ALERT_STATE_VERSION, checkAlertState) ??
-    emptyAlertState();
+    state.read(ALERT_STATE_FILE, ALERT_STATE_VERSION, parseAlertState) ?? emptyAlertState();
   const decision = decide(
     events,
     previous,
@@ -66,15 +62,17 @@ export async function runAlerting(
   if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };
 
   const sinkNames = config.alerts.sinks.map((s) => s.name);
-  const stored = state.read<Outbox>(OUTBOX_FILE, OUTBOX_VERSION, checkOutbox) ?? emptyOutbox();
+  const stored = state.read(OUTBOX_FILE, OUTBOX_VERSION, parseOutbox) ?? emptyOutbox();
   const { outbox: queued, orphaned } = enqueue(
     stored,
     sinkNames,
     decision.notifications,
     config.alerts.outboxLimit,
   );
-  // Stored before any delivery: a crash or a dead mail server from here on loses nothing.
-  state.write(OUTBOX_FILE, queued);
+  // Stored before any delivery: a crash or a dead mail server from here on loses nothing (a
+  // crash after a sink took its digest sends it again next run: at least once, with the same
+  // notification ids, so a receiver can drop the copy).
+  const queuedSaved = state.write(OUTBOX_FILE, queued);
   state.write(ALERT_STATE_FILE, decision.next);
 
   const sinks = config.alerts.sinks.map((c) => ({
@@ -85,6 +83,7 @@ export async function runAlerting(
     host,
     runAt: options.now.toISOString(),
   });
-  state.write(OUTBOX_FILE, outbox);
-  return { notifications: decision.notifications, deliveries, orphaned };
+  // Either write keeps what the failed sinks still owe: both hold their queues.
+  const outboxSaved = state.write(OUTBOX_FILE, outbox) || queuedSaved;
+  return { notifications: decision.notifications, deliveries, orphaned, outboxSaved };
 }

@@ -51,6 +51,7 @@ export function normalise(raw: RulesFile, file: string): Config {
     statfsTimeoutMs:
       s.statfs_timeout !== undefined ? ms(s.statfs_timeout) : DEFAULTS.statfsTimeoutMs,
     topProcesses: s.top_processes ?? DEFAULTS.topProcesses,
+    trustPaths: s.trust_paths ?? [],
   };
   const t = raw.thresholds ?? {};
   const thresholds: Thresholds = {

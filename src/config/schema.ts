@@ -402,6 +402,17 @@ const settings = z.strictObject(
       .describe(
         "Lock and audit log. Default /var/lib/cleanup as root, $XDG_STATE_HOME/cleanup otherwise.",
       ),
+    trust_paths: z
+      .array(
+        z
+          .string({ error: typeError("an absolute path") })
+          .startsWith("/", { error: "not an absolute path; expected a path starting with /" }),
+        { error: typeError("a list of absolute paths") },
+      )
+      .optional()
+      .describe(
+        "Absolute paths (directories or files) accepted even when another user owns them or can write them; without them, as root, such a state dir, textfile dir or secret file is refused.",
+      ),
   },
   { error: typeError("a mapping of settings") },
 );

@@ -87,6 +87,8 @@ export interface Settings {
   cpuSampleMs: number;
   statfsTimeoutMs: number;
   topProcesses: number;
+  /** settings.trust_paths: accepted although another user owns or can write them. */
+  trustPaths: string[];
 }
 
 /** warn ≤ critical; percentages 0–100, load per core. */

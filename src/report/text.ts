@@ -110,7 +110,7 @@ function notificationSection(lines: string[], report: RunReport): void {
       );
     if (d.status === "failed") {
       lines.push(
-        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} kept in the outbox for the next run`,
+        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} ${alerts.outboxSaved === false ? "could not be saved in the outbox (see the state file warnings): not retried" : "kept in the outbox for the next run"}`,
       );
     }
   }
