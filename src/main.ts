@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
+import { checkTrustedDir, UntrustedDirError } from "./act/session.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
@@ -59,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await execute(parseCommandLine(argv.slice(2)));
   } catch (error) {
-    if (textfile !== undefined) writeErrorTextfile(textfile);
+    // A textfile dir refused as another user's gets nothing written into it, not even this.
+    const refused = error instanceof UntrustedDirError && error.path === textfile;
+    if (textfile !== undefined && !refused) writeErrorTextfile(textfile);
     if (format === "nagios") {
       process.stdout.write(`${nagiosErrorLine(error)}\n`);
       return exitCodeForNagios("UNKNOWN");
@@ -103,6 +106,12 @@ async function execute(command: Command): Promise<number> {
       return EXIT.OK;
     }
     case "daemon": {
+      if (command.textfile !== undefined) {
+        // Checked once, before the first run: each run then writes it (never through a link).
+        const { trustPaths } = checkConfig(resolveConfigPath(command.config)).settings;
+        for (const w of checkTrustedDir(command.textfile, "textfile", { trustPaths }))
+          process.stderr.write(`cleanup: warning: ${w}\n`);
+      }
       const stop = await runDaemon({
         schedule: command.schedule,
         configPath: resolveConfigPath(command.config),
@@ -162,6 +171,7 @@ async function execute(command: Command): Promise<number> {
         configPath: resolveConfigPath(command.config),
         mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
+        ...(command.textfile !== undefined && { textfileDir: command.textfile }),
         // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
         logStream: command.format === "text" ? process.stdout : process.stderr,
       });

@@ -1,13 +1,13 @@
 // One run: load config → lock → scan → host metrics → thresholds → plan → act → save state.
 // Returns a report; throws ConfigError, ScanError or StateDirError, which the CLI maps to exit
 // codes. Nothing here exits.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LockHolder } from "./act/lock.js";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "./act/results.js";
-import { startSession, type SessionOptions } from "./act/session.js";
+import { checkTrustedDir, startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Action, Config } from "./config/types.js";
 import {
@@ -66,6 +66,8 @@ export interface RunOptions {
   kill?: SessionOptions["kill"];
   /** Where the log sink writes (default stdout; the CLI passes stderr with --json). */
   logStream?: NodeJS.WritableStream;
+  /** --textfile: checked like the state dir (as root, root's alone) before anything is done. */
+  textfileDir?: string;
 }
 
 export type RunOutcome =
@@ -122,11 +124,18 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   const config = loadConfigFile(options.configPath);
   const actor = currentActor(procRoot);
   const stateDir = options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid);
+  const trustPaths = config.settings.trustPaths;
+  // A missing textfile dir is left to the textfile write, which says so.
+  const textfileWarnings =
+    options.textfileDir !== undefined && existsSync(options.textfileDir)
+      ? checkTrustedDir(options.textfileDir, "textfile", { trustPaths })
+      : [];
   const session = startSession({
     dryRun: !live,
     stateDir,
     procRoot,
     self: selfIdentity(procRoot),
+    trustPaths,
     ...(options.kill && { kill: options.kill }),
   });
   const base = {
@@ -136,7 +145,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     stateDir,
     actor,
     results: [] as KillResult[],
-    stateProblems: [] as string[],
+    stateProblems: [...textfileWarnings, ...(session.kind === "ready" ? session.warnings : [])],
   };
   if (session.kind === "busy") {
     return {
@@ -350,7 +359,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       ...(options.mode === "status" && {
         lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
       }),
-      stateProblems: state.problems,
+      stateProblems: [...base.stateProblems, ...state.problems],
       timings: {
         scanMs: Math.round(snapshot.scanMs),
         hostMs: Math.round(hostMs),

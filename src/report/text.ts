@@ -30,7 +30,7 @@ export function renderText(report: RunReport): string {
   );
   if (scan.unreadable > 0)
     lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
-  for (const problem of report.stateProblems) lines.push(`warning: state file ${problem}`);
+  for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
   if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
   for (const inactive of plan.inactive)
     lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
@@ -110,7 +110,7 @@ function notificationSection(lines: string[], report: RunReport): void {
       );
     if (d.status === "failed") {
       lines.push(
-        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} ${alerts.outboxSaved === false ? "could not be saved in the outbox (see the state file warnings): not retried" : "kept in the outbox for the next run"}`,
+        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} ${alerts.outboxSaved === false ? "could not be saved in the outbox (see the warnings): not retried" : "kept in the outbox for the next run"}`,
       );
     }
   }

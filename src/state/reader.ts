@@ -34,7 +34,7 @@ export class StateFiles {
     const held = this.held.get(name);
     if (held !== undefined) {
       this.writeFailed = true;
-      this.problems.push(`${join(this.dir, name)}: not written this run: ${held}`);
+      this.problems.push(`state file ${join(this.dir, name)}: not written this run: ${held}`);
       return false;
     }
     try {
@@ -43,7 +43,7 @@ export class StateFiles {
     } catch (error) {
       this.writeFailed = true;
       this.problems.push(
-        `${join(this.dir, name)}: cannot write: ${(error as Error).message}; the previous file is left as it was`,
+        `state file ${join(this.dir, name)}: cannot write: ${(error as Error).message}; the previous file is left as it was`,
       );
       return false;
     }
@@ -66,11 +66,13 @@ export class StateFiles {
       const where = result.keptAs
         ? `set aside as ${result.keptAs}`
         : "left in place (this run changes no state)";
-      this.problems.push(`${path}: ${result.problem}; ${where}`);
+      this.problems.push(`state file ${path}: ${result.problem}; ${where}`);
     }
     if (result.kind === "unreadable") {
       this.held.set(name, "it could not be read, and what it holds is kept");
-      this.problems.push(`${path}: ${result.problem}; left as it is, and not written this run`);
+      this.problems.push(
+        `state file ${path}: ${result.problem}; left as it is, and not written this run`,
+      );
     }
     return null;
   }
@@ -86,7 +88,7 @@ export class StateFiles {
     const count = `${rejected.length} bad entr${rejected.length === 1 ? "y" : "ies"}`;
     if (!this.setAside) {
       this.problems.push(
-        `${path}: ${count} ignored (${list}); left in place (this run changes no state)`,
+        `state file ${path}: ${count} ignored (${list}); left in place (this run changes no state)`,
       );
       return;
     }
@@ -97,11 +99,13 @@ export class StateFiles {
         file: name,
         entries: rejected,
       } as { version: number });
-      this.problems.push(`${path}: ${count} (${list}) set aside in ${join(this.dir, aside)}`);
+      this.problems.push(
+        `state file ${path}: ${count} (${list}) set aside in ${join(this.dir, aside)}`,
+      );
     } catch (error) {
       this.held.set(name, `its ${count} could not be set aside`);
       this.problems.push(
-        `${path}: ${count} (${list}) ignored; cannot write ${join(this.dir, aside)}: ${(error as Error).message}`,
+        `state file ${path}: ${count} (${list}) ignored; cannot write ${join(this.dir, aside)}: ${(error as Error).message}`,
       );
     }
   }
