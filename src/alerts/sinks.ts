@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import {
   alertmanagerPayload,
   emailBody,
+  emailIdHeaders,
   emailSubject,
   slackText,
   statusWord,
@@ -220,6 +221,7 @@ async function sendEmail(
     to: config.to,
     subject: emailSubject(digest),
     text: emailBody(digest),
+    ...emailIdHeaders(digest),
     signal: deadline,
   };
   try {
