@@ -29,6 +29,8 @@ export interface AlertingReport {
    * the outbox could not be written, see the state problems; nothing is retried from it).
    */
   outboxSaved?: boolean;
+  /** When the outbox could not be saved: per sink, its queued notifications that are on disk nowhere. */
+  unsaved?: Record<string, number>;
 }
 
 export interface AlertingOptions {
@@ -71,9 +73,10 @@ export async function runAlerting(
   );
   // Stored before any delivery: a crash or a dead mail server from here on loses nothing (a
   // crash after a sink took its digest sends it again next run: at least once, with the same
-  // notification ids, so a receiver can drop the copy).
+  // notification ids, so a receiver can drop the copy). The alert state is saved only once the
+  // outbox is: saved alone, it would mark as told what was neither sent nor queued.
   const queuedSaved = state.write(OUTBOX_FILE, queued);
-  state.write(ALERT_STATE_FILE, decision.next);
+  if (queuedSaved) state.write(ALERT_STATE_FILE, decision.next);
 
   const sinks = config.alerts.sinks.map((c) => ({
     sink: createSink(c, { env: process.env, logStream: options.logStream }),
@@ -83,7 +86,23 @@ export async function runAlerting(
     host,
     runAt: options.now.toISOString(),
   });
+  const finalSaved = state.write(OUTBOX_FILE, outbox);
+  if (!queuedSaved && finalSaved) state.write(ALERT_STATE_FILE, decision.next);
+  if (!queuedSaved && !finalSaved) {
+    state.problems.push(
+      `alert state not saved: the outbox could not be, so what this run announced counts as untold (announced again next run)`,
+    );
+  }
   // Either write keeps what the failed sinks still owe: both hold their queues.
-  const outboxSaved = state.write(OUTBOX_FILE, outbox) || queuedSaved;
-  return { notifications: decision.notifications, deliveries, orphaned, outboxSaved };
+  const outboxSaved = finalSaved || queuedSaved;
+  // Not saved: the earlier runs' queue is still on disk as it was read; this run's additions are not.
+  const onDisk = new Set(Object.values(stored.pending).flatMap((q) => q.map((n) => n.id)));
+  const unsaved: Record<string, number> = {};
+  if (!outboxSaved) {
+    for (const [sink, queue] of Object.entries(outbox.pending)) {
+      const count = queue.filter((n) => !onDisk.has(n.id)).length;
+      if (count > 0) unsaved[sink] = count;
+    }
+  }
+  return { notifications: decision.notifications, deliveries, orphaned, outboxSaved, unsaved };
 }

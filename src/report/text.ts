@@ -110,7 +110,7 @@ function notificationSection(lines: string[], report: RunReport): void {
       );
     if (d.status === "failed") {
       lines.push(
-        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} ${alerts.outboxSaved === false ? "could not be saved in the outbox (see the warnings): not retried" : "kept in the outbox for the next run"}`,
+        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${keptLine(d.notifications, alerts.outboxSaved === false ? (alerts.unsaved?.[d.sink] ?? 0) : null)}`,
       );
     }
   }
@@ -119,6 +119,20 @@ function notificationSection(lines: string[], report: RunReport): void {
       `warning: sink ${sink} is no longer in the config: ${count} queued notifications given up`,
     );
   }
+}
+
+/**
+ * What a failed sink still has, said only as far as it is on disk: `unsaved` null when the
+ * outbox was saved, else how many of them this run could not save (the rest, from earlier
+ * runs, are still in the outbox file as it was).
+ */
+function keptLine(queued: number, unsaved: number | null): string {
+  if (unsaved === null) return `${queued} kept in the outbox for the next run`;
+  const kept = queued - unsaved;
+  if (unsaved === 0)
+    return `${kept} still in the outbox from earlier runs (it could not be rewritten)`;
+  const lost = `${unsaved} of this run's could not be saved (the outbox could not be written): not retried`;
+  return kept > 0 ? `${kept} still in the outbox from earlier runs, ${lost}` : lost;
 }
 
 /** "memory 42.1% ok, cpu 12.0% ok, disk / 22.0% ok …": one line for a run's report. */
