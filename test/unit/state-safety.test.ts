@@ -25,6 +25,8 @@ import { replaceFileAtomically } from "../../src/state/durable.js";
 import { StateFiles } from "../../src/state/reader.js";
 import { readRegularFile } from "../../src/state/safe-read.js";
 import { checkDirTrust } from "../../src/state/trusted-dir.js";
+import { renderText } from "../../src/report/text.js";
+import { liveReport } from "../helpers/run-report.js";
 
 let dir: string;
 beforeEach(() => {
@@ -281,5 +283,21 @@ describe("StateFiles", () => {
       /1 bad entry \(pending\.a\[0\]: not a notification\) set aside in/,
     );
     expect(existsSync(join(dir, "outbox.json"))).toBe(true);
+  });
+});
+
+describe("the report never claims an outbox it did not save", () => {
+  it("a failed sink: kept in the outbox when saved; what is on disk and what is not, when not", () => {
+    const saved = liveReport();
+    expect(renderText(saved)).toContain(
+      "hook (webhook): FAILED: connect ECONNREFUSED 127.0.0.1:9; 2 kept in the outbox for the next run",
+    );
+    const unsaved = liveReport();
+    unsaved.alerts = { ...unsaved.alerts!, outboxSaved: false, unsaved: { hook: 1 } };
+    const text = renderText(unsaved);
+    expect(text).not.toContain("kept in the outbox");
+    expect(text).toContain(
+      "hook (webhook): FAILED: connect ECONNREFUSED 127.0.0.1:9; 1 still in the outbox from earlier runs, 1 of this run's could not be saved (the outbox could not be written): not retried",
+    );
   });
 });
