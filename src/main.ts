@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
 import { checkTrustedDir, UntrustedDirError } from "./act/session.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
+import { checkDirTrust } from "./state/trusted-dir.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
 import { applyInstall } from "./install/apply.js";
@@ -226,6 +227,9 @@ function writeRunTextfile(dir: string, report: RunReport): boolean {
 /** A run that failed still says so to Prometheus (outcome "error"), keeping the last success. */
 function writeErrorTextfile(dir: string): void {
   try {
+    // The config (and its trust_paths) may be what failed: a directory another user controls
+    // gets nothing written into it.
+    if (checkDirTrust(dir, { euid: process.geteuid?.() ?? 0, trusted: [] }).refusal) return;
     writeTextfile(dir, renderErrorTextfile(new Date(), readPreviousTextfile(dir)));
   } catch {
     // The error itself is what the operator needs to see; it is printed below.
