@@ -281,6 +281,21 @@ describe("a state or textfile dir another user controls (as root)", () => {
     expect(prom.code).toBe(6);
     expect(prom.stderr).toContain(`refusing the textfile directory ${textfiles}`);
     expect(readdirSync(textfiles)).toEqual([]);
+    // The daemon checks it once, before its first run, and does not start.
+    const daemon = await scene.runAgent([
+      "daemon",
+      "--schedule",
+      "*/30 * * * *",
+      "--textfile",
+      textfiles,
+      "--config",
+      config,
+      "--state-dir",
+      scene.stateDir,
+    ]);
+    expect(daemon.code).toBe(6);
+    expect(daemon.stderr).toContain(`refusing the textfile directory ${textfiles}`);
+    expect(readdirSync(textfiles)).toEqual([]);
   });
 });
 
