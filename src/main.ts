@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
-import { checkTrustedDir, UntrustedDirError } from "./act/session.js";
+import { checkTrustedDir } from "./act/session.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
 import { checkDirTrust } from "./state/trusted-dir.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
@@ -61,9 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await execute(parseCommandLine(argv.slice(2)));
   } catch (error) {
-    // A textfile dir refused as another user's gets nothing written into it, not even this.
-    const refused = error instanceof UntrustedDirError && error.path === textfile;
-    if (textfile !== undefined && !refused) writeErrorTextfile(textfile);
+    if (textfile !== undefined) writeErrorTextfile(textfile);
     if (format === "nagios") {
       process.stdout.write(`${nagiosErrorLine(error)}\n`);
       return exitCodeForNagios("UNKNOWN");

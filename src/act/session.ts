@@ -54,19 +54,8 @@ export class StateDirError extends Error {
   }
 }
 
-/** A directory root would write into that another user controls: refused (exit 6). */
-export class UntrustedDirError extends StateDirError {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "UntrustedDirError";
-  }
-}
-
 /**
- * As root: throws UntrustedDirError if `dir` (or a directory above it) is not root's alone;
+ * As root: throws StateDirError (exit 6) if `dir` (or a directory above it) is not root's alone;
  * returns the lines for what settings.trust_paths let through. `what`: "state", "textfile".
  */
 export function checkTrustedDir(
@@ -81,16 +70,13 @@ export function checkTrustedDir(
       trusted: options.trustPaths ?? [],
     });
   } catch (error) {
-    throw new StateDirError(
-      `cannot check the ${what} directory ${dir}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    const reason = (error as Error).message;
+    throw new StateDirError(`cannot check the ${what} directory ${dir}: ${reason}`, {
+      cause: error,
+    });
   }
   if (trust.refusal !== null) {
-    throw new UntrustedDirError(
-      dir,
+    throw new StateDirError(
       `refusing the ${what} directory ${dir}: ${trust.refusal}; another user could plant or swap the files that root writes and reads there. Make it root's alone (chown root, chmod go-w), or list the path in settings.trust_paths to accept it`,
     );
   }
