@@ -35,7 +35,7 @@ export const EXIT_TABLE: [number, string][] = [
   [EXIT.BUSY, "another run holds the lock: this run did nothing"],
   [
     EXIT.STATE_DIR,
-    "the state directory (lock, audit log) cannot be created or written: nothing killed",
+    "the state directory (lock, audit log) cannot be created or written, or (as root) it or the --textfile directory is another user's (owned by them, or writable by others) and not in settings.trust_paths: nothing killed",
   ],
   [
     EXIT.DEADLINE,

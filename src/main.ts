@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
+import { checkTrustedDir } from "./act/session.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
+import { checkDirTrust } from "./state/trusted-dir.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
 import { applyInstall } from "./install/apply.js";
@@ -107,6 +109,12 @@ async function execute(command: Command): Promise<number> {
       return EXIT.OK;
     }
     case "daemon": {
+      if (command.textfile !== undefined) {
+        // Checked once, before the first run: each run then writes it (never through a link).
+        const { trustPaths } = checkConfig(resolveConfigPath(command.config)).settings;
+        for (const w of checkTrustedDir(command.textfile, "textfile", { trustPaths }))
+          process.stderr.write(`cleanup: warning: ${w}\n`);
+      }
       const stop = await runDaemon({
         schedule: command.schedule,
         configPath: resolveConfigPath(command.config),
@@ -173,6 +181,7 @@ async function execute(command: Command): Promise<number> {
         allowUntrustedConfig: command.allowUntrustedConfig === true,
         mode: command.dryRun ? "dry-run" : "run",
         ...(command.stateDir && { stateDir: command.stateDir }),
+        ...(command.textfile !== undefined && { textfileDir: command.textfile }),
         // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
         logStream: command.format === "text" ? process.stdout : process.stderr,
       });
@@ -231,6 +240,9 @@ function writeRunTextfile(dir: string, report: RunReport): boolean {
 /** A run that failed still says so to Prometheus (outcome "error"), keeping the last success. */
 function writeErrorTextfile(dir: string): void {
   try {
+    // The config (and its trust_paths) may be what failed: a directory another user controls
+    // gets nothing written into it.
+    if (checkDirTrust(dir, { euid: process.geteuid?.() ?? 0, trusted: [] }).refusal) return;
     writeTextfile(dir, renderErrorTextfile(new Date(), readPreviousTextfile(dir)));
   } catch {
     // The error itself is what the operator needs to see; it is printed below.

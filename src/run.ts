@@ -1,13 +1,13 @@
 // One run: load config → lock → scan → host metrics → thresholds → plan → act → save state.
 // Returns a report; throws ConfigError, ScanError or StateDirError, which the CLI maps to exit
 // codes. Nothing here exits.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LockHolder } from "./act/lock.js";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "./act/results.js";
-import { startSession, type SessionOptions } from "./act/session.js";
+import { checkTrustedDir, startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Action, Config } from "./config/types.js";
 import { startDeadline } from "./deadline.js";
@@ -41,6 +41,7 @@ import { ScanError, type Snapshot } from "./scan/types.js";
 import { readProcText } from "./scan/read-file.js";
 import { checkLastRun, LAST_RUN_FILE, LAST_RUN_VERSION, type LastRun } from "./state/last-run.js";
 import { StateFiles } from "./state/reader.js";
+import { fromCheck } from "./state/shape.js";
 import { assessServices, type PidFileEntry, type ServiceReport } from "./services/assess.js";
 import { probeAll } from "./services/health.js";
 import {
@@ -70,6 +71,8 @@ export interface RunOptions {
   logStream?: NodeJS.WritableStream;
   /** Told the run's deadline once the config is read (the daemon's backstop timer). */
   onDeadline?: (limitMs: number) => void;
+  /** --textfile: checked like the state dir (as root, root's alone) before anything is done. */
+  textfileDir?: string;
 }
 
 export type RunOutcome =
@@ -160,12 +163,19 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   options.onDeadline?.(config.settings.runDeadlineMs);
   const actor = currentActor(procRoot);
   const stateDir = options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid);
+  const trustPaths = config.settings.trustPaths;
+  // A missing textfile dir is left to the textfile write, which says so.
+  const textfileWarnings =
+    options.textfileDir !== undefined && existsSync(options.textfileDir)
+      ? checkTrustedDir(options.textfileDir, "textfile", { trustPaths })
+      : [];
   const session = startSession({
     dryRun: !live,
     stateDir,
     procRoot,
     self: selfIdentity(procRoot),
     deadline,
+    trustPaths,
     ...(options.kill && { kill: options.kill }),
   });
   const base = {
@@ -175,7 +185,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     stateDir,
     actor,
     results: [] as KillResult[],
-    stateProblems: [] as string[],
+    stateProblems: [...textfileWarnings, ...(session.kind === "ready" ? session.warnings : [])],
   };
   if (session.kind === "busy") {
     return {
@@ -194,7 +204,11 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
   };
   try {
     let hostStarted = performance.now();
-    const previous = state.read<CpuState>(CPU_STATE_FILE, CPU_STATE_VERSION, checkCpuState);
+    const previous = state.read<CpuState>(
+      CPU_STATE_FILE,
+      CPU_STATE_VERSION,
+      fromCheck(checkCpuState),
+    );
     const cpuBefore = readCpuNow(procRoot);
     // statfs children run while /proc is scanned (and are forked while the heap is still small).
     // PID files before the scan, so the pids they name are read in detail.
@@ -299,7 +313,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const previousHealth = state.read<HealthState>(
       HEALTH_STATE_FILE,
       HEALTH_STATE_VERSION,
-      checkHealthState,
+      fromCheck(checkHealthState),
     );
     const health = await probing;
     const services = assessServices({
@@ -428,9 +442,9 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       ...(config.services.length > 0 && { services: services.reports }),
       ...(top && { top }),
       ...(options.mode === "status" && {
-        lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, checkLastRun),
+        lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
       }),
-      stateProblems: state.problems,
+      stateProblems: [...base.stateProblems, ...state.problems],
       timings: {
         scanMs: Math.round(snapshot.scanMs),
         hostMs: Math.round(hostMs),

@@ -1,9 +1,10 @@
 // One acting run at a time per state directory (cron + timer + by hand may overlap).
 // The lock file names its holder by (pid, start time), so the lock of a crashed run is
 // recognised as stale, and a reused pid is not mistaken for the old holder.
-import { linkSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
-import { writeFileDurably } from "../state/durable.js";
+import { linkSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { writeTempFile } from "../state/durable.js";
+import { readRegularFile } from "../state/safe-read.js";
 import { probe } from "./probe.js";
 
 export interface LockHolder {
@@ -43,11 +44,12 @@ export function acquireLock(stateDir: string, procRoot: string, self: LockHolder
 
 /**
  * Writes the holder to a temp file, then link(2)s it into place: link fails with EEXIST like
- * O_EXCL, but the lock never exists without its content, so a reader can't see it half-written.
+ * O_EXCL (a symlink planted at the name included: link never follows it), but the lock never
+ * exists without its content, so a reader can't see it half-written. The temp file is created
+ * exclusively under a random name (see writeTempFile).
  */
 function createExclusive(path: string, self: LockHolder): boolean {
-  const temp = `${path}.${self.pid}.${self.startTicks}.tmp`;
-  writeFileDurably(temp, JSON.stringify(self));
+  const temp = writeTempFile(path, JSON.stringify(self));
   try {
     linkSync(temp, path);
     return true;
@@ -62,9 +64,12 @@ function createExclusive(path: string, self: LockHolder): boolean {
 function readHolder(path: string): LockHolder | "missing" | "unreadable" {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // A symlink (ELOOP) or a directory at the name is no lock of ours: unreadable, taken over.
+    text = readRegularFile(path, 4096);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "missing";
+    if (code === "ELOOP" || code === "ENOTREG" || code === "EFBIG") return "unreadable";
     throw error;
   }
   try {

@@ -1,6 +1,6 @@
 // The acting side of one run. Dry-run is decided here and nowhere else: a dry session takes no
 // lock, writes no audit line and sends no signal; a live one holds the lock for the whole run.
-import { mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignalName } from "../config/types.js";
@@ -12,6 +12,7 @@ import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
 import type { PidFileRead } from "../services/pid-files.js";
 import { removeStalePidFile, type PidFileRemovalOutcome } from "./pid-file-removal.js";
+import { checkDirTrust } from "../state/trusted-dir.js";
 
 export interface SessionOptions {
   dryRun: boolean;
@@ -24,6 +25,10 @@ export interface SessionOptions {
   pollMs?: number;
   /** The run's: the executor sends nothing past it. */
   deadline?: Deadline;
+  /** settings.trust_paths: accepted although another user owns or can write them. */
+  trustPaths?: readonly string[];
+  /** The agent's effective uid (as root, the state dir must be root's alone). */
+  euid?: number;
 }
 
 export type Session =
@@ -32,6 +37,8 @@ export type Session =
       kind: "ready";
       dryRun: boolean;
       auditPath: string | null;
+      /** Paths accepted only because settings.trust_paths lists them, a line each. */
+      warnings: string[];
       execute(entries: readonly PlanEntry[]): Promise<KillResult[]>;
       /** A stale PID file of `service`: deleted in a live run (after re-checking it), never in a dry one. */
       removePidFile(read: PidFileRead, service: string): PidFileRemovalResult;
@@ -52,14 +59,57 @@ export class StateDirError extends Error {
   }
 }
 
+/**
+ * As root: throws StateDirError (exit 6) if `dir` (or a directory above it) is not root's alone;
+ * returns the lines for what settings.trust_paths let through. `what`: "state", "textfile".
+ */
+export function checkTrustedDir(
+  dir: string,
+  what: string,
+  options: { euid?: number; trustPaths?: readonly string[] },
+): string[] {
+  let trust: ReturnType<typeof checkDirTrust>;
+  try {
+    trust = checkDirTrust(dir, {
+      euid: options.euid ?? process.geteuid?.() ?? 0,
+      trusted: options.trustPaths ?? [],
+    });
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new StateDirError(`cannot check the ${what} directory ${dir}: ${reason}`, {
+      cause: error,
+    });
+  }
+  if (trust.refusal !== null) {
+    throw new StateDirError(
+      `refusing the ${what} directory ${dir}: ${trust.refusal}; another user could plant or swap the files that root writes and reads there. Make it root's alone (chown root, chmod go-w), or list the path in settings.trust_paths to accept it`,
+    );
+  }
+  return trust.warnings.map((w) => `${what} directory: ${w}`);
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const AUDIT_FILE = "audit.jsonl";
 
 export function startSession(options: SessionOptions): Session {
   if (options.dryRun) {
+    // A dry run creates nothing, but it refuses what the live run would refuse.
+    const warnings = exists(options.stateDir)
+      ? checkTrustedDir(options.stateDir, "state", options)
+      : [];
     return {
       kind: "ready",
       dryRun: true,
       auditPath: null,
+      warnings,
       execute: async (entries) =>
         entries.map((e) => ({
           pid: e.process.pid,
@@ -81,6 +131,8 @@ export function startSession(options: SessionOptions): Session {
       { cause: error },
     );
   }
+  // Before the lock: a lock file planted by another user must not be read as ours.
+  const warnings = checkTrustedDir(options.stateDir, "state", options);
   let lock: ReturnType<typeof acquireLock>;
   try {
     lock = acquireLock(options.stateDir, options.procRoot, options.self);
@@ -105,6 +157,7 @@ export function startSession(options: SessionOptions): Session {
     kind: "ready",
     dryRun: false,
     auditPath,
+    warnings,
     execute: (entries) =>
       executeKills(entries, {
         procRoot: options.procRoot,

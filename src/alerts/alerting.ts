@@ -6,22 +6,14 @@ import type { Config } from "../config/types.js";
 import type { Deadline } from "../deadline.js";
 import type { StateFiles } from "../state/reader.js";
 import { deliverAll, sinkDeadlineMs, type Delivery } from "./deliver.js";
-import {
-  OUTBOX_FILE,
-  OUTBOX_VERSION,
-  checkOutbox,
-  emptyOutbox,
-  enqueue,
-  type Outbox,
-} from "./outbox.js";
+import { OUTBOX_FILE, OUTBOX_VERSION, emptyOutbox, enqueue, parseOutbox } from "./outbox.js";
 import {
   ALERT_STATE_FILE,
   ALERT_STATE_VERSION,
-  checkAlertState,
   decide,
   emptyAlertState,
+  parseAlertState,
   policyLookup,
-  type AlertState,
 } from "./policy.js";
 import { createSink } from "./sinks.js";
 import type { AlertEvent, Notification } from "./types.js";
@@ -33,6 +25,13 @@ export interface AlertingReport {
   deliveries: Delivery[];
   /** Queues of sinks no longer in the config, given up: sink → notifications lost. */
   orphaned: Record<string, number>;
+  /**
+   * Live runs: whether what failed sinks still have to send is on disk in the outbox (false:
+   * the outbox could not be written, see the state problems; nothing is retried from it).
+   */
+  outboxSaved?: boolean;
+  /** When the outbox could not be saved: per sink, its queued notifications that are on disk nowhere. */
+  unsaved?: Record<string, number>;
 }
 
 export interface AlertingOptions {
@@ -56,8 +55,7 @@ export async function runAlerting(
   const { config, state } = options;
   const host = hostname();
   const previous =
-    state.read<AlertState>(ALERT_STATE_FILE, ALERT_STATE_VERSION, checkAlertState) ??
-    emptyAlertState();
+    state.read(ALERT_STATE_FILE, ALERT_STATE_VERSION, parseAlertState) ?? emptyAlertState();
   const decision = decide(
     events,
     previous,
@@ -69,16 +67,19 @@ export async function runAlerting(
   if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };
 
   const sinkNames = config.alerts.sinks.map((s) => s.name);
-  const stored = state.read<Outbox>(OUTBOX_FILE, OUTBOX_VERSION, checkOutbox) ?? emptyOutbox();
+  const stored = state.read(OUTBOX_FILE, OUTBOX_VERSION, parseOutbox) ?? emptyOutbox();
   const { outbox: queued, orphaned } = enqueue(
     stored,
     sinkNames,
     decision.notifications,
     config.alerts.outboxLimit,
   );
-  // Stored before any delivery: a crash or a dead mail server from here on loses nothing.
-  state.write(OUTBOX_FILE, queued);
-  state.write(ALERT_STATE_FILE, decision.next);
+  // Stored before any delivery: a crash or a dead mail server from here on loses nothing (a
+  // crash after a sink took its digest sends it again next run: at least once, with the same
+  // notification ids, so a receiver can drop the copy). The alert state is saved only once the
+  // outbox is: saved alone, it would mark as told what was neither sent nor queued.
+  const queuedSaved = state.write(OUTBOX_FILE, queued);
+  if (queuedSaved) state.write(ALERT_STATE_FILE, decision.next);
 
   const deadline = options.deadline;
   const sinks = config.alerts.sinks.map((c) => {
@@ -99,6 +100,23 @@ export async function runAlerting(
     runAt: options.now.toISOString(),
     ...(deadline && { deadline }),
   });
-  state.write(OUTBOX_FILE, outbox);
-  return { notifications: decision.notifications, deliveries, orphaned };
+  const finalSaved = state.write(OUTBOX_FILE, outbox);
+  if (!queuedSaved && finalSaved) state.write(ALERT_STATE_FILE, decision.next);
+  if (!queuedSaved && !finalSaved) {
+    state.problems.push(
+      `alert state not saved: the outbox could not be, so what this run announced counts as untold (announced again next run)`,
+    );
+  }
+  // Either write keeps what the failed sinks still owe: both hold their queues.
+  const outboxSaved = finalSaved || queuedSaved;
+  // Not saved: the earlier runs' queue is still on disk as it was read; this run's additions are not.
+  const onDisk = new Set(Object.values(stored.pending).flatMap((q) => q.map((n) => n.id)));
+  const unsaved: Record<string, number> = {};
+  if (!outboxSaved) {
+    for (const [sink, queue] of Object.entries(outbox.pending)) {
+      const count = queue.filter((n) => !onDisk.has(n.id)).length;
+      if (count > 0) unsaved[sink] = count;
+    }
+  }
+  return { notifications: decision.notifications, deliveries, orphaned, outboxSaved, unsaved };
 }

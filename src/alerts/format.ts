@@ -1,5 +1,6 @@
 // What each sink sends, as text or JSON. Pure: a digest (and for Alertmanager the time) in,
 // the message out, so every format is tested on plain data; the sinks only do the I/O.
+import { createHash } from "node:crypto";
 import type { Digest, Notification } from "./types.js";
 
 /** Plain-text mail is read in terminals and on phones: wrap what we write at this width. */
@@ -162,7 +163,7 @@ export function alertmanagerPayload(digest: Digest, now: Date, ttlMs: number): P
     byKey.delete(n.key);
     byKey.set(n.key, {
       labels: alertLabels(n),
-      annotations: annotationsOf(n.summary, n.details),
+      annotations: { ...annotationsOf(n.summary, n.details), notification_id: n.id },
       startsAt: n.startsAt,
       endsAt: iso(endsAt),
     });
@@ -220,6 +221,29 @@ export function alertLabels(n: Notification): Record<string, string> {
 export function labelName(name: string): string {
   const cleaned = name.replace(/[^a-zA-Z0-9_]/g, "_");
   return /^[a-zA-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+/**
+ * The e-mail's own id, from its host and notification ids: a digest sent again after a crash
+ * (the outbox keeps it until the sink accepted it) carries the same Message-ID, which mail
+ * stores and list servers use to drop the copy; X-Cleanup-Notification-Ids lists each
+ * notification's id for a receiver that dedups per notification. None for a digest of nothing
+ * new (a test, or only a dropped count): such a message is its own.
+ */
+export function emailIdHeaders(
+  digest: Digest,
+): { messageId: string; headers: Record<string, string> } | null {
+  if (digest.notifications.length === 0) return null;
+  const ids = digest.notifications.map((n) => n.id);
+  const hash = createHash("sha256")
+    .update(`${digest.host}\0${ids.join("\0")}`)
+    .digest("hex");
+  const domain =
+    digest.host.replace(/[^A-Za-z0-9.-]/g, "-").replace(/^[.-]+|[.-]+$/g, "") || "localhost";
+  return {
+    messageId: `<cleanup.${hash.slice(0, 32)}@${domain}>`,
+    headers: { "X-Cleanup-Notification-Ids": ids.join(" ") },
+  };
 }
 
 function annotationsOf(summary: string, details: readonly string[]): Record<string, string> {

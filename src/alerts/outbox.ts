@@ -2,6 +2,8 @@
 // removed only after its sink accepted it, so a mail server that is down loses nothing: the
 // next run sends it. Bounded per sink: past the limit the oldest are dropped and counted, and
 // the next message that gets through says how many. Pure; the run reads and writes the file.
+import { isCount, isRecord, isString, isStringArray, isStringRecord } from "../state/shape.js";
+import type { Parsed, Rejected } from "../state/store.js";
 import type { Notification } from "./types.js";
 
 export const OUTBOX_FILE = "outbox.json";
@@ -19,10 +21,71 @@ export function emptyOutbox(): Outbox {
   return { version: OUTBOX_VERSION, pending: {}, dropped: {} };
 }
 
-export function checkOutbox(data: unknown): string | null {
-  const d = data as Partial<Outbox>;
-  const ok = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
-  return ok(d.pending) && ok(d.dropped) ? null : "pending or dropped missing";
+const STATUSES: readonly unknown[] = ["firing", "resolved", "event"];
+const SEVERITIES: readonly unknown[] = ["info", "warning", "critical"];
+
+/** What is wrong with a queued notification, or null: every field a sink reads, typed. */
+export function notificationProblem(n: unknown): string | null {
+  if (!isRecord(n)) return "not a notification";
+  for (const key of ["id", "key", "summary", "host", "startsAt", "createdAt"] as const) {
+    if (!isString(n[key])) return `${key} is not a text`;
+  }
+  if (!STATUSES.includes(n.status)) return "status is not firing, resolved or event";
+  if (!SEVERITIES.includes(n.severity)) return "severity is not info, warning or critical";
+  if (typeof n.reminder !== "boolean") return "reminder is not true or false";
+  if (!isStringArray(n.details)) return "details is not a list of texts";
+  if (!isStringRecord(n.labels)) return "labels is not a mapping of texts";
+  if (n.endsAt !== undefined && !isString(n.endsAt)) return "endsAt is not a text";
+  if (n.supersedes !== undefined && !SEVERITIES.includes(n.supersedes))
+    return "supersedes is not a severity";
+  return null;
+}
+
+/**
+ * The outbox, entry by entry: a queue that is not a list, a notification with a wrong field or
+ * a dropped count that is not a count is taken out alone (StateFiles sets it aside in
+ * outbox.rejected-TIME.json), so one bad entry never blocks its sink or the others.
+ */
+export function parseOutbox(data: unknown): Parsed<Outbox> {
+  const d = data as Record<string, unknown>;
+  if (!isRecord(d.pending))
+    return { ok: false, problem: "pending is not a mapping of sink → queue" };
+  if (!isRecord(d.dropped))
+    return { ok: false, problem: "dropped is not a mapping of sink → count" };
+  const rejected: Rejected[] = [];
+  const pending: [string, Notification[]][] = [];
+  for (const [sink, queue] of Object.entries(d.pending)) {
+    if (!Array.isArray(queue)) {
+      rejected.push({
+        where: `pending.${sink}`,
+        problem: "not a list of notifications",
+        value: queue,
+      });
+      continue;
+    }
+    const good: Notification[] = [];
+    queue.forEach((n: unknown, i) => {
+      const problem = notificationProblem(n);
+      if (problem === null) good.push(n as Notification);
+      else rejected.push({ where: `pending.${sink}[${i}]`, problem, value: n });
+    });
+    pending.push([sink, good]);
+  }
+  const dropped: [string, number][] = [];
+  for (const [sink, count] of Object.entries(d.dropped)) {
+    if (isCount(count)) dropped.push([sink, count]);
+    else rejected.push({ where: `dropped.${sink}`, problem: "not a count", value: count });
+  }
+  // fromEntries: a sink named "__proto__" stays a key, not a prototype.
+  return {
+    ok: true,
+    data: {
+      version: OUTBOX_VERSION,
+      pending: Object.fromEntries(pending),
+      dropped: Object.fromEntries(dropped),
+    },
+    rejected,
+  };
 }
 
 /**

@@ -3,6 +3,8 @@
 // once more when it clears. Occurrences are told each time. Pure: events, the previous state and the time in;
 // notifications and the next state out.
 import type { AlertPolicy } from "../config/types.js";
+import { isCount, isRecord, isString, isStringArray, isStringRecord } from "../state/shape.js";
+import type { Parsed, Rejected } from "../state/store.js";
 import type { AlertEvent, Notification } from "./types.js";
 
 export const ALERT_STATE_FILE = "alerts.json";
@@ -30,11 +32,41 @@ export function emptyAlertState(): AlertState {
   return { version: ALERT_STATE_VERSION, open: {} };
 }
 
-export function checkAlertState(data: unknown): string | null {
-  const open = (data as Partial<AlertState>).open;
-  return open !== null && typeof open === "object" && !Array.isArray(open)
-    ? null
-    : "open alerts missing";
+const SEVERITIES: readonly unknown[] = ["info", "warning", "critical"];
+
+function openAlertProblem(a: unknown): string | null {
+  if (!isRecord(a)) return "not an open alert";
+  if (!SEVERITIES.includes(a.severity)) return "severity is not info, warning or critical";
+  if (!isString(a.summary)) return "summary is not a text";
+  if (!isStringArray(a.details)) return "details is not a list of texts";
+  if (!isStringRecord(a.labels)) return "labels is not a mapping of texts";
+  if (!isCount(a.consecutive)) return "consecutive is not a count";
+  if (!isString(a.firstSeenAt)) return "firstSeenAt is not a text";
+  for (const key of ["startsAt", "lastNotifiedAt"] as const) {
+    if (a[key] !== undefined && !isString(a[key])) return `${key} is not a text`;
+  }
+  return null;
+}
+
+/**
+ * The alert state, alert by alert: a bad entry is taken out alone (set aside in
+ * alerts.rejected-TIME.json), so the other open alerts are not announced again.
+ */
+export function parseAlertState(data: unknown): Parsed<AlertState> {
+  const open = (data as Record<string, unknown>).open;
+  if (!isRecord(open)) return { ok: false, problem: "open alerts missing" };
+  const rejected: Rejected[] = [];
+  const good: [string, OpenAlert][] = [];
+  for (const [key, alert] of Object.entries(open)) {
+    const problem = openAlertProblem(alert);
+    if (problem === null) good.push([key, alert as unknown as OpenAlert]);
+    else rejected.push({ where: `open.${key}`, problem, value: alert });
+  }
+  return {
+    ok: true,
+    data: { version: ALERT_STATE_VERSION, open: Object.fromEntries(good) },
+    rejected,
+  };
 }
 
 export interface Decision {

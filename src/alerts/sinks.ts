@@ -11,6 +11,7 @@
 import {
   alertmanagerPayload,
   emailBody,
+  emailIdHeaders,
   emailSubject,
   slackText,
   statusWord,
@@ -223,6 +224,7 @@ async function sendEmail(
     to: config.to,
     subject: emailSubject(digest),
     text: emailBody(digest),
+    ...emailIdHeaders(digest),
     signal: deadline,
   };
   try {

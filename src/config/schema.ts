@@ -424,7 +424,7 @@ const settings = z.strictObject(
       .array(
         z
           .string({ error: typeError("an absolute path") })
-          .regex(/^\//, { error: "not an absolute path; expected a path starting with /" }),
+          .startsWith("/", { error: "not an absolute path; expected a path starting with /" }),
         { error: typeError("a list of absolute paths") },
       )
       .optional()

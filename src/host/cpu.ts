@@ -3,6 +3,7 @@
 import { parseStat } from "../scan/parse-stat.js";
 import { readProcTextIfPresent } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
+import { isNumber, isRecord, isString } from "../state/shape.js";
 import { cpuPercent } from "./parse.js";
 import type { CpuCounters, CpuMetrics } from "./types.js";
 
@@ -22,12 +23,20 @@ export interface CpuState {
   processes: [number, number, number][];
 }
 
+const COUNTERS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "total"];
+
 export function checkCpuState(data: unknown): string | null {
   const d = data as Partial<CpuState>;
-  if (typeof d.bootId !== "string") return "bootId missing";
-  if (typeof d.takenAtMs !== "number") return "takenAtMs missing";
-  if (typeof d.counters?.total !== "number") return "counters missing";
+  if (!isString(d.bootId)) return "bootId missing";
+  if (!isNumber(d.takenAtMs)) return "takenAtMs missing";
+  const counters = d.counters as unknown;
+  if (!isRecord(counters) || !COUNTERS.every((k) => isNumber(counters[k])))
+    return "counters missing";
   if (!Array.isArray(d.processes)) return "processes missing";
+  const bad = d.processes.findIndex(
+    (p: unknown) => !Array.isArray(p) || p.length !== 3 || !p.every(isNumber),
+  );
+  if (bad >= 0) return `processes[${bad}] is not [pid, start time, CPU ms]`;
   return null;
 }
 

@@ -2,9 +2,9 @@
 // directory, fsynced, given its mode, and then moved into place, so cron, systemd or an editor
 // never sees half a file. rules.yaml is linked into place instead of renamed: link(2) fails if
 // the file appeared since the plan was made, so the operator's file is never replaced.
-import { chmodSync, linkSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { syncDirectory, writeFileDurably } from "../state/durable.js";
+import { linkSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { syncDirectory, writeTempFile } from "../state/durable.js";
 import type { InstallAction } from "./install.js";
 
 export type InstallStatus =
@@ -57,12 +57,10 @@ function apply(action: Exclude<InstallAction, { kind: "skip" }>): InstallResult 
     return { action, status: "done" };
   }
   const dir = dirname(action.path);
-  // A leading dot and the suffix keep cron (which skips names with dots) and systemd (which
-  // loads only unit suffixes) from reading the temp file.
-  const temp = join(dir, `.${basename(action.path)}.tmp-${process.pid}`);
+  // Created exclusively under a random dotted name that cron and systemd skip, given its mode
+  // on the descriptor (see writeTempFile).
+  const temp = writeTempFile(action.path, action.content, action.mode);
   try {
-    writeFileDurably(temp, action.content);
-    chmodSync(temp, action.mode);
     if (action.overwrite) {
       renameSync(temp, action.path);
     } else {

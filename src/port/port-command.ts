@@ -96,6 +96,7 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
     stateDir: options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid),
     procRoot,
     self: selfIdentity(procRoot),
+    trustPaths: config.settings.trustPaths,
     ...(options.kill && { kill: options.kill }),
   });
   const report: PortReport = {

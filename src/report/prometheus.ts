@@ -11,13 +11,13 @@
 // - Debian runs node_exporter as user "prometheus": the file must be readable by others (0644),
 //   unlike the state files (0600).
 // A value that could not be measured is left out (no series), never written as 0.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
 import type { RunOutcome, RunReport } from "../run.js";
 import { replaceFileAtomically } from "../state/durable.js";
+import { readRegularFile } from "../state/safe-read.js";
 
 export const TEXTFILE_NAME = "cleanup.prom";
 
@@ -333,9 +333,10 @@ export function lastSuccessIn(previous: string | undefined): number | null {
 /** The file a previous run wrote, for the carry-over of the last success; undefined if none. */
 export function readPreviousTextfile(dir: string): string | undefined {
   try {
-    return readFileSync(join(dir, TEXTFILE_NAME), "utf8");
+    // Never through a symlink planted at the name, nor a FIFO; never more than 16 MiB.
+    return readRegularFile(join(dir, TEXTFILE_NAME), 16 * 1024 * 1024);
   } catch {
-    // Missing (first run) or unreadable: nothing to carry over. writeTextfile says if the
+    // Missing (first run), not a regular file, or unreadable: nothing to carry over. writeTextfile says if the
     // directory is unusable.
     return undefined;
   }

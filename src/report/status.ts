@@ -18,7 +18,7 @@ export function renderStatus(report: RunReport, color: boolean): string {
   lines.push(
     `cleanup status at ${report.scan?.takenAt ?? new Date().toISOString()}; config ${report.configFile}`,
   );
-  for (const problem of report.stateProblems) lines.push(`warning: state file ${problem}`);
+  for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
 
   const host = report.host;
   if (host) {

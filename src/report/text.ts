@@ -32,7 +32,7 @@ export function renderText(report: RunReport): string {
   );
   if (scan.unreadable > 0)
     lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
-  for (const problem of report.stateProblems) lines.push(`warning: state file ${problem}`);
+  for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
   if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
   for (const inactive of plan.inactive)
     lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
@@ -112,7 +112,7 @@ function notificationSection(lines: string[], report: RunReport): void {
       );
     if (d.status === "failed") {
       lines.push(
-        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${d.notifications} kept in the outbox for the next run`,
+        `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${keptLine(d.notifications, alerts.outboxSaved === false ? (alerts.unsaved?.[d.sink] ?? 0) : null)}`,
       );
     }
   }
@@ -126,6 +126,20 @@ function notificationSection(lines: string[], report: RunReport): void {
 /** What a run cut short by settings.run_deadline left undone. */
 export function deadlineLine(stop: DeadlineStop): string {
   return `the run passed its deadline (settings.run_deadline ${formatDuration(stop.limitMs)}) before ${stop.stage} and stopped; not done: ${stop.notDone.join("; ")}`;
+}
+
+/**
+ * What a failed sink still has, said only as far as it is on disk: `unsaved` null when the
+ * outbox was saved, else how many of them this run could not save (the rest, from earlier
+ * runs, are still in the outbox file as it was).
+ */
+function keptLine(queued: number, unsaved: number | null): string {
+  if (unsaved === null) return `${queued} kept in the outbox for the next run`;
+  const kept = queued - unsaved;
+  if (unsaved === 0)
+    return `${kept} still in the outbox from earlier runs (it could not be rewritten)`;
+  const lost = `${unsaved} of this run's could not be saved (the outbox could not be written): not retried`;
+  return kept > 0 ? `${kept} still in the outbox from earlier runs, ${lost}` : lost;
 }
 
 /** "memory 42.1% ok, cpu 12.0% ok, disk / 22.0% ok …": one line for a run's report. */

@@ -1,4 +1,5 @@
 // Failed health probes in a row, per service, kept across runs for kill_after.
+import { isCount } from "../state/shape.js";
 
 export const HEALTH_STATE_FILE = "health.json";
 export const HEALTH_STATE_VERSION = 1;
@@ -11,9 +12,10 @@ export interface HealthState {
 
 export function checkHealthState(data: unknown): string | null {
   const d = data as Partial<HealthState>;
-  if (typeof d.services !== "object" || d.services === null) return "services missing";
+  if (typeof d.services !== "object" || d.services === null || Array.isArray(d.services))
+    return "services missing";
   for (const [name, entry] of Object.entries(d.services)) {
-    if (typeof entry?.failures !== "number" || typeof entry.since !== "string")
+    if (!isCount(entry?.failures) || typeof entry.since !== "string")
       return `services.${name} is not { failures, since }`;
   }
   return null;

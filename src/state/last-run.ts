@@ -1,4 +1,5 @@
 // What the last acting run did, for `cleanup status`.
+import { isCount, isNumber, isString, isStringArray } from "./shape.js";
 
 export const LAST_RUN_FILE = "last-run.json";
 export const LAST_RUN_VERSION = 1;
@@ -18,10 +19,14 @@ export interface LastRun {
   deadline?: string;
 }
 
+const OUTCOMES: readonly unknown[] = ["ok", "attention", "busy"];
+
 export function checkLastRun(data: unknown): string | null {
   const d = data as Partial<LastRun>;
-  if (typeof d.finishedAt !== "string") return "finishedAt missing";
-  if (typeof d.outcome !== "string") return "outcome missing";
-  if (typeof d.killed !== "number" || typeof d.failed !== "number") return "counts missing";
+  if (!isString(d.finishedAt)) return "finishedAt missing";
+  if (!OUTCOMES.includes(d.outcome)) return "outcome missing";
+  if (![d.killed, d.failed, d.refusals, d.alerts].every(isCount)) return "counts missing";
+  if (!isStringArray(d.thresholds)) return "thresholds missing";
+  if (!isNumber(d.durationMs)) return "durationMs missing";
   return null;
 }

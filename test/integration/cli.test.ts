@@ -78,9 +78,10 @@ describe("a broken config kills nothing", () => {
 
   it("a state directory it cannot write: exit 6, nothing killed", async () => {
     const file = scene.rules(`rules:${valid(scene)}\n`, "valid.yaml");
-    const run = await scene.runAgent(["--config", file, "--state-dir", "/proc/self"]);
+    // /proc/1: root's, not writable by others, and no file can be created in it.
+    const run = await scene.runAgent(["--config", file, "--state-dir", "/proc/1"]);
     expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/^cleanup: cannot take the lock in \/proc\/self: /);
+    expect(run.stderr).toMatch(/^cleanup: cannot take the lock in \/proc\/1: /);
     expect(scene.alive(victim)).toBe(true);
   });
 

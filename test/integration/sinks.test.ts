@@ -210,6 +210,23 @@ describe("email sink", () => {
     expect(body).toContain("value 87.2%, warn 75, critical 90");
   });
 
+  it("carries ids a receiver can drop a re-sent copy by: the same digest, the same Message-ID", async () => {
+    const sink = createSink(emailConfig(smtp.port), { env: {} });
+    const before = smtp.mails.length;
+    // As after a crash between the server's accepting and the outbox's saving: sent again.
+    const d = digest([notification(), memory]);
+    await sink.send(d, never);
+    await sink.send(d, never);
+    await sink.send(digest([memory]), never);
+    const [first, again, other] = smtp.mails.slice(before).map((m) => parseMail(m.raw).headers);
+    expect(first!.get("message-id")).toMatch(/^<cleanup\.[0-9a-f]{32}@web-3>$/);
+    expect(again!.get("message-id")).toBe(first!.get("message-id"));
+    expect(other!.get("message-id")).not.toBe(first!.get("message-id"));
+    expect(first!.get("x-cleanup-notification-ids")).toBe(
+      `${d.notifications[0]!.id} threshold:memory#firing`,
+    );
+  });
+
   it("a missing password fails this sink with the variable's name, and sends nothing", async () => {
     const before = smtp.mails.length;
     const sink = createSink(
@@ -579,6 +596,9 @@ describe("webhook sink", () => {
     expect(hit.headers.authorization).toBe("Bearer t0k3n");
     expect(hit.headers["x-team"]).toBe("infra");
     expect(JSON.parse(hit.body)).toEqual({ version: 1, ...JSON.parse(JSON.stringify(d)) });
+    // Each notification's id: what a receiver drops a re-sent copy by.
+    const sent = JSON.parse(hit.body) as { notifications: { id: string }[] };
+    expect(sent.notifications.map((n) => n.id)).toEqual(d.notifications.map((n) => n.id));
   });
 
   it("slack: one text", async () => {

@@ -215,6 +215,7 @@ describe("alertmanagerPayload", () => {
         annotations: {
           summary: "uvicorn-reload: 2 processes (orphaned; older than 1h)",
           description: `${uvicorn.details[0]}\n${uvicorn.details[1]}`,
+          notification_id: uvicorn.id,
         },
         startsAt: "2026-11-23T17:00:00.000Z",
         endsAt: "2026-11-23T20:00:00.000Z",

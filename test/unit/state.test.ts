@@ -11,6 +11,7 @@ import {
   usablePrevious,
   type CpuNow,
 } from "../../src/host/cpu.js";
+import { fromCheck } from "../../src/state/shape.js";
 import { readStateFile, writeStateFile } from "../../src/state/store.js";
 import { ProcFixture, proc } from "../helpers/fixtures.js";
 
@@ -23,7 +24,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const read = (setAside: boolean) =>
   readStateFile<{ version: number; n: number }>(dir, "x.json", {
     version: 1,
-    check: (d) => (typeof (d as { n?: unknown }).n === "number" ? null : "n missing"),
+    parse: fromCheck((d) => (typeof (d as { n?: unknown }).n === "number" ? null : "n missing")),
     setAside,
     now: () => Date.UTC(2026, 10, 23, 12),
   });
@@ -32,7 +33,7 @@ describe("state files", () => {
   it("round-trips atomically and leaves no temp file", () => {
     expect(read(true)).toEqual({ kind: "missing" });
     writeStateFile(dir, "x.json", { version: 1, n: 42 } as { version: number });
-    expect(read(true)).toEqual({ kind: "ok", data: { version: 1, n: 42 } });
+    expect(read(true)).toEqual({ kind: "ok", data: { version: 1, n: 42 }, rejected: [] });
     expect(readdirSync(dir)).toEqual(["x.json"]);
   });
 
