@@ -19,7 +19,7 @@ export interface LastRun {
   deadline?: string;
 }
 
-const OUTCOMES: readonly unknown[] = ["ok", "attention", "busy"];
+const OUTCOMES: readonly unknown[] = ["ok", "attention", "busy", "deadline"];
 
 export function checkLastRun(data: unknown): string | null {
   const d = data as Partial<LastRun>;
@@ -28,5 +28,6 @@ export function checkLastRun(data: unknown): string | null {
   if (![d.killed, d.failed, d.refusals, d.alerts].every(isCount)) return "counts missing";
   if (!isStringArray(d.thresholds)) return "thresholds missing";
   if (!isNumber(d.durationMs)) return "durationMs missing";
+  if (d.deadline !== undefined && !isString(d.deadline)) return "deadline is not text";
   return null;
 }
