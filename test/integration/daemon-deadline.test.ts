@@ -3,12 +3,13 @@
 // A run's JavaScript is "blocked" here by SIGSTOP: the test stops the daemon's run child (its own
 // grandchild: the pid the lock names, checked to be the daemon's child), which freezes it as a
 // busy loop or a stuck system call would. Targets are the scene's own SIGTERM-ignoring orphans.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, Scene, ppidOf, waitFor } from "../helpers/scene.js";
+import { Scene, ppidOf, waitFor } from "../helpers/scene.js";
 import { longGraceRules } from "../helpers/long-grace.js";
+import { spawnDaemon, type StartedDaemon } from "../helpers/daemon.js";
 
 let scene: Scene;
 let daemon: ChildProcess | undefined;
@@ -17,30 +18,10 @@ afterEach(() => {
   scene?.cleanup(); // the run children it owns too (see runChild)
 });
 
-function startDaemon(args: string[]) {
-  const child = spawn(process.execPath, [CLI, "daemon", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  daemon = child;
-  const events: Record<string, unknown>[] = [];
-  let buffer = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        events.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not an event
-      }
-    }
-  });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.on("exit", (code) => resolve({ code, at: performance.now() })),
-  );
-  return { child, events, exited };
+function startDaemon(args: string[]): StartedDaemon {
+  const started = spawnDaemon(args);
+  daemon = started.child;
+  return started;
 }
 
 /** The daemon's run child that holds the lock, once there is one; owned by the scene from then on. */

@@ -1,12 +1,13 @@
 // `cleanup daemon` as a real process: every second a run against the scene's own SIGTERM-ignoring
 // orphan (grace 3 s), so a run is in progress when the daemon gets SIGTERM. The daemon and the
 // orphan are this test's own processes, signalled by handle and by the scene's pid record.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, Scene, waitFor } from "../helpers/scene.js";
+import { Scene, waitFor } from "../helpers/scene.js";
+import { spawnDaemon, type StartedDaemon } from "../helpers/daemon.js";
 
 let scene: Scene;
 let daemon: ChildProcess | undefined;
@@ -15,36 +16,10 @@ afterEach(() => {
   scene?.cleanup();
 });
 
-interface Started {
-  child: ChildProcess;
-  events: Record<string, unknown>[];
-  exited: Promise<{ code: number | null; at: number }>;
-}
-
-function startDaemon(args: string[]): Started {
-  const child = spawn(process.execPath, [CLI, "daemon", ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  daemon = child;
-  const events: Record<string, unknown>[] = [];
-  let buffer = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    buffer += chunk;
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      try {
-        events.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // alert log lines of a run are JSON too; anything else is ignored
-      }
-    }
-  });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.on("exit", (code) => resolve({ code, at: performance.now() })),
-  );
-  return { child, events, exited };
+function startDaemon(args: string[]): StartedDaemon {
+  const started = spawnDaemon(args);
+  daemon = started.child;
+  return started;
 }
 
 /** The scene's orphans, killed with this grace; host thresholds off so nothing else alerts. */
