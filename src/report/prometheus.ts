@@ -1,25 +1,18 @@
 // One run's report as a node_exporter textfile-collector file (Prometheus text format 0.0.4):
 // what each rule found and did, the host metrics and thresholds, and how the run went.
 //
+// Pure: the previous run's file comes in as text; src/state/textfile.ts reads and writes it.
+//
 // Rules of the collector that shape this file (checked against Debian's node_exporter 1.5):
-// - only files ending in ".prom" are read, on every scrape; so the file is written as
-//   .cleanup.prom.tmp-<pid> and renamed, and a scrape never sees half a file;
 // - a file without a final newline, or with a client-side timestamp, is rejected whole
 //   (node_textfile_scrape_error 1): every line here ends in "\n" and none has a timestamp;
 // - a series repeated with the same labels is not flagged by node_textfile_scrape_error: the
-//   scrape just logs an error and keeps one of them. Series are deduplicated here;
-// - Debian runs node_exporter as user "prometheus": the file must be readable by others (0644),
-//   unlike the state files (0600).
+//   scrape just logs an error and keeps one of them. Series are deduplicated here.
 // A value that could not be measured is left out (no series), never written as 0.
-import { join } from "node:path";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
 import type { RunOutcome, RunReport } from "../run.js";
-import { replaceFileAtomically } from "../state/durable.js";
-import { readRegularFile } from "../state/safe-read.js";
-
-export const TEXTFILE_NAME = "cleanup.prom";
 
 /** A configured rule. With them, rules that matched nothing still get their series (at 0). */
 export interface RuleSummary {
@@ -328,41 +321,6 @@ export function lastSuccessIn(previous: string | undefined): number | null {
   if (!match) return null;
   const value = Number(match[1]);
   return Number.isFinite(value) && value > 0 ? value : null;
-}
-
-/** The file a previous run wrote, for the carry-over of the last success; undefined if none. */
-export function readPreviousTextfile(dir: string): string | undefined {
-  try {
-    // Never through a symlink planted at the name, nor a FIFO; never more than 16 MiB.
-    return readRegularFile(join(dir, TEXTFILE_NAME), 16 * 1024 * 1024);
-  } catch {
-    // Missing (first run), not a regular file, or unreadable: nothing to carry over. writeTextfile says if the
-    // directory is unusable.
-    return undefined;
-  }
-}
-
-/** The textfile could not be written (the run itself is done). */
-export class TextfileError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TextfileError";
-  }
-}
-
-/**
- * Replaces <dir>/cleanup.prom atomically (see replaceFileAtomically: the temporary name does not
- * end in ".prom", which the collector would read, half-written, and export).
- * The directory is not created: a mistyped --textfile would otherwise be a file nobody reads.
- */
-export function writeTextfile(dir: string, text: string): void {
-  const path = join(dir, TEXTFILE_NAME);
-  try {
-    // 0644: node_exporter runs as another user (prometheus).
-    replaceFileAtomically(path, text, 0o644);
-  } catch (error) {
-    throw new TextfileError(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 // --- the text format ------------------------------------------------------------------------
