@@ -23,7 +23,6 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { waitFor } from "./scene.js";
 
 export const NSPAWN = "/usr/bin/systemd-nspawn";
 const NSENTER = "/usr/bin/nsenter";
@@ -41,6 +40,21 @@ export function nspawnUnavailable(): string | null {
   if (!realpathSync(process.execPath).startsWith("/usr/"))
     return `node (${process.execPath}) is not under /usr, which is all the container has`;
   return null;
+}
+
+/** Polls `test` until it gives a value; throws past the bound. */
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  test: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await test();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 export interface Result {
@@ -136,35 +150,28 @@ export class Container {
       { stdio: ["ignore", out, out] },
     );
     const container = new Container(options.name, nspawn, consoleLog);
+    // One bound for the whole boot, however the time splits between its steps.
+    const deadline = Date.now() + options.bootTimeoutMs;
+    const remaining = () => Math.max(1, deadline - Date.now());
     try {
-      await waitFor(
-        "the container's systemd to start",
-        () => {
-          if (nspawn.exitCode !== null) throw new Error(container.failure("nspawn exited"));
-          container.leaderPid = leaderOf(nspawn.pid!);
-          return container.leaderPid > 0;
-        },
-        options.bootTimeoutMs,
-      );
+      container.leaderPid = await until("the container's systemd to start", remaining(), () => {
+        if (nspawn.exitCode !== null) throw new Error("nspawn exited");
+        return Promise.resolve(leaderOf(nspawn.pid!) || undefined);
+      });
       // --wait: until the boot's jobs are done. It fails at once while systemd has not opened
       // its socket yet: then again. "degraded" (some host unit that cannot run in a container
       // failed) is still a booted systemd.
-      const deadline = Date.now() + options.bootTimeoutMs;
-      let state = "";
-      while (state === "") {
+      const state = await until("the container's systemd to answer", remaining(), async () => {
         const answer = await container.exec(["systemctl", "is-system-running", "--wait"], {
-          timeoutMs: Math.max(1, deadline - Date.now()),
+          timeoutMs: remaining(),
         });
-        state = answer.stdout.trim();
-        if (state === "" && Date.now() > deadline)
-          throw new Error(container.failure(`systemd not answering: ${answer.stderr.trim()}`));
-        if (state === "") await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+        return answer.stdout.trim() || undefined;
+      });
       if (!["running", "degraded"].includes(state))
-        throw new Error(container.failure(`system state ${JSON.stringify(state)}`));
+        throw new Error(`system state ${JSON.stringify(state)}`);
     } catch (error) {
       await container.terminate();
-      throw error;
+      throw new Error(container.failure((error as Error).message));
     }
     return container;
   }
@@ -191,6 +198,31 @@ export class Container {
         `in the container, exit ${result.code}: ${script}\n${result.stdout}${result.stderr}`,
       );
     return result.stdout;
+  }
+
+  /** systemctl show's KEY=VALUE lines for a unit inside the container, as a record. */
+  async properties(unit: string, keys: string[]): Promise<Record<string, string>> {
+    const text = await this.sh(`systemctl show ${unit} ${keys.map((k) => `-p ${k}`).join(" ")}`);
+    return Object.fromEntries(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+  }
+
+  /** A process's /proc/PID/stat fields (pid in the container), or null if it is gone. */
+  async stat(pid: number): Promise<{ state: string; ppid: number; start: string } | null> {
+    const r = await this.exec(["/bin/cat", `/proc/${pid}/stat`]);
+    if (r.code !== 0) return null;
+    // After "pid (comm) ": state, ppid, … field 22 (starttime) is the 20th.
+    const fields = r.stdout.slice(r.stdout.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
+  }
+
+  /** Writes a file inside the container. */
+  async write(path: string, content: string): Promise<void> {
+    await this.sh('cat > "$1"', [path], content);
   }
 
   failure(what: string): string {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Container, nspawnUnavailable } from "../helpers/nspawn.js";
+import { Container, nspawnUnavailable, until } from "../helpers/nspawn.js";
 import { waitFor } from "../helpers/scene.js";
 
 const PACKAGE = fileURLToPath(new URL("../../", import.meta.url));
@@ -61,14 +61,6 @@ rules:
 let container: Container | undefined;
 const inside = () => container!;
 
-/** Fields of /proc/PID/stat inside the container, or null if the process is gone. */
-async function statIn(pid: number): Promise<{ state: string; ppid: number; start: string } | null> {
-  const r = await inside().exec(["/bin/cat", `/proc/${pid}/stat`]);
-  if (r.code !== 0) return null;
-  const fields = r.stdout.slice(r.stdout.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
-}
-
 interface Started {
   pid: number;
   /** Start time (clock ticks after boot): the same pid with another start time is another process. */
@@ -76,7 +68,7 @@ interface Started {
 }
 
 async function alive(p: Started): Promise<boolean> {
-  const now = await statIn(p.pid);
+  const now = await inside().stat(p.pid);
   return now !== null && now.start === p.start && now.state !== "Z" && now.state !== "X";
 }
 
@@ -112,10 +104,46 @@ async function startAsNobody(
   await waitFor(`${name} to be ready`, () => existsSync(join(scene, ready)), 30_000);
   const text = readFileSync(join(scene, ready), "utf8");
   const pid = fixture === "server.py" ? Number(text) : (JSON.parse(text) as { pid: number }).pid;
-  const stat = await statIn(pid);
+  const stat = await inside().stat(pid);
   expect(stat, `${name} (pid ${pid})`).not.toBeNull();
+  // The unit's shell may still be exiting when the fixture is ready: wait for the reparenting.
+  if (options.forking)
+    await until(`${name} (pid ${pid}) to be orphaned`, 30_000, async () =>
+      (await inside().stat(pid))?.ppid === 1 ? true : undefined,
+    );
   return { pid, start: stat!.start };
 }
+
+/** The service's journal once it holds the run's summary line (journald may lag the unit). */
+const journalWithSummary = () =>
+  until("the run's summary in the journal", 30_000, async () => {
+    const journal = await inside().sh("journalctl -u cleanup.service -o cat --no-pager");
+    return /^summary: /m.test(journal) ? journal : undefined;
+  });
+
+/** The service's state once a run has ended (a oneshot is inactive or failed after it). */
+const runFinished = () =>
+  until("the timer's run to finish", RUN_MS, async () => {
+    const keys = ["ActiveState", "Result", "ExecMainStatus", "ExecMainExitTimestampMonotonic"];
+    const state = await inside().properties("cleanup.service", keys);
+    const ended = state.ExecMainExitTimestampMonotonic !== "0";
+    return ended && ["inactive", "failed"].includes(state.ActiveState!) ? state : undefined;
+  });
+
+// Drop-ins, as an operator would write them: the service also writes the textfile and, inside
+// its own sandbox after the run, lists /dev/shm and removes the test's file there; the timer
+// fires 3 s after it starts instead of hourly.
+const DROP_IN = `[Service]
+ExecStart=
+ExecStart=/opt/cleanup/dist/cli.js --config /etc/cleanup/rules.yaml --textfile ${TEXTFILE_DIR}
+ExecStartPost=/bin/sh -c 'ls /dev/shm > /var/lib/cleanup/shm-${token}.txt && rm ${SHM}'
+`;
+const TIMER_DROP_IN = `[Timer]
+OnCalendar=
+OnActiveSec=3s
+RandomizedDelaySec=0
+AccuracySec=1s
+`;
 
 const ORPHAN_LINE = '"$@" </dev/null >/dev/null 2>&1 &';
 const LIVE_LINE = '"$@" </dev/null >/dev/null 2>&1 & wait';
@@ -155,15 +183,17 @@ describe.skipIf(unavailable !== null)(
       expect(quiet).toEqual({ code: 0, stdout: "", stderr: "" });
       // Documentation=man:cleanup(1): the man page comes with a later version. Until then this is
       // verify's one complaint (and it exits 1 for it); once the page is installed, drop this.
+      // (man's exit code is its own business: 16 for "no such page" from man-db.)
       const withMan = await inside().exec(["systemd-analyze", "verify", ...units]);
       expect(withMan.code).toBe(1);
-      expect(`${withMan.stdout}${withMan.stderr}`).toBe(
-        "cleanup.service: Command 'man cleanup(1)' failed with code 16\n",
+      expect(`${withMan.stdout}${withMan.stderr}`).toMatch(
+        /^cleanup\.service: Command 'man cleanup\(1\)' failed with code \d+\n$/,
       );
     });
 
     it("`cleanup install` writes the units; the token-scoped rules.yaml written first is kept", async () => {
-      await inside().sh("mkdir -p /etc/cleanup && cat > /etc/cleanup/rules.yaml", [], RULES);
+      await inside().sh("mkdir -p /etc/cleanup");
+      await inside().write("/etc/cleanup/rules.yaml", RULES);
       const install = await inside().exec(["/opt/cleanup/dist/cli.js", "install"]);
       expect(install.code, install.stderr).toBe(0);
       expect(install.stdout).toMatch(/kept +\/etc\/cleanup\/rules\.yaml +exists: kept/);
@@ -175,9 +205,10 @@ describe.skipIf(unavailable !== null)(
         "\nExecStart=/opt/cleanup/dist/cli.js --config /etc/cleanup/rules.yaml\n",
       );
       await inside().sh("systemctl daemon-reload");
-      expect(await inside().sh("systemctl show cleanup.service -p LoadState -p FragmentPath")).toBe(
-        "LoadState=loaded\nFragmentPath=/etc/systemd/system/cleanup.service\n",
-      );
+      expect(await inside().properties("cleanup.service", ["LoadState", "FragmentPath"])).toEqual({
+        LoadState: "loaded",
+        FragmentPath: "/etc/systemd/system/cleanup.service",
+      });
     });
 
     it("systemd-analyze security scores the installed service at most 3.5", async () => {
@@ -203,74 +234,34 @@ describe.skipIf(unavailable !== null)(
           args: [String(port)],
         });
         const live = await startAsNobody("live", LIVE_LINE, "orphan.py", { forking: false });
-        for (const p of [orphan, listener]) expect((await statIn(p.pid))!.ppid).toBe(1);
-        expect((await statIn(live.pid))!.ppid).not.toBe(1);
+        for (const p of [orphan, listener]) expect((await inside().stat(p.pid))!.ppid).toBe(1);
+        expect((await inside().stat(live.pid))!.ppid).not.toBe(1);
 
         // A file of nobody's in /dev/shm that the unit's sandbox must see (and may remove), and
         // Debian's textfile collector directory.
         await inside().sh(`setpriv --reuid=nobody --regid=nogroup --clear-groups touch ${SHM}`);
         await inside().sh(`mkdir -p -m 0755 ${TEXTFILE_DIR}`);
 
-        // Drop-ins, as an operator would write them: the service also writes the textfile and,
-        // inside its own sandbox after the run, lists /dev/shm and removes the test's file there;
-        // the timer fires 3 s after it starts instead of hourly.
-        const dropIn = `[Service]
-ExecStart=
-ExecStart=/opt/cleanup/dist/cli.js --config /etc/cleanup/rules.yaml --textfile ${TEXTFILE_DIR}
-ExecStartPost=/bin/sh -c 'ls /dev/shm > /var/lib/cleanup/shm-${token}.txt && rm ${SHM}'
-`;
-        const timerDropIn = `[Timer]
-OnCalendar=
-OnActiveSec=3s
-RandomizedDelaySec=0
-AccuracySec=1s
-`;
-        await inside().sh(
-          `mkdir -p /etc/systemd/system/cleanup.service.d /etc/systemd/system/cleanup.timer.d
-         cat > /etc/systemd/system/cleanup.service.d/test-${token}.conf`,
-          [],
-          dropIn,
-        );
-        await inside().sh(
-          `cat > /etc/systemd/system/cleanup.timer.d/test-${token}.conf`,
-          [],
-          timerDropIn,
+        await inside().sh("mkdir -p /etc/systemd/system/cleanup.service.d");
+        await inside().write(`/etc/systemd/system/cleanup.service.d/test-${token}.conf`, DROP_IN);
+        await inside().sh("mkdir -p /etc/systemd/system/cleanup.timer.d");
+        await inside().write(
+          `/etc/systemd/system/cleanup.timer.d/test-${token}.conf`,
+          TIMER_DROP_IN,
         );
         // The README's command.
         await inside().sh("systemctl daemon-reload && systemctl enable --now cleanup.timer");
 
-        const show = async () =>
-          Object.fromEntries(
-            (
-              await inside().sh(
-                "systemctl show cleanup.service -p ActiveState -p Result -p ExecMainStatus -p ExecMainExitTimestampMonotonic",
-              )
-            )
-              .trim()
-              .split("\n")
-              .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-          ) as Record<string, string>;
-        const deadline = Date.now() + RUN_MS;
-        let state = await show();
-        while (!(
-          state.ExecMainExitTimestampMonotonic !== "0" &&
-          ["inactive", "failed"].includes(state.ActiveState!)
-        )) {
-          if (Date.now() > deadline)
-            throw new Error(`the timer's run did not finish: ${JSON.stringify(state)}`);
-          await new Promise((r) => setTimeout(r, 500));
-          state = await show();
-        }
-        const journal = await inside().sh("journalctl -u cleanup.service -o cat --no-pager");
+        const state = await runFinished();
+        const journal = await journalWithSummary();
         expect(state, journal).toMatchObject({
           Result: "success",
           ExecMainStatus: "0",
           ActiveState: "inactive",
         });
         // The timer did it: it has fired, and the journal has the run's report.
-        expect(
-          await inside().sh("systemctl show cleanup.timer -p LastTriggerUSecMonotonic"),
-        ).not.toBe("LastTriggerUSecMonotonic=0\n");
+        const timer = await inside().properties("cleanup.timer", ["LastTriggerUSecMonotonic"]);
+        expect(timer.LastTriggerUSecMonotonic).not.toBe("0");
         expect(journal).toMatch(/summary: killed 2 of 2, spared 1/);
 
         const lastRun = JSON.parse(
