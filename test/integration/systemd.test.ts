@@ -91,10 +91,13 @@ describe("systemd units", () => {
   it("Documentation=man:cleanup(1) is verify's one complaint until the man page ships", () => {
     // The page comes with a later version; verify exits 1 without it. Once it is installed (or
     // MANPATH names the package's), this test fails on purpose: then expect no complaint at all.
-    expect(verify("man", SERVICE, TIMER, true)).toEqual({
-      status: 1,
-      problems: ["cleanup.service: Command 'man cleanup(1)' failed with code 16"],
-    });
+    // (man's exit code is its own business: 16 for "no such page" from man-db.)
+    const { status, problems } = verify("man", SERVICE, TIMER, true);
+    expect(status).toBe(1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^cleanup\.service: Command 'man cleanup\(1\)' failed with code \d+$/,
+    );
   });
 
   it("systemd-analyze security --offline scores the shipped service at most 3.5 (4.7 before)", () => {
