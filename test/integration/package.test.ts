@@ -1,5 +1,6 @@
 // What `npm pack` ships, installed into a fresh directory: the bundle carries every dependency,
-// so the package installs with none and runs as the README says.
+// so the package installs with none, runs no install script (the bundle is built before
+// packing, by `prepack`) and runs as the README says.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,9 @@ describe("the npm package", () => {
     const shipped = info!.files.map((f) => f.path);
     for (const file of [
       "dist/cli.js",
+      "dist/THIRD-PARTY-NOTICES.txt",
+      "dist/sbom.cdx.json",
+      "LICENSE",
       "rules.yaml",
       "rules.schema.json",
       "systemd/cleanup.service",
@@ -42,6 +46,12 @@ describe("the npm package", () => {
       expect(shipped).toContain(file);
     }
     expect(shipped.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
+    // The bundle and what it carries, nothing else of dist/ (dist/config/ is `npm run schema`'s tool).
+    expect(shipped.filter((f) => f.startsWith("dist/")).sort()).toEqual([
+      "dist/THIRD-PARTY-NOTICES.txt",
+      "dist/cli.js",
+      "dist/sbom.cdx.json",
+    ]);
 
     const app = join(work, "app");
     execFileSync("mkdir", ["-p", app]);
