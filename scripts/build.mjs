@@ -4,7 +4,8 @@
 // mangling) so an internal error's stack trace stays readable; type checking is `npm run typecheck`.
 //
 // Next to the bundle it writes what it carries from others, from esbuild's metafile:
-// dist/THIRD-PARTY-NOTICES.txt (their licence texts) and dist/sbom.cdx.json (CycloneDX).
+// dist/THIRD-PARTY-NOTICES.txt (their licence texts) and dist/sbom.cdx.json (CycloneDX), and
+// the metafile itself, dist/metafile.json, for scripts/build-deb.mjs (not in the npm package).
 // `--schema-tool` also bundles the dev tool behind `npm run schema` (dist/config/), which
 // package.json's "files" leaves out of the package.
 import { build } from "esbuild";
@@ -29,6 +30,7 @@ const packages = bundledPackages(metafile, root);
 mkdirSync(dist, { recursive: true });
 writeFileSync(new URL("THIRD-PARTY-NOTICES.txt", dist), renderNotices(self, packages));
 writeFileSync(new URL("sbom.cdx.json", dist), renderSbom(self, packages));
+writeFileSync(new URL("metafile.json", dist), JSON.stringify(metafile));
 
 if (process.argv.includes("--schema-tool")) {
   await build({

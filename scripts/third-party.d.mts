@@ -2,6 +2,8 @@ export interface BundledPackage {
   name: string;
   version: string;
   license: string;
+  /** package.json's author (its name), if any. */
+  author?: string;
   /** The package's directory, relative to the build's working directory. */
   dir: string;
   licenseFile: string;

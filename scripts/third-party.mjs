@@ -35,6 +35,7 @@ function describePackage(root, dir) {
     name: manifest.name,
     version: manifest.version,
     license: typeof manifest.license === "string" ? manifest.license : "UNKNOWN",
+    author: typeof manifest.author === "object" ? manifest.author?.name : manifest.author,
     dir,
     licenseFile: licenceFile,
     licenseText: readFileSync(join(root, dir, licenceFile), "utf8").trimEnd(),
