@@ -1,11 +1,13 @@
 // What `npm pack` ships, installed into a fresh directory: the bundle carries every dependency,
-// so the package installs with none and runs as the README says.
+// so the package installs with none, runs no install script (the bundle is built before
+// packing, by `prepack`) and runs as the README says.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { bundledPackages, renderNotices, renderSbom } from "../../scripts/third-party.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VERSION = (
@@ -21,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the npm package", () => {
   it("packs, installs in a fresh directory with no dependencies, and runs --version and --dry-run", () => {
-    // --ignore-scripts: dist/ is built by `npm test` already; `prepare` would rebuild it under the other tests.
+    // --ignore-scripts: dist/ is built by `npm test` already; `prepack` would rebuild it under the other tests.
     const packed = execFileSync(
       "npm",
       ["pack", "--ignore-scripts", "--json", "--pack-destination", work],
@@ -31,6 +33,9 @@ describe("the npm package", () => {
     const shipped = info!.files.map((f) => f.path);
     for (const file of [
       "dist/cli.js",
+      "dist/THIRD-PARTY-NOTICES.txt",
+      "dist/sbom.cdx.json",
+      "LICENSE",
       "rules.yaml",
       "rules.schema.json",
       "systemd/cleanup.service",
@@ -42,18 +47,49 @@ describe("the npm package", () => {
       expect(shipped).toContain(file);
     }
     expect(shipped.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
+    // The bundle and what it carries, nothing else of dist/ (dist/config/ is `npm run schema`'s tool).
+    expect(shipped.filter((f) => f.startsWith("dist/")).sort()).toEqual([
+      "dist/THIRD-PARTY-NOTICES.txt",
+      "dist/cli.js",
+      "dist/sbom.cdx.json",
+    ]);
 
     const app = join(work, "app");
     execFileSync("mkdir", ["-p", app]);
     execFileSync("npm", ["init", "-y"], { cwd: app, stdio: "ignore" });
-    execFileSync(
-      "npm",
-      ["install", "--no-audit", "--no-fund", "--ignore-scripts", join(work, info!.filename)],
-      { cwd: app, stdio: "ignore" },
-    );
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", join(work, info!.filename)], {
+      cwd: app,
+      stdio: "ignore",
+    });
+    // Nothing runs at install: the bundle came built (npm warns about install scripts otherwise).
+    const installed = JSON.parse(
+      readFileSync(join(app, "node_modules", "cleanup", "package.json"), "utf8"),
+    ) as { scripts?: Record<string, string> };
+    for (const hook of ["preinstall", "install", "postinstall", "prepare"])
+      expect(installed.scripts?.[hook]).toBeUndefined();
     expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual([
       "cleanup",
     ]);
+
+    // The SBOM and notices it ships are those of this build's bundle (esbuild's metafile).
+    const bundled = bundledPackages(
+      JSON.parse(readFileSync(join(ROOT, "dist", "metafile.json"), "utf8")) as {
+        inputs: Record<string, unknown>;
+      },
+      ROOT,
+    );
+    const self = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+      license: string;
+    };
+    const shippedDist = join(app, "node_modules", "cleanup", "dist");
+    expect(readFileSync(join(shippedDist, "sbom.cdx.json"), "utf8")).toBe(
+      renderSbom(self, bundled),
+    );
+    expect(readFileSync(join(shippedDist, "THIRD-PARTY-NOTICES.txt"), "utf8")).toBe(
+      renderNotices(self, bundled),
+    );
 
     const bin = join(app, "node_modules", ".bin", "cleanup");
     const version = spawnSync(bin, ["--version"], { encoding: "utf8" });
