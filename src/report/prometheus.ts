@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
-import type { RunOutcome, RunReport } from "../run.js";
+import type { RunOutcome, RunReport } from "./run-report.js";
 import { replaceFileAtomically } from "../state/durable.js";
 import { readRegularFile } from "../state/safe-read.js";
 

@@ -12,7 +12,8 @@ import {
   renderTextfile,
   writeTextfile,
 } from "../../src/report/prometheus.js";
-import { runOnce, type RunReport } from "../../src/run.js";
+import type { RunReport } from "../../src/report/run-report.js";
+import { runOnce } from "../../src/run/run-once.js";
 import { NodeExporter } from "../helpers/node-exporter.js";
 import { killEntry, liveReport, result } from "../helpers/run-report.js";
 import { Scene } from "../helpers/scene.js";

@@ -10,7 +10,7 @@ import {
   renderTextfile,
   writeTextfile,
 } from "../../src/report/prometheus.js";
-import type { RunReport } from "../../src/run.js";
+import type { RunReport } from "../../src/report/run-report.js";
 import {
   busyReport,
   dryReport,
