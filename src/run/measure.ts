@@ -73,7 +73,7 @@ export async function measure(run: Run): Promise<Measured> {
         ? [{ name: s.name, check: { ...s.health, timeoutMs: deadline.bound(s.health.timeoutMs) } }]
         : [],
     ),
-    { userAgent: `cleanup/${packageVersion()}` },
+    { userAgent: `cleanup/${packageVersion()}`, monotonic: () => clock.monotonic() },
   );
 
   hostStarted = clock.monotonic();
