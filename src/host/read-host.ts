@@ -36,7 +36,7 @@ export interface HostReadOptions {
    * directory), or a short sample when there are none.
    */
   cpu: CpuMetrics | null;
-  /** Disk readings already started (run.ts starts them before the scan); else they start here. */
+  /** Disk readings already started (a run's measure stage starts them before the scan); else they start here. */
   disks?: Promise<DiskMetrics[]>;
 }
 
