@@ -2,9 +2,9 @@
 // README.md and `cleanup --help` show this table.
 import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
-import type { PortOutcome } from "./port/port-command.js";
+import type { PortOutcome } from "./report/port-report.js";
 import type { NagiosState } from "./report/nagios.js";
-import type { RunOutcome } from "./run.js";
+import type { RunOutcome } from "./report/run-report.js";
 import { ScanError } from "./scan/types.js";
 import { UsageError } from "./usage-error.js";
 

@@ -31,7 +31,10 @@ import { nagiosErrorLine, renderNagios } from "./report/nagios.js";
 import { renderErrorTextfile, renderTextfile } from "./report/prometheus.js";
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
-import { checkConfig, packageVersion, runOnce, type RunReport } from "./run.js";
+import type { RunReport } from "./report/run-report.js";
+import { checkConfig } from "./run/open.js";
+import { runOnce } from "./run/run-once.js";
+import { packageVersion } from "./run/version.js";
 import { UsageError } from "./usage-error.js";
 
 export const BUNDLED_CONFIG = fileURLToPath(new URL("../rules.yaml", import.meta.url));

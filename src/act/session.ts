@@ -2,9 +2,9 @@
 // lock, writes no audit line and sends no signal; a live one holds the lock for the whole run.
 import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { SignalName } from "../config/types.js";
 import type { Deadline } from "../deadline.js";
+import { systemClock, type Clock } from "../shared/clock.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";
@@ -29,6 +29,8 @@ export interface SessionOptions {
   trustPaths?: readonly string[];
   /** The agent's effective uid (as root, the state dir must be root's alone). */
   euid?: number;
+  /** The run's: audit times, the executor's waits and grace periods. Default: the system's. */
+  clock?: Clock;
 }
 
 export type Session =
@@ -143,6 +145,7 @@ export function startSession(options: SessionOptions): Session {
     );
   }
   if (!lock.held) return { kind: "busy", holder: lock.holder };
+  const clock = options.clock ?? systemClock;
   const auditPath = join(options.stateDir, AUDIT_FILE);
   let audit: ReturnType<typeof openAuditLog>;
   try {
@@ -162,9 +165,9 @@ export function startSession(options: SessionOptions): Session {
       executeKills(entries, {
         procRoot: options.procRoot,
         kill: options.kill ?? ((pid, signal) => process.kill(pid, signal)),
-        now: () => performance.now(),
-        wallClock: () => Date.now(),
-        sleep: (ms) => sleep(ms),
+        now: () => clock.monotonic(),
+        wallClock: () => clock.now(),
+        sleep: (ms) => clock.sleep(ms),
         audit: (record) => audit.append(record),
         confirmMs: options.confirmMs ?? 2_000,
         pollMs: options.pollMs ?? 20,
@@ -174,7 +177,7 @@ export function startSession(options: SessionOptions): Session {
       const result = removeStalePidFile(read, options.procRoot);
       try {
         audit.append({
-          time: new Date().toISOString(),
+          time: new Date(clock.now()).toISOString(),
           pid: read.pid ?? 0,
           startTicks: 0,
           argv: [],
@@ -191,7 +194,7 @@ export function startSession(options: SessionOptions): Session {
     recordDeadline: (detail) => {
       try {
         audit.append({
-          time: new Date().toISOString(),
+          time: new Date(clock.now()).toISOString(),
           pid: 0,
           startTicks: 0,
           argv: [],

@@ -39,7 +39,10 @@ export interface AlertingOptions {
   stateDir: string;
   live: boolean;
   state: StateFiles;
+  /** The run's "now": the policy's timestamps, the digest's run time, Alertmanager's endsAt. */
   now: Date;
+  /** The host named in notifications (default: os.hostname()). */
+  host?: string;
   /** Where the log sink writes: stdout, or stderr when stdout carries --json. */
   logStream: NodeJS.WritableStream;
   /** Conditions this run could not judge: kept open (see decide). */
@@ -53,7 +56,7 @@ export async function runAlerting(
   options: AlertingOptions,
 ): Promise<AlertingReport> {
   const { config, state } = options;
-  const host = hostname();
+  const host = options.host ?? hostname();
   const previous =
     state.read(ALERT_STATE_FILE, ALERT_STATE_VERSION, parseAlertState) ?? emptyAlertState();
   const decision = decide(
@@ -91,6 +94,7 @@ export async function runAlerting(
         env: process.env,
         logStream: options.logStream,
         trustPaths: config.settings.trustPaths,
+        now: () => options.now,
       }),
       deadlineMs: sinkDeadlineMs(c),
     };

@@ -10,7 +10,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
-import { checkConfig, type RunReport } from "../run.js";
+import type { RunReport } from "../report/run-report.js";
+import { checkConfig } from "../run/open.js";
 import { UsageError } from "../usage-error.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
 

@@ -3,7 +3,8 @@
 // IPC channel (structured clone: the daemon gets the RunReport itself, not a JSON rendering),
 // then the child ends. See run-process.ts for why a process and not a worker thread.
 import { exitCodeForError } from "../exit-codes.js";
-import { runOnce, type RunReport } from "../run.js";
+import type { RunReport } from "../report/run-report.js";
+import { runOnce } from "../run/run-once.js";
 
 export const RUN_CHILD_ENV = "CLEANUP_DAEMON_RUN";
 

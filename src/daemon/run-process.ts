@@ -17,7 +17,7 @@ import { fork } from "node:child_process";
 import { RUN_DEADLINE_MAX_MS } from "../config/schema.js";
 import { EXIT } from "../exit-codes.js";
 import { RUN_CHILD_ENV, type RunMessage, type RunRequest } from "./run-child.js";
-import type { RunReport } from "../run.js";
+import type { RunReport } from "../report/run-report.js";
 
 /**
  * The backstop: a child still running this long after its own deadline is killed. Covers Node's

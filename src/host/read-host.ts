@@ -26,6 +26,8 @@ export interface HostReadOptions {
   procRoot: string;
   /** Wall clock, ms since epoch. */
   now: () => number;
+  /** Monotonic ms, for readMs (default performance.now: the run passes its own clock). */
+  monotonic?: () => number;
   /** Mount points to report on (statfs each, in a child process). */
   mounts: string[];
   statfsTimeoutMs: number;
@@ -34,12 +36,13 @@ export interface HostReadOptions {
    * directory), or a short sample when there are none.
    */
   cpu: CpuMetrics | null;
-  /** Disk readings already started (run.ts starts them before the scan); else they start here. */
+  /** Disk readings already started (a run's measure stage starts them before the scan); else they start here. */
   disks?: Promise<DiskMetrics[]>;
 }
 
 export async function readHostMetrics(options: HostReadOptions): Promise<HostMetrics> {
-  const started = performance.now();
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const started = monotonic();
   const takenAtMs = options.now();
   const root = options.procRoot;
   // The children start first, so their statfs runs while /proc is read.
@@ -66,7 +69,7 @@ export async function readHostMetrics(options: HostReadOptions): Promise<HostMet
     load,
     disks: await disks,
     pressure,
-    readMs: performance.now() - started,
+    readMs: monotonic() - started,
   };
 }
 

@@ -1,24 +1,18 @@
 // `cleanup port N [--free]`: who holds a port, and, with --free, kill the holders only when every
 // one of them is stale by the rules (see rules/stale.ts). Nothing here decides dry-run: the
 // session does. Returns a report; the CLI maps its outcome to the exit code.
-import type { LockHolder } from "../act/lock.js";
-import type { KillResult } from "../act/results.js";
-import { startSession, type SessionOptions } from "../act/session.js";
-import { loadConfigFile } from "../config/load.js";
-import { scanNeeds } from "../rules/detail-filter.js";
 import { findAdopters } from "../rules/orphans.js";
 import { plan, ref } from "../rules/plan.js";
-import type { Actor, PlanEntry, ProcessRef } from "../rules/plan-types.js";
+import type { Actor, PlanEntry } from "../rules/plan-types.js";
 import { judgeHolders, type Verdict } from "../rules/stale.js";
+import type { PortProto, PortReport } from "../report/port-report.js";
+import { createContext, type ContextOptions } from "../run/context.js";
+import { readPidFiles, scanProcesses } from "../run/measure.js";
+import { open } from "../run/open.js";
 import { readListenerTable } from "../scan/listeners.js";
-import { readProcessTable } from "../scan/read-process-table.js";
 import { ScanError, type Listener } from "../scan/types.js";
-import { readServicePidFiles } from "../services/service-pid-files.js";
-import { currentActor, defaultStateDir, selfIdentity } from "../run.js";
 
-export type PortProto = "tcp" | "udp";
-
-export interface PortOptions {
+export interface PortOptions extends Pick<ContextOptions, "procRoot" | "kill" | "clock"> {
   configPath: string;
   /** --allow-untrusted-config (see loadConfigFile). */
   allowUntrustedConfig?: boolean;
@@ -28,77 +22,17 @@ export interface PortOptions {
   free: boolean;
   dryRun: boolean;
   stateDir?: string;
-  procRoot?: string;
-  kill?: SessionOptions["kill"];
-}
-
-export interface PortHolder {
-  process: ProcessRef;
-  listeners: Listener[];
-  parent: { pid: number; comm: string | null; orphaned: boolean; fact: string };
-  verdict: { stale: boolean; reasons: string[] };
-}
-
-export type PortOutcome =
-  /** Shown only (no --free). */
-  | "shown"
-  /** --free and nothing holds it. */
-  | "already-free"
-  /** --free: every holder was stale and the port is free now. */
-  | "freed"
-  /** --free --dry-run: every holder is stale; this is what would be killed. */
-  | "would-free"
-  /** --free: a holder is not stale (or cannot be inspected): nothing was killed. */
-  | "refused"
-  /** --free: the stale holders were signalled but the port is still held. */
-  | "still-held"
-  /** Another run holds the lock: nothing done. */
-  | "busy";
-
-export interface PortReport {
-  port: number;
-  protos: PortProto[];
-  configFile: string;
-  actor: Actor;
-  outcome: PortOutcome;
-  dryRun: boolean;
-  holders: PortHolder[];
-  /** Sockets on the port whose process this run cannot see (another user's fds, as non-root). */
-  uninspectable: Listener[];
-  /** Why --free refused. */
-  refusal: string[];
-  /** What --free killed (or would). */
-  targets: ProcessRef[];
-  results: KillResult[];
-  /** Sockets still on the port after the kills. */
-  remaining: Listener[];
-  /**
-   * Why the port could not be checked after the kills (the socket tables could not be read):
-   * the outcome is then "still-held" with `remaining` empty, since nothing says it is free.
-   */
-  checkProblem?: string;
-  lockHolder?: LockHolder;
-  auditLog: string | null;
 }
 
 export async function portCommand(options: PortOptions): Promise<PortReport> {
-  const procRoot = options.procRoot ?? "/proc";
-  const config = loadConfigFile(options.configPath, {
-    allowUntrusted: options.allowUntrustedConfig === true,
-  });
-  const actor = currentActor(procRoot);
   const protos: PortProto[] = options.protos.length > 0 ? options.protos : ["tcp", "udp"];
   const onPort = (l: Listener): boolean =>
     l.port === options.port && protos.some((proto) => l.proto.startsWith(proto));
   const live = options.free && !options.dryRun;
-  const session = startSession({
-    dryRun: !live,
-    stateDir: options.stateDir ?? config.settings.stateDir ?? defaultStateDir(actor.uid),
-    procRoot,
-    self: selfIdentity(procRoot),
-    trustPaths: config.settings.trustPaths,
-    ...(options.kill && { kill: options.kill }),
-  });
+  // Opened as a run is, without a deadline: an interactive command the operator can stop.
+  const opened = open(createContext(options), { ...options, live, deadline: false });
+  const { ctx, config } = opened;
+  const { actor } = ctx.who;
   const report: PortReport = {
     port: options.port,
     protos,
@@ -114,24 +48,18 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
     remaining: [],
     auditLog: null,
   };
-  if (session.kind === "busy") return { ...report, outcome: "busy", lockHolder: session.holder };
+  if (opened.kind === "busy") return { ...report, outcome: "busy", lockHolder: opened.holder };
+  const { session } = opened;
   try {
     report.auditLog = session.auditPath;
-    const pidFiles = readServicePidFiles(config.services);
+    const pidFiles = readPidFiles(config);
     // Every process in detail: any of them may hold the port, and a service's instances are
     // judged against each other. An interactive command can afford the full read.
-    const snapshot = readProcessTable({
-      procRoot,
-      selfPid: process.pid,
-      now: () => Date.now(),
-      ...scanNeeds(config, actor),
-      detailFilter: () => () => true,
-      wantListeners: true,
-    });
+    const snapshot = scanProcesses(ctx, config, { everyProcess: true, wantListeners: true });
     // Without the tables nothing would be seen on the port: "free" would be a guess.
     if (!snapshot.listeners) {
       throw new ScanError(
-        `cannot read the socket tables (${procRoot}/net/tcp, tcp6, udp, udp6): ${snapshot.listenersProblem ?? "unknown reason"}`,
+        `cannot read the socket tables (${ctx.procRoot}/net/tcp, tcp6, udp, udp6): ${snapshot.listenersProblem ?? "unknown reason"}`,
       );
     }
     const holders = snapshot.processes.filter((p) => p.listening?.some(onPort));
@@ -179,7 +107,7 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
     // Processes were signalled: a failed re-read must not end the run in an error, nor claim
     // the port is free.
     try {
-      report.remaining = readListenerTable(procRoot).filter(onPort);
+      report.remaining = readListenerTable(ctx.procRoot).filter(onPort);
     } catch (error) {
       return {
         ...report,

@@ -1,7 +1,7 @@
 // `--json`: the plan and results as they are, for scripts and for the benchmark.
 // Written in chunks: at 10,000 targets one JSON.stringify of the report is a 5.4 MB string
 // (twice that once copied to a Buffer), which alone pushed the run past its memory target.
-import type { RunReport } from "../run.js";
+import type { RunReport } from "./run-report.js";
 
 const CHUNK = 16384;
 

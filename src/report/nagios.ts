@@ -17,7 +17,7 @@ import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import { ConfigError, formatProblem } from "../config/errors.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import { deadlineLine } from "./text.js";
-import type { RunReport } from "../run.js";
+import type { RunReport } from "./run-report.js";
 import { StateDirError } from "../act/session.js";
 import { ScanError } from "../scan/types.js";
 import { UsageError } from "../usage-error.js";

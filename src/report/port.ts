@@ -1,7 +1,7 @@
 // `cleanup port N` as text: who holds the port, whether each holder is stale by the rules and
 // why, and what --free did.
 import { formatDuration, formatSize } from "../config/units.js";
-import type { PortReport } from "../port/port-command.js";
+import type { PortReport } from "./port-report.js";
 import type { Listener } from "../scan/types.js";
 import { displayCommand } from "./printable.js";
 

@@ -2,7 +2,7 @@
 // refused for its budget, and (alert rules) matched. Pure: no I/O.
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import type { Action } from "../config/types.js";
-import type { RunReport } from "../run.js";
+import type { RunReport } from "./run-report.js";
 import { add, compare, counter, type Textfile } from "./prometheus-format.js";
 
 /** A configured rule. With them, rules that matched nothing still get their series (at 0). */

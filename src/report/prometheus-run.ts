@@ -1,7 +1,7 @@
 // The textfile's series about the run itself: what it scanned, how long it took, whether the
 // alerts got through, when it ended, when a run last succeeded, and its outcome. Pure: no I/O;
 // the previous run's textfile comes in as text (see src/state/textfile.ts).
-import type { RunOutcome, RunReport } from "../run.js";
+import type { RunOutcome, RunReport } from "./run-report.js";
 import { compare, round, type Textfile } from "./prometheus-format.js";
 
 /** Every outcome a run can have, each written as 0 or 1; "error": the run threw (see renderErrorTextfile). */

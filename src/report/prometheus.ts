@@ -3,7 +3,7 @@
 // went. Pure: the previous run's file comes in as text, and src/state/textfile.ts reads and
 // writes it. The series are rendered by prometheus-rules/-host/-services/-run.ts, in this
 // order (the file's order), into the text format of prometheus-format.ts.
-import type { RunReport } from "../run.js";
+import type { RunReport } from "./run-report.js";
 import { Textfile } from "./prometheus-format.js";
 import { hostSeries, thresholdSeries } from "./prometheus-host.js";
 import { ruleSeries, type RuleSummary } from "./prometheus-rules.js";

@@ -3,7 +3,7 @@ import { formatDuration, formatSize } from "../config/units.js";
 import type { Level, ThresholdResult } from "../host/thresholds.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
-import type { RunReport } from "../run.js";
+import type { RunReport } from "./run-report.js";
 import { formatValue, processLine, thresholdLabel } from "./text.js";
 import { displayCommand } from "./printable.js";
 import { serviceLines } from "./services.js";

@@ -3,7 +3,7 @@ import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "../act/result
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
-import type { DeadlineStop, RunReport } from "../run.js";
+import type { DeadlineStop, RunReport } from "./run-report.js";
 import { displayCommand } from "./printable.js";
 import { serviceLines } from "./services.js";
 

@@ -17,6 +17,8 @@ export interface ScanOptions {
   selfPid: number;
   /** Wall clock, ms since epoch. */
   now: () => number;
+  /** Monotonic ms, for scanMs (default performance.now: the run passes its own clock). */
+  monotonic?: () => number;
   /**
    * Given the whole table (stat fields only), which processes need argv/uid
    * (see rules/detail-filter.ts).
@@ -55,7 +57,8 @@ const FALLBACK_CLOCK_TICKS = 100;
 const FALLBACK_PAGE_SIZE = 4096;
 
 export function readProcessTable(options: ScanOptions): Snapshot {
-  const started = performance.now();
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const started = monotonic();
   const takenAtMs = options.now();
   const root = options.procRoot;
   let names: string[];
@@ -143,7 +146,7 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     processes: kept,
     detailed: kept.reduce((n, p) => n + (p.argv !== null ? 1 : 0), 0),
     unreadable,
-    scanMs: performance.now() - started,
+    scanMs: monotonic() - started,
     ...(listeners && "table" in listeners && { listeners: listeners.table }),
     ...(listeners && "problem" in listeners && { listenersProblem: listeners.problem }),
   };

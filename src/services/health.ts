@@ -27,6 +27,8 @@ export interface HealthResult {
 export interface ProbeOptions {
   /** Default "cleanup"; the caller that knows the version passes "cleanup/<version>". */
   userAgent?: string;
+  /** Monotonic ms, for durationMs (default performance.now: a run passes its own clock). */
+  monotonic?: () => number;
 }
 
 /** Read no more than this: a health body is small, and a runaway one must not cost memory. */
@@ -186,12 +188,13 @@ export async function probeHealth(
   options: ProbeOptions = {},
 ): Promise<HealthResult> {
   const userAgent = options.userAgent ?? "cleanup";
+  const monotonic = options.monotonic ?? (() => performance.now());
   const wantsMetrics = check.metricsUrl !== undefined && check.show.length > 0;
   // Concurrently: both share the same deadline, so the probe takes one timeout at worst, not two.
   const [health, metrics] = await Promise.all([
-    get(check.url, check.timeoutMs, check.tlsVerify, userAgent),
+    get(check.url, check.timeoutMs, check.tlsVerify, userAgent, monotonic),
     wantsMetrics
-      ? get(check.metricsUrl as string, check.timeoutMs, check.tlsVerify, userAgent)
+      ? get(check.metricsUrl as string, check.timeoutMs, check.tlsVerify, userAgent, monotonic)
       : undefined,
   ]);
 
@@ -254,9 +257,10 @@ function get(
   timeoutMs: number,
   tlsVerify: boolean,
   userAgent: string,
+  monotonic: () => number,
 ): Promise<Fetched> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
+  const started = monotonic();
+  const elapsed = () => Math.round(monotonic() - started);
 
   let url: URL;
   try {

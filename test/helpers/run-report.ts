@@ -5,7 +5,7 @@ import type { KillResult } from "../../src/act/results.js";
 import type { ThresholdResult } from "../../src/host/thresholds.js";
 import type { HostMetrics } from "../../src/host/types.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../../src/rules/plan-types.js";
-import type { RunReport } from "../../src/run.js";
+import type { RunReport } from "../../src/report/run-report.js";
 
 export function proc(pid: number, argv: string[], extra: Partial<ProcessRef> = {}): ProcessRef {
   return {

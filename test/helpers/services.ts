@@ -1,7 +1,7 @@
 // Plain-data builders for the services, stale-holder and port tests.
 import { ConfigError, type ConfigProblem } from "../../src/config/errors.js";
 import { parseConfig } from "../../src/config/load.js";
-import type { PortReport } from "../../src/port/port-command.js";
+import type { PortReport } from "../../src/report/port-report.js";
 import type { Listener } from "../../src/scan/types.js";
 import type { HealthReport, ServiceReport } from "../../src/services/assess.js";
 import type { HealthResult } from "../../src/services/health.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { StateDirError } from "../../src/act/session.js";
 import { ConfigError } from "../../src/config/errors.js";
 import { nagiosErrorLine, quoteLabel, renderNagios } from "../../src/report/nagios.js";
-import type { RunReport } from "../../src/run.js";
+import type { RunReport } from "../../src/report/run-report.js";
 import { ScanError } from "../../src/scan/types.js";
 import { UsageError } from "../../src/usage-error.js";
 import {

@@ -4,7 +4,7 @@ import {
   renderErrorTextfile,
   renderTextfile,
 } from "../../src/report/prometheus.js";
-import type { RunReport } from "../../src/run.js";
+import type { RunReport } from "../../src/report/run-report.js";
 import {
   busyReport,
   dryReport,

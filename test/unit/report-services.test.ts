@@ -1,7 +1,7 @@
 // The SERVICES section of the report (serviceLines) and `cleanup port N` as text (renderPort),
 // on hand-built reports.
 import { describe, expect, it } from "vitest";
-import type { PortHolder } from "../../src/port/port-command.js";
+import type { PortHolder } from "../../src/report/port-report.js";
 import { renderPort } from "../../src/report/port.js";
 import { serviceLines } from "../../src/report/services.js";
 import { ref } from "../../src/rules/plan.js";

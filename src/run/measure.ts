@@ -1,0 +1,152 @@
+// The measure stage: PID files, the process table, host metrics and the CPU sample, and the
+// services' health probes (started here, waited for by decide). `cleanup port` reuses the scan.
+import type { Config } from "../config/types.js";
+import {
+  CPU_STATE_FILE,
+  CPU_STATE_VERSION,
+  checkCpuState,
+  processCpuIndex,
+  processCpuPercent,
+  processCpuSinceScan,
+  type CpuState,
+} from "../host/cpu.js";
+import { readHostMetrics } from "../host/read-host.js";
+import { readDisks } from "../host/statfs.js";
+import { evaluateThresholds } from "../host/thresholds.js";
+import { readTopProcesses, type TopProcess } from "../host/top.js";
+import { scanNeeds } from "../rules/detail-filter.js";
+import { readProcessTable } from "../scan/read-process-table.js";
+import { ScanError, type Snapshot } from "../scan/types.js";
+import { probeAll } from "../services/health.js";
+import type { PidFileRead } from "../services/pid-files.js";
+import { namedPids, readServicePidFiles } from "../services/service-pid-files.js";
+import { fromCheck } from "../state/shape.js";
+import { announceScanError } from "./announce.js";
+import type { RunContext } from "./context.js";
+import { measureCpu, readCpuNow } from "./cpu-sample.js";
+import { scanSummary } from "./report.js";
+import { checkpoint } from "./stop.js";
+import type { Measured, Run } from "./types.js";
+import { packageVersion } from "./version.js";
+
+export async function measure(run: Run): Promise<Measured> {
+  const { ctx, config, state } = run;
+  const { clock, deadline } = ctx;
+  let hostStarted = clock.monotonic();
+  const previous = state.read<CpuState>(
+    CPU_STATE_FILE,
+    CPU_STATE_VERSION,
+    fromCheck(checkCpuState),
+  );
+  const cpuBefore = readCpuNow(ctx);
+  // statfs children run while /proc is scanned (and are forked while the heap is still small).
+  // PID files before the scan, so the pids they name are read in detail.
+  const pidFiles = readPidFiles(config);
+  const disks = readDisks(
+    config.thresholds.disk?.mounts ?? [],
+    deadline.bound(config.settings.statfsTimeoutMs),
+    ctx.procRoot,
+  );
+  let hostMs = clock.monotonic() - hostStarted;
+
+  checkpoint(ctx, "scan");
+  let snapshot: Snapshot;
+  try {
+    snapshot = scanProcesses(ctx, config, {
+      detailPids: namedPids(pidFiles),
+      // kill_after judges the process on the probe's port.
+      wantListeners: config.services.some((s) => s.health?.killAfter !== undefined),
+    });
+  } catch (error) {
+    // The config is good, so its sinks can say that the host cannot be watched.
+    if (error instanceof ScanError) await announceScanError(run, error);
+    throw error;
+  }
+  run.partial.scan = scanSummary(snapshot);
+  checkpoint(ctx, "host metrics");
+
+  // Probes start after the scan (a synchronous scan would eat their deadline) and run while
+  // the CPU sample waits and the host is read.
+  const probing = probeAll(
+    config.services.flatMap((s) =>
+      s.health
+        ? [{ name: s.name, check: { ...s.health, timeoutMs: deadline.bound(s.health.timeoutMs) } }]
+        : [],
+    ),
+    { userAgent: `cleanup/${packageVersion()}`, monotonic: () => clock.monotonic() },
+  );
+
+  hostStarted = clock.monotonic();
+  const cpu = await measureCpu(ctx, config, previous, cpuBefore);
+  const host = await readHostMetrics({
+    procRoot: ctx.procRoot,
+    now: () => clock.now(),
+    monotonic: () => clock.monotonic(),
+    mounts: config.thresholds.disk?.mounts ?? [],
+    statfsTimeoutMs: deadline.bound(config.settings.statfsTimeoutMs),
+    cpu: cpu.cpu,
+    disks,
+  });
+  const thresholds = evaluateThresholds(host, config.thresholds);
+  hostMs += clock.monotonic() - hostStarted - cpu.sampleWaitMs;
+  run.partial.host = host;
+  run.partial.thresholds = thresholds;
+  return {
+    pidFiles,
+    snapshot,
+    host,
+    thresholds,
+    cpuSinceBase: cpu.sinceBase,
+    cpuNow: cpu.cpuNow,
+    probing,
+    timings: { hostMs, sampleWaitMs: cpu.sampleWaitMs },
+  };
+}
+
+/** The services' PID files, read before the scan so that the pids they name are read in detail. */
+export function readPidFiles(config: Config): ReadonlyMap<string, readonly PidFileRead[]> {
+  return readServicePidFiles(config.services);
+}
+
+export interface ScanExtras {
+  /** Pids to read in detail whatever the rules say (those in services' PID files). */
+  detailPids?: ReadonlySet<number>;
+  /** Every process in detail (`cleanup port`: any of them may hold the port). */
+  everyProcess?: boolean;
+  /** The socket tables and every detailed process's sockets, whatever the rules need. */
+  wantListeners?: boolean;
+}
+
+/** The process table, read in the detail the config asks for (and `extras`). */
+export function scanProcesses(ctx: RunContext, config: Config, extras: ScanExtras = {}): Snapshot {
+  const needs = scanNeeds(config, ctx.who.actor, extras.detailPids);
+  return readProcessTable({
+    procRoot: ctx.procRoot,
+    selfPid: ctx.who.pid,
+    now: () => ctx.clock.now(),
+    monotonic: () => ctx.clock.monotonic(),
+    ...(ctx.passwdPath !== undefined && { passwdPath: ctx.passwdPath }),
+    ...needs,
+    ...(extras.everyProcess && { detailFilter: () => () => true }),
+    wantListeners: needs.wantListeners || extras.wantListeners === true,
+  });
+}
+
+/** The top processes by memory, with their CPU %: only `status` shows them (smaps_rollup reads). */
+export function topProcesses(run: Run, measured: Measured): TopProcess[] | undefined {
+  if (run.mode !== "status") return undefined;
+  const { ctx, config } = run;
+  const { snapshot, cpuSinceBase: since } = measured;
+  const earlier = since ? processCpuIndex(since) : null;
+  return readTopProcesses(snapshot.processes, config.settings.topProcesses, ctx.procRoot, (p) =>
+    earlier && since
+      ? processCpuPercent(earlier, since.takenAtMs, p, snapshot.takenAtMs)
+      : processCpuSinceScan(
+          ctx.procRoot,
+          p,
+          snapshot.takenAtMs,
+          ctx.clock.now(),
+          snapshot.clockTicks,
+        ),
+  );
+}

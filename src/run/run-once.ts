@@ -1,0 +1,50 @@
+// One run, as its stages: open (config, deadline, lock) → measure (scan, host metrics, CPU) →
+// decide (the plan) → act (signals, PID files) → announce (alerts, delivery) → persist (state)
+// → report. Every stage reads the one context: one clock, one /proc, one kill, one deadline.
+// Returns a report; throws ConfigError, ScanError or StateDirError, which the CLI maps to exit
+// codes. Nothing here exits.
+import type { RunReport } from "../report/run-report.js";
+import { StateFiles } from "../state/reader.js";
+import { act } from "./act.js";
+import { announce } from "./announce.js";
+import { createContext, elapsedMs } from "./context.js";
+import { decide } from "./decide.js";
+import { measure, topProcesses } from "./measure.js";
+import { open } from "./open.js";
+import { persist, persistStopped } from "./persist.js";
+import { busyReport, outcomeOf, runReport, stoppedReport } from "./report.js";
+import { DeadlinePassed, stopBefore } from "./stop.js";
+import type { Run, RunOptions, Stages } from "./types.js";
+
+export async function runOnce(options: RunOptions): Promise<RunReport> {
+  const live = options.mode === "run";
+  const opened = open(createContext(options), { ...options, live, deadline: true });
+  if (opened.kind === "busy") return busyReport(opened, options.mode, elapsedMs(opened.ctx));
+  const { ctx } = opened;
+  const run: Run = {
+    ...opened,
+    mode: options.mode,
+    live,
+    state: new StateFiles(opened.stateDir, live, () => ctx.clock.now()),
+    partial: {},
+  };
+  try {
+    const measured = await measure(run);
+    const decided = await decide(run, measured);
+    const acted = await act(run, measured, decided);
+    const top = topProcesses(run, measured);
+    const announced = await announce(run, measured, decided, acted);
+    const stages: Stages = { measured, decided, acted, top, announced };
+    const durationMs = elapsedMs(ctx);
+    const outcome = persist(run, stages, outcomeOf(run, stages), durationMs);
+    return runReport(run, stages, outcome, durationMs);
+  } catch (error) {
+    if (!(error instanceof DeadlinePassed)) throw error;
+    const stop = stopBefore(ctx, error.stage);
+    const durationMs = elapsedMs(ctx);
+    persistStopped(run, stop, durationMs);
+    return stoppedReport(run, stop, durationMs);
+  } finally {
+    run.session.close();
+  }
+}
