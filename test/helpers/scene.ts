@@ -77,6 +77,18 @@ export interface AgentRun {
   json?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** How a test runs the agent on a config (Scene.run, Scene.agentArgs). */
+export interface RunOptions {
+  /** The command and its operands, before the options: "status", ["port", "8080"]. */
+  command?: string | readonly string[];
+  dryRun?: boolean;
+  json?: boolean;
+  /** Another state directory than the scene's own. */
+  stateDir?: string;
+  /** More arguments after --config and --state-dir: "--textfile", dir, "--free"… */
+  extra?: readonly string[];
+}
+
 export class Scene {
   readonly token = randomBytes(6).toString("hex");
   readonly dir = mkdtempSync(join(tmpdir(), `cleanup-it-${this.token}-`));
@@ -224,6 +236,29 @@ rules:
     grace: 2s
 ${extra.rule ?? ""}
 `);
+  }
+
+  /**
+   * The agent's argument list for a config and this scene's state dir:
+   * [command…] [--dry-run] [--json] --config CONFIG --state-dir DIR [extra…].
+   */
+  agentArgs(config: string, options: RunOptions = {}): string[] {
+    const { command = [], dryRun = false, json = false, stateDir = this.stateDir } = options;
+    return [
+      ...(typeof command === "string" ? [command] : command),
+      ...(dryRun ? ["--dry-run"] : []),
+      ...(json ? ["--json"] : []),
+      "--config",
+      config,
+      "--state-dir",
+      stateDir,
+      ...(options.extra ?? []),
+    ];
+  }
+
+  /** The agent run on a config with this scene's state dir (see agentArgs). */
+  run(config: string, options: RunOptions = {}): Promise<AgentRun> {
+    return this.runAgent(this.agentArgs(config, options));
   }
 
   runAgent(args: string[]): Promise<AgentRun> {

@@ -51,18 +51,10 @@ async function health(url: string): Promise<Record<string, unknown>> {
   >;
 }
 
-const daemonArgs = (config: string, stopTimeout: string) => [
-  "--schedule",
-  "* * * * * *",
-  "--config",
-  config,
-  "--state-dir",
-  scene.stateDir,
-  "--health-port",
-  "0",
-  "--stop-timeout",
-  stopTimeout,
-];
+const daemonArgs = (config: string, stopTimeout: string) =>
+  scene.agentArgs(config, {
+    extra: ["--schedule", "* * * * * *", "--health-port", "0", "--stop-timeout", stopTimeout],
+  });
 
 const healthUrl = (events: Record<string, unknown>[]) =>
   events.find((e) => e.event === "health")?.url as string | undefined;
@@ -94,13 +86,8 @@ describe("cleanup daemon and long runs", () => {
     expect(scene.alive(stubborn.pid)).toBe(true);
 
     // The lock names the killed child: the next one-shot run is not busy.
-    const next = await scene.runAgent([
-      "--json",
-      "--config",
-      longGraceRules(scene, "3s"),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const next = await scene.run(longGraceRules(scene, "3s"), { json: true });
+
     expect(next.code, next.stderr).toBe(7);
     expect(next.json!.outcome).toBe("deadline");
   }, 120_000);

@@ -84,13 +84,14 @@ describe("hostile configs: exit 3, positioned, nothing scanned, killed or writte
       const stateDir = join(scene.dir, `state-${CASES.indexOf(c)}`);
       const check = await agent(["check", "--config", path], c.asUser);
       expectRefused(check, path, c);
-      const dry = await agent(["--dry-run", "--config", path, "--state-dir", stateDir], c.asUser);
+      const dry = await agent(scene.agentArgs(path, { dryRun: true, stateDir }), c.asUser);
       expectRefused(dry, path, c);
       expect(existsSync(stateDir)).toBe(false);
       if (c.live) {
         // The file holds a kill rule that would take the scene's orphan, were it accepted.
         expect(safeRead(path)).toContain(scene.pattern);
-        const live = await agent(["--config", path, "--state-dir", stateDir]);
+        const live = await agent(scene.agentArgs(path, { stateDir }));
+
         expectRefused(live, path, c);
         expect(existsSync(stateDir)).toBe(false);
       }

@@ -19,15 +19,7 @@ rules:
     match: { cmdline: '^${scene.pattern} ', orphaned: true }
     action: kill
 `);
-    const run = await scene.runAgent([
-      "--dry-run",
-      "--format",
-      "nagios",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(config, { dryRun: true, extra: ["--format", "nagios"] });
     expect(run.code).toBe(1);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -48,15 +40,8 @@ rules:
     const dir = join(scene.dir, "textfile");
     mkdirSync(dir);
     const config = scene.killRules();
-    const run = await scene.runAgent([
-      "--dry-run",
-      "--textfile",
-      dir,
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(config, { dryRun: true, extra: ["--textfile", dir] });
+
     expect(run.code).toBe(0);
     const text = readFileSync(join(dir, "cleanup.prom"), "utf8");
     expect(text).toContain('cleanup_orphans_found{rule="scene-orphans"} 1');
