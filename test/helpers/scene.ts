@@ -74,6 +74,8 @@ export interface AgentRun {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** How long it ran. */
+  ms: number;
   json?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -144,26 +146,11 @@ export class Scene {
     ...flags: string[]
   ): Promise<{ pid: number; children: number[]; grandchildren: number[] }> {
     const ready = join(this.dir, `${name}.ready`);
-    const launcher = spawn(
-      "/bin/sh",
-      [
-        "-c",
-        '"$@" </dev/null >/dev/null 2>&1 & echo $!',
-        "sh",
-        this.python,
-        join(FIXTURES, "orphan.py"),
-        ready,
-        ...flags,
-      ],
-      {
-        stdio: ["ignore", "pipe", "ignore"],
-      },
-    );
-    let out = "";
-    launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise((resolve) => launcher.on("close", resolve));
-    const pid = Number(out.trim());
-    this.own(pid);
+    const { pid, launcher } = await this.launchOrphan([
+      join(FIXTURES, "orphan.py"),
+      ready,
+      ...flags,
+    ]);
     await waitFor(`${name} to be ready`, () => existsSync(ready));
     const info = JSON.parse(readFileSync(ready, "utf8")) as {
       pid: number;
@@ -171,8 +158,29 @@ export class Scene {
       grandchildren: number[];
     };
     for (const p of [...info.children, ...info.grandchildren]) this.own(p);
-    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher);
     return info;
+  }
+
+  /**
+   * The scene's python on argv, through a shell that exits at once and leaves it to PID 1 (or a
+   * subreaper). Returns its pid, owned from now on, and the shell's, to see it reparented.
+   */
+  private async launchOrphan(
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<{ pid: number; launcher: number }> {
+    const launcher = spawn(
+      "/bin/sh",
+      ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
+      { stdio: ["ignore", "pipe", "ignore"], env },
+    );
+    let out = "";
+    launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => launcher.on("close", resolve));
+    const pid = Number(out.trim());
+    this.own(pid);
+    return { pid, launcher: launcher.pid! };
   }
 
   /**
@@ -188,19 +196,10 @@ export class Scene {
     const env = { ...process.env, SERVER_READY: ready };
     let exited: number | null = null;
     if (orphan) {
-      const launcher = spawn(
-        "/bin/sh",
-        ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
-        { stdio: ["ignore", "pipe", "ignore"], env },
-      );
-      let out = "";
-      launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      await new Promise((resolve) => launcher.on("close", resolve));
-      const pid = Number(out.trim());
-      this.own(pid);
+      const { pid, launcher } = await this.launchOrphan(argv, env);
       await waitFor(`${name} to listen`, () => existsSync(ready) || !existsSync(`/proc/${pid}`));
       if (!existsSync(ready)) throw new Error(`${name} exited before listening`);
-      await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+      await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher);
       return pid;
     }
     const child = spawn(this.python, argv, { stdio: "ignore", env });
@@ -224,18 +223,37 @@ export class Scene {
     return path;
   }
 
-  /** A kill rule scoped to this scene's interpreter path. */
-  killRules(extra: { match?: string; rule?: string } = {}): string {
-    return this.rules(`
+  /**
+   * A kill rule for this scene's orphans, scoped to its interpreter path. match: more of the
+   * cmdline regex after the path; rule: YAML after the rule; head: YAML before `rules:`
+   * (settings, alerts); quiet: host thresholds off, so that only the rule acts or alerts;
+   * file: the file's name, for a test that keeps two configs.
+   */
+  killRules(
+    extra: {
+      match?: string;
+      rule?: string;
+      grace?: string;
+      head?: string;
+      quiet?: boolean;
+      file?: string;
+    } = {},
+  ): string {
+    return this.rules(
+      `
+${extra.quiet ? "thresholds: { memory: false, cpu: false, disk: false }" : ""}
+${extra.head ?? ""}
 rules:
   - name: scene-orphans
     match:
       cmdline: '^${this.pattern} ${extra.match ?? ""}'
       orphaned: true
     action: kill
-    grace: 2s
+    grace: ${extra.grace ?? "2s"}
 ${extra.rule ?? ""}
-`);
+`,
+      extra.file,
+    );
   }
 
   /**
@@ -261,16 +279,29 @@ ${extra.rule ?? ""}
     return this.runAgent(this.agentArgs(config, options));
   }
 
-  runAgent(args: string[]): Promise<AgentRun> {
+  /**
+   * The agent with these arguments, as our own child. uid: run as that user (and group);
+   * boundMs: SIGKILLed by its handle past this, so that a hang fails the test, not the suite.
+   */
+  runAgent(args: string[], options: { uid?: number; boundMs?: number } = {}): Promise<AgentRun> {
+    const { uid, boundMs } = options;
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      const started = performance.now();
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(uid !== undefined && { uid, gid: uid }),
+      });
+      const timer =
+        boundMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), boundMs);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       child.on("error", reject);
       child.on("close", (code) => {
-        const run: AgentRun = { code, stdout, stderr };
+        clearTimeout(timer);
+        const run: AgentRun = { code, stdout, stderr, ms: performance.now() - started };
+
         if (args.includes("--json") && stdout.trim()) {
           try {
             run.json = JSON.parse(stdout);

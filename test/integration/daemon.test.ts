@@ -1,51 +1,30 @@
 // `cleanup daemon` as a real process: every second a run against the scene's own SIGTERM-ignoring
 // orphan (grace 3 s), so a run is in progress when the daemon gets SIGTERM. The daemon and the
 // orphan are this test's own processes, signalled by handle and by the scene's pid record.
-import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scene, waitFor } from "../helpers/scene.js";
-import { spawnDaemon, type StartedDaemon } from "../helpers/daemon.js";
+import { healthUrl, killDaemons, spawnDaemon } from "../helpers/daemon.js";
 
 let scene: Scene;
-let daemon: ChildProcess | undefined;
 afterEach(() => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+  killDaemons();
   scene?.cleanup();
 });
 
-function startDaemon(args: string[]): StartedDaemon {
-  const started = spawnDaemon(args);
-  daemon = started.child;
-  return started;
-}
-
 /** The scene's orphans, killed with this grace; host thresholds off so nothing else alerts. */
+// One file per grace: a test that needs two keeps both.
 const quietKillRules = (s: Scene, grace: string) =>
-  s.rules(
-    `
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: ${grace}
-`,
-    // One file per grace: a test that needs two keeps both.
-    `rules-${grace}.yaml`,
-  );
-
-const healthUrl = (events: Record<string, unknown>[]) =>
-  events.find((e) => e.event === "health")?.url as string | undefined;
+  s.killRules({ quiet: true, grace, file: `rules-${grace}.yaml` });
 
 describe("cleanup daemon", () => {
   it("SIGTERM in the middle of a run: it waits for the run, stops within the bound, state whole", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = quietKillRules(scene, "3s");
-    const d = startDaemon(
+    const d = spawnDaemon(
       scene.agentArgs(config, {
         extra: ["--schedule", "* * * * * *", "--health-port", "0", "--stop-timeout", "20s"],
       }),
@@ -92,7 +71,7 @@ describe("cleanup daemon", () => {
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     // A grace far longer than the test's bound: stopping within the bound means it gave up.
     const config = quietKillRules(scene, "90s");
-    const d = startDaemon(
+    const d = spawnDaemon(
       scene.agentArgs(config, { extra: ["--schedule", "* * * * * *", "--stop-timeout", "1s"] }),
     );
     await waitFor(
@@ -152,7 +131,7 @@ describe("cleanup daemon", () => {
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as AddressInfo).port;
     try {
-      const d = startDaemon(
+      const d = spawnDaemon(
         scene.agentArgs(scene.killRules(), {
           extra: ["--schedule", "* * * * * *", "--health-port", String(port)],
         }),

@@ -83,17 +83,7 @@ function plantOldTempNames(dir: string, names: readonly string[], target: string
 
 const OFF = "thresholds: { memory: false, cpu: false, disk: false }";
 
-function killConfig(s: Scene, extra = ""): string {
-  return s.rules(`
-${OFF}
-${extra}
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: 2s
-`);
-}
+const killConfig = (s: Scene, head = ""): string => s.killRules({ quiet: true, head });
 
 async function receiver(): Promise<HttpReceiver> {
   const r = new HttpReceiver();
