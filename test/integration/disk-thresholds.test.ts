@@ -54,18 +54,14 @@ afterAll(() => {
 });
 
 function config(mounts: string[]): string {
-  return scene.rules(
-    `
+  return scene.killRules({
+    head: `
 settings: { statfs_timeout: 700ms }
 thresholds:
   disk: { warn: 80%, critical: 90%, mounts: [${mounts.map((m) => JSON.stringify(m)).join(", ")}] }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${scene.pattern} ', orphaned: true }
-    action: kill
 `,
-    `disk-${mounts.length}-${Math.random().toString(36).slice(2)}.yaml`,
-  );
+    file: `disk-${mounts.length}-${Math.random().toString(36).slice(2)}.yaml`,
+  });
 }
 
 const level = (json: NonNullable<AgentRun["json"]>, key: string) =>
