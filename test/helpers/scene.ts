@@ -12,9 +12,11 @@ import { fileURLToPath } from "node:url";
 import { parseStat, type StatFields } from "../../src/scan/parse-stat.js";
 import { readProcessTable, type ScanOptions } from "../../src/scan/read-process-table.js";
 import type { Snapshot } from "../../src/scan/types.js";
+import { agentArgs, runAgent, type AgentRun, type RunOptions } from "./agent.js";
+
+export { CLI, type AgentRun, type RunOptions } from "./agent.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
 let realPython: string | undefined;
 /** The interpreter itself (python3 may be a pyenv shim script). */
@@ -68,27 +70,6 @@ export function scanPids(pids: ReadonlySet<number>, extra: Partial<ScanOptions> 
     wantStatus: false,
     ...extra,
   });
-}
-
-export interface AgentRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** How long it ran. */
-  ms: number;
-  json?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-/** How a test runs the agent on a config (Scene.run, Scene.agentArgs). */
-export interface RunOptions {
-  /** The command and its operands, before the options: "status", ["port", "8080"]. */
-  command?: string | readonly string[];
-  dryRun?: boolean;
-  json?: boolean;
-  /** Another state directory than the scene's own. */
-  stateDir?: string;
-  /** More arguments after --config and --state-dir: "--textfile", dir, "--free"… */
-  extra?: readonly string[];
 }
 
 export class Scene {
@@ -256,62 +237,19 @@ ${extra.rule ?? ""}
     );
   }
 
-  /**
-   * The agent's argument list for a config and this scene's state dir:
-   * [command…] [--dry-run] [--json] --config CONFIG --state-dir DIR [extra…].
-   */
+  /** The agent's argument list for a config and this scene's state dir (see agent.ts). */
   agentArgs(config: string, options: RunOptions = {}): string[] {
-    const { command = [], dryRun = false, json = false, stateDir = this.stateDir } = options;
-    return [
-      ...(typeof command === "string" ? [command] : command),
-      ...(dryRun ? ["--dry-run"] : []),
-      ...(json ? ["--json"] : []),
-      "--config",
-      config,
-      "--state-dir",
-      stateDir,
-      ...(options.extra ?? []),
-    ];
+    return agentArgs(config, this.stateDir, options);
   }
 
-  /** The agent run on a config with this scene's state dir (see agentArgs). */
+  /** The agent run on a config with this scene's state dir: `scene.run(config, { json: true })`. */
   run(config: string, options: RunOptions = {}): Promise<AgentRun> {
-    return this.runAgent(this.agentArgs(config, options));
+    return runAgent(this.agentArgs(config, options));
   }
 
-  /**
-   * The agent with these arguments, as our own child. uid: run as that user (and group);
-   * boundMs: SIGKILLed by its handle past this, so that a hang fails the test, not the suite.
-   */
+  /** The agent with exactly these arguments (see agent.ts). */
   runAgent(args: string[], options: { uid?: number; boundMs?: number } = {}): Promise<AgentRun> {
-    const { uid, boundMs } = options;
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const child = spawn(process.execPath, [CLI, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        ...(uid !== undefined && { uid, gid: uid }),
-      });
-      const timer =
-        boundMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), boundMs);
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        const run: AgentRun = { code, stdout, stderr, ms: performance.now() - started };
-
-        if (args.includes("--json") && stdout.trim()) {
-          try {
-            run.json = JSON.parse(stdout);
-          } catch {
-            // not JSON (e.g. --format nagios won): the test reads stdout itself
-          }
-        }
-        resolve(run);
-      });
-    });
+    return runAgent(args, options);
   }
 
   /** Ends one process this scene started (same pid and start time), e.g. to clear a condition. */
