@@ -9,10 +9,25 @@ export interface StartedDaemon {
   exited: Promise<{ code: number | null; at: number }>;
 }
 
+/** Every daemon spawnDaemon started in this test file, for killDaemons. */
+const started: ChildProcess[] = [];
+
+/** SIGKILLs, by its handle, every daemon spawnDaemon started that still runs (for afterEach). */
+export function killDaemons(): void {
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** The URL of the daemon's health endpoint, once its `health` event has come. */
+export const healthUrl = (events: Record<string, unknown>[]): string | undefined =>
+  events.find((e) => e.event === "health")?.url as string | undefined;
+
+/** `cleanup daemon ARGS…` as our own child. */
 export function spawnDaemon(args: string[]): StartedDaemon {
   const child = spawn(process.execPath, [CLI, "daemon", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.push(child);
   const events: Record<string, unknown>[] = [];
   let buffer = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {

@@ -5,12 +5,4 @@ import type { Scene } from "./scene.js";
  * thresholds off so nothing else alerts. Matches only the scene's token'd interpreter path.
  */
 export const longGraceRules = (s: Scene, deadline: string): string =>
-  s.rules(`
-settings: { run_deadline: ${deadline} }
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: 10m
-`);
+  s.killRules({ quiet: true, grace: "10m", head: `settings: { run_deadline: ${deadline} }` });

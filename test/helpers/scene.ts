@@ -12,9 +12,11 @@ import { fileURLToPath } from "node:url";
 import { parseStat, type StatFields } from "../../src/scan/parse-stat.js";
 import { readProcessTable, type ScanOptions } from "../../src/scan/read-process-table.js";
 import type { Snapshot } from "../../src/scan/types.js";
+import { agentArgs, runAgent, type AgentRun, type RunOptions } from "./agent.js";
+
+export { CLI, type AgentRun, type RunOptions } from "./agent.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
 let realPython: string | undefined;
 /** The interpreter itself (python3 may be a pyenv shim script). */
@@ -68,13 +70,6 @@ export function scanPids(pids: ReadonlySet<number>, extra: Partial<ScanOptions> 
     wantStatus: false,
     ...extra,
   });
-}
-
-export interface AgentRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export class Scene {
@@ -132,26 +127,11 @@ export class Scene {
     ...flags: string[]
   ): Promise<{ pid: number; children: number[]; grandchildren: number[] }> {
     const ready = join(this.dir, `${name}.ready`);
-    const launcher = spawn(
-      "/bin/sh",
-      [
-        "-c",
-        '"$@" </dev/null >/dev/null 2>&1 & echo $!',
-        "sh",
-        this.python,
-        join(FIXTURES, "orphan.py"),
-        ready,
-        ...flags,
-      ],
-      {
-        stdio: ["ignore", "pipe", "ignore"],
-      },
-    );
-    let out = "";
-    launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    await new Promise((resolve) => launcher.on("close", resolve));
-    const pid = Number(out.trim());
-    this.own(pid);
+    const { pid, launcher } = await this.launchOrphan([
+      join(FIXTURES, "orphan.py"),
+      ready,
+      ...flags,
+    ]);
     await waitFor(`${name} to be ready`, () => existsSync(ready));
     const info = JSON.parse(readFileSync(ready, "utf8")) as {
       pid: number;
@@ -159,8 +139,29 @@ export class Scene {
       grandchildren: number[];
     };
     for (const p of [...info.children, ...info.grandchildren]) this.own(p);
-    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher);
     return info;
+  }
+
+  /**
+   * The scene's python on argv, through a shell that exits at once and leaves it to PID 1 (or a
+   * subreaper). Returns its pid, owned from now on, and the shell's, to see it reparented.
+   */
+  private async launchOrphan(
+    argv: string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<{ pid: number; launcher: number }> {
+    const launcher = spawn(
+      "/bin/sh",
+      ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
+      { stdio: ["ignore", "pipe", "ignore"], env },
+    );
+    let out = "";
+    launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => launcher.on("close", resolve));
+    const pid = Number(out.trim());
+    this.own(pid);
+    return { pid, launcher: launcher.pid! };
   }
 
   /**
@@ -176,19 +177,10 @@ export class Scene {
     const env = { ...process.env, SERVER_READY: ready };
     let exited: number | null = null;
     if (orphan) {
-      const launcher = spawn(
-        "/bin/sh",
-        ["-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", this.python, ...argv],
-        { stdio: ["ignore", "pipe", "ignore"], env },
-      );
-      let out = "";
-      launcher.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      await new Promise((resolve) => launcher.on("close", resolve));
-      const pid = Number(out.trim());
-      this.own(pid);
+      const { pid, launcher } = await this.launchOrphan(argv, env);
       await waitFor(`${name} to listen`, () => existsSync(ready) || !existsSync(`/proc/${pid}`));
       if (!existsSync(ready)) throw new Error(`${name} exited before listening`);
-      await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher.pid);
+      await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher);
       return pid;
     }
     const child = spawn(this.python, argv, { stdio: "ignore", env });
@@ -212,40 +204,52 @@ export class Scene {
     return path;
   }
 
-  /** A kill rule scoped to this scene's interpreter path. */
-  killRules(extra: { match?: string; rule?: string } = {}): string {
-    return this.rules(`
+  /**
+   * A kill rule for this scene's orphans, scoped to its interpreter path. match: more of the
+   * cmdline regex after the path; rule: YAML after the rule; head: YAML before `rules:`
+   * (settings, alerts); quiet: host thresholds off, so that only the rule acts or alerts;
+   * file: the file's name, for a test that keeps two configs.
+   */
+  killRules(
+    extra: {
+      match?: string;
+      rule?: string;
+      grace?: string;
+      head?: string;
+      quiet?: boolean;
+      file?: string;
+    } = {},
+  ): string {
+    return this.rules(
+      `
+${extra.quiet ? "thresholds: { memory: false, cpu: false, disk: false }" : ""}
+${extra.head ?? ""}
 rules:
   - name: scene-orphans
     match:
       cmdline: '^${this.pattern} ${extra.match ?? ""}'
       orphaned: true
     action: kill
-    grace: 2s
+    grace: ${extra.grace ?? "2s"}
 ${extra.rule ?? ""}
-`);
+`,
+      extra.file,
+    );
   }
 
-  runAgent(args: string[]): Promise<AgentRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => {
-        const run: AgentRun = { code, stdout, stderr };
-        if (args.includes("--json") && stdout.trim()) {
-          try {
-            run.json = JSON.parse(stdout);
-          } catch {
-            // not JSON (e.g. --format nagios won): the test reads stdout itself
-          }
-        }
-        resolve(run);
-      });
-    });
+  /** The agent's argument list for a config and this scene's state dir (see agent.ts). */
+  agentArgs(config: string, options: RunOptions = {}): string[] {
+    return agentArgs(config, this.stateDir, options);
+  }
+
+  /** The agent run on a config with this scene's state dir: `scene.run(config, { json: true })`. */
+  run(config: string, options: RunOptions = {}): Promise<AgentRun> {
+    return runAgent(this.agentArgs(config, options));
+  }
+
+  /** The agent with exactly these arguments (see agent.ts). */
+  runAgent(args: string[], options: { uid?: number; boundMs?: number } = {}): Promise<AgentRun> {
+    return runAgent(args, options);
   }
 
   /** Ends one process this scene started (same pid and start time), e.g. to clear a condition. */

@@ -49,9 +49,9 @@ alerts:
       to: [ops@test.invalid, oncall@test.invalid]
       timeout: 2s
 ${alertRule(scene)}`);
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
+    const run = () => scene.run(config, { json: true });
 
-    const down = await scene.runAgent(args);
+    const down = await run();
     expect(down.code).toBe(1);
     expect(down.json!.alerts.deliveries).toMatchObject([
       { sink: "ops-mail", status: "failed", notifications: 1 },
@@ -63,7 +63,7 @@ ${alertRule(scene)}`);
     const smtp = new SmtpReceiver();
     await smtp.listen(port);
     receivers.push(smtp);
-    const up = await scene.runAgent(args);
+    const up = await run();
     expect(up.code).toBe(0);
     expect(up.json!.alerts.notifications).toEqual([]); // nothing new: the retry comes from the outbox
     expect(up.json!.alerts.deliveries).toMatchObject([
@@ -81,7 +81,7 @@ ${alertRule(scene)}`);
     for (const text of [hostname(), "scene-alert", `pid ${orphan.pid}`, "rss", "age"])
       expect(body).toContain(text);
 
-    const again = await scene.runAgent(args);
+    const again = await run();
     expect(again.code).toBe(0);
     expect(smtp.mails).toHaveLength(1);
   });
@@ -96,9 +96,9 @@ alerts:
     - { name: hook, type: webhook, url: 'http://127.0.0.1:${hook.port}/alerts', headers: { Authorization: { env: CLEANUP_TEST_TOKEN } } }
 ${alertRule(scene)}`);
     process.env.CLEANUP_TEST_TOKEN = "Bearer test-token";
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
-    for (let run = 1; run <= 5; run++) {
-      const result = await scene.runAgent(args);
+    const run = () => scene.run(config, { json: true });
+    for (let i = 1; i <= 5; i++) {
+      const result = await run();
       expect(result.code).toBe(0);
     }
     expect(hook.requests).toHaveLength(1);
@@ -109,8 +109,8 @@ ${alertRule(scene)}`);
     ]);
 
     await scene.end(orphan.pid);
-    await scene.runAgent(args);
-    await scene.runAgent(args);
+    await run();
+    await run();
     expect(hook.requests).toHaveLength(2);
     const recovery = JSON.parse(hook.requests[1]!.body);
     expect(recovery.notifications).toMatchObject([{ key: "rule:scene-alert", status: "resolved" }]);
@@ -125,26 +125,13 @@ ${alertRule(scene)}`);
 alerts:
   sinks: [{ name: hook, type: webhook, url: 'http://127.0.0.1:${hook.port}/' }]
 ${alertRule(scene)}`);
-    const dry = await scene.runAgent([
-      "--dry-run",
-      "--json",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const dry = await scene.run(config, { dryRun: true, json: true });
     expect(dry.code).toBe(0);
     expect(dry.json!.alerts.notifications).toMatchObject([
       { key: "rule:scene-alert", status: "firing" },
     ]);
     expect(dry.json!.alerts.deliveries).toEqual([]);
-    const text = await scene.runAgent([
-      "--dry-run",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const text = await scene.run(config, { dryRun: true });
     expect(text.stdout).toContain("NOTIFICATIONS (1): would be sent; nothing is sent in a dry run");
     expect(hook.requests).toEqual([]);
     expect(existsSync(scene.stateDir)).toBe(false);
@@ -185,13 +172,13 @@ rules: []
 alerts:
   sinks: [{ name: am, type: alertmanager, url: '${am.base}', ttl: 2h }]
 ${alertRule(scene)}`);
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
+    const run = () => scene.run(config, { json: true });
     const ours = async () =>
       (await am.alerts()).filter(
         (a) => a.labels.rule === "scene-alert" && a.labels.host === hostname(),
       );
 
-    const firing = await scene.runAgent(args);
+    const firing = await run();
     expect(firing.code).toBe(0);
     const [active] = await ours();
     expect(active).toMatchObject({
@@ -207,11 +194,12 @@ ${alertRule(scene)}`);
     expect(Date.parse(active!.endsAt) - Date.now()).toBeGreaterThan(3_600_000); // now + ttl
 
     // Still standing: re-posted (Alertmanager would otherwise resolve it at endsAt), one alert.
-    await scene.runAgent(args);
+    await run();
     expect(await ours()).toHaveLength(1);
 
     await scene.end(orphan.pid);
-    const cleared = await scene.runAgent(args);
+    const cleared = await run();
+
     expect(cleared.json!.alerts.notifications).toMatchObject([
       { key: "rule:scene-alert", status: "resolved" },
     ]);

@@ -2,23 +2,20 @@
 // for users' hosts): nothing is signalled. The processes are this test's own, each with a
 // random token in its argv, and are ended by pid afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { CLI, waitFor } from "../helpers/scene.js";
+import { Scene, waitFor } from "../helpers/scene.js";
 import { stopChild } from "../helpers/stop-child.js";
 
 const BUNDLED = fileURLToPath(new URL("../../rules.yaml", import.meta.url));
-const token = randomBytes(6).toString("hex");
-const stateDir = mkdtempSync(join(tmpdir(), `cleanup-bundled-${token}-`));
+// The scene gives the token and the state dir; its own interpreter is not used here.
+const scene = new Scene();
+const token = scene.token;
 const children: ChildProcess[] = [];
 
 afterAll(async () => {
   for (const child of children) await stopChild(child);
-  rmSync(stateDir, { recursive: true, force: true });
+  scene.cleanup();
 });
 
 /** python3 sleeping, with `argv` after its script: what the rule sees in the command line. */
@@ -55,18 +52,8 @@ describe("bundled rules.yaml: development-only setups", () => {
     );
     await new Promise((r) => setTimeout(r, 200)); // exec done, argv in place
 
-    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [CLI, "--dry-run", "--json", "--config", BUNDLED, "--state-dir", stateDir],
-        {
-          stdio: ["ignore", "pipe", "ignore"],
-        },
-      );
-      let stdout = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.on("close", (code) => resolve({ code, stdout }));
-    });
+    const run = await scene.run(BUNDLED, { dryRun: true, json: true });
+
     const report = JSON.parse(run.stdout) as {
       dryRun: boolean;
       configFile: string;

@@ -61,7 +61,7 @@ describe("a broken config kills nothing", () => {
     "%s: exit 3, FILE:LINE:COL in the message, the orphan alive",
     async (_name, text, message) => {
       const file = scene.rules(text(scene), `broken-${_name.replace(/\W+/g, "-")}.yaml`);
-      const run = await scene.runAgent(["--config", file, "--state-dir", scene.stateDir]);
+      const run = await scene.run(file);
       expect(run.code).toBe(3);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain("config invalid, nothing was done");
@@ -79,7 +79,8 @@ describe("a broken config kills nothing", () => {
   it("a state directory it cannot write: exit 6, nothing killed", async () => {
     const file = scene.rules(`rules:${valid(scene)}\n`, "valid.yaml");
     // /proc/1: root's, not writable by others, and no file can be created in it.
-    const run = await scene.runAgent(["--config", file, "--state-dir", "/proc/1"]);
+    const run = await scene.run(file, { stateDir: "/proc/1" });
+
     expect(run.code).toBe(6);
     expect(run.stderr).toMatch(/^cleanup: cannot take the lock in \/proc\/1: /);
     expect(scene.alive(victim)).toBe(true);

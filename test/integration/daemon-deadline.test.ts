@@ -9,20 +9,13 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scene, ppidOf, waitFor } from "../helpers/scene.js";
 import { longGraceRules } from "../helpers/long-grace.js";
-import { spawnDaemon, type StartedDaemon } from "../helpers/daemon.js";
+import { healthUrl, killDaemons, spawnDaemon } from "../helpers/daemon.js";
 
 let scene: Scene;
-let daemon: ChildProcess | undefined;
 afterEach(() => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+  killDaemons();
   scene?.cleanup(); // the run children it owns too (see runChild)
 });
-
-function startDaemon(args: string[]): StartedDaemon {
-  const started = spawnDaemon(args);
-  daemon = started.child;
-  return started;
-}
 
 /** The daemon's run child that holds the lock, once there is one; owned by the scene from then on. */
 async function runChild(d: { child: ChildProcess }): Promise<number> {
@@ -51,28 +44,17 @@ async function health(url: string): Promise<Record<string, unknown>> {
   >;
 }
 
-const daemonArgs = (config: string, stopTimeout: string) => [
-  "--schedule",
-  "* * * * * *",
-  "--config",
-  config,
-  "--state-dir",
-  scene.stateDir,
-  "--health-port",
-  "0",
-  "--stop-timeout",
-  stopTimeout,
-];
-
-const healthUrl = (events: Record<string, unknown>[]) =>
-  events.find((e) => e.event === "health")?.url as string | undefined;
+const daemonArgs = (config: string, stopTimeout: string) =>
+  scene.agentArgs(config, {
+    extra: ["--schedule", "* * * * * *", "--health-port", "0", "--stop-timeout", stopTimeout],
+  });
 
 describe("cleanup daemon and long runs", () => {
   it("a frozen run: /health answers running, SIGTERM stops it within --stop-timeout, exit 1, lock free", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = longGraceRules(scene, "4m");
-    const d = startDaemon(daemonArgs(config, "2s"));
+    const d = spawnDaemon(daemonArgs(config, "2s"));
     await waitFor("the health endpoint", () => healthUrl(d.events) !== undefined, 30_000);
     const url = healthUrl(d.events)!;
     const pid = await runChild(d);
@@ -94,13 +76,8 @@ describe("cleanup daemon and long runs", () => {
     expect(scene.alive(stubborn.pid)).toBe(true);
 
     // The lock names the killed child: the next one-shot run is not busy.
-    const next = await scene.runAgent([
-      "--json",
-      "--config",
-      longGraceRules(scene, "3s"),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const next = await scene.run(longGraceRules(scene, "3s"), { json: true });
+
     expect(next.code, next.stderr).toBe(7);
     expect(next.json!.outcome).toBe("deadline");
   }, 120_000);
@@ -110,7 +87,7 @@ describe("cleanup daemon and long runs", () => {
     await scene.orphan("stubborn", "--ignore-term");
     // 15 s: time enough to see and freeze the run child whatever the load.
     const config = longGraceRules(scene, "15s");
-    const d = startDaemon(daemonArgs(config, "30s"));
+    const d = spawnDaemon(daemonArgs(config, "30s"));
     await waitFor("the health endpoint", () => healthUrl(d.events) !== undefined, 30_000);
     const url = healthUrl(d.events)!;
     const pid = await runChild(d);

@@ -1,62 +1,34 @@
 // `cleanup daemon` as a real process: every second a run against the scene's own SIGTERM-ignoring
 // orphan (grace 3 s), so a run is in progress when the daemon gets SIGTERM. The daemon and the
 // orphan are this test's own processes, signalled by handle and by the scene's pid record.
-import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scene, waitFor } from "../helpers/scene.js";
-import { spawnDaemon, type StartedDaemon } from "../helpers/daemon.js";
+import { healthUrl, killDaemons, spawnDaemon } from "../helpers/daemon.js";
 
 let scene: Scene;
-let daemon: ChildProcess | undefined;
 afterEach(() => {
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+  killDaemons();
   scene?.cleanup();
 });
 
-function startDaemon(args: string[]): StartedDaemon {
-  const started = spawnDaemon(args);
-  daemon = started.child;
-  return started;
-}
-
 /** The scene's orphans, killed with this grace; host thresholds off so nothing else alerts. */
+// One file per grace: a test that needs two keeps both.
 const quietKillRules = (s: Scene, grace: string) =>
-  s.rules(
-    `
-thresholds: { memory: false, cpu: false, disk: false }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: ${grace}
-`,
-    // One file per grace: a test that needs two keeps both.
-    `rules-${grace}.yaml`,
-  );
-
-const healthUrl = (events: Record<string, unknown>[]) =>
-  events.find((e) => e.event === "health")?.url as string | undefined;
+  s.killRules({ quiet: true, grace, file: `rules-${grace}.yaml` });
 
 describe("cleanup daemon", () => {
   it("SIGTERM in the middle of a run: it waits for the run, stops within the bound, state whole", async () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = quietKillRules(scene, "3s");
-    const d = startDaemon([
-      "--schedule",
-      "* * * * * *",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-      "--health-port",
-      "0",
-      "--stop-timeout",
-      "20s",
-    ]);
+    const d = spawnDaemon(
+      scene.agentArgs(config, {
+        extra: ["--schedule", "* * * * * *", "--health-port", "0", "--stop-timeout", "20s"],
+      }),
+    );
     await waitFor("the health endpoint", () => healthUrl(d.events) !== undefined);
     const url = healthUrl(d.events)!;
     await waitFor(
@@ -99,16 +71,9 @@ describe("cleanup daemon", () => {
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     // A grace far longer than the test's bound: stopping within the bound means it gave up.
     const config = quietKillRules(scene, "90s");
-    const d = startDaemon([
-      "--schedule",
-      "* * * * * *",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-      "--stop-timeout",
-      "1s",
-    ]);
+    const d = spawnDaemon(
+      scene.agentArgs(config, { extra: ["--schedule", "* * * * * *", "--stop-timeout", "1s"] }),
+    );
     await waitFor(
       "a run in progress",
       () => existsSync(join(scene.stateDir, "cleanup.lock")),
@@ -123,38 +88,41 @@ describe("cleanup daemon", () => {
 
     // The daemon is gone and its lock names it: a one-shot run recognises the lock as stale
     // (with a short grace, so that it need not wait 90 s to SIGKILL the stubborn orphan).
-    const next = await scene.runAgent([
-      "--json",
-      "--config",
-      quietKillRules(scene, "1s"),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const next = await scene.run(quietKillRules(scene, "1s"), { json: true });
     expect(next.code).toBe(0);
     expect(next.json!.results).toMatchObject([{ pid: stubborn.pid, outcome: "killed" }]);
   }, 90_000);
 
-  it("a bad schedule or a bad config stops it before it starts", async () => {
+  // Each: the daemon's arguments for a scene, its exit code, what stderr says.
+  it.each<[string, (s: Scene) => string[], number, string]>([
+    [
+      "a bad schedule",
+      (s) => ["--schedule", "every half hour", "--config", s.killRules()],
+      2,
+      'invalid --schedule "every half hour"',
+    ],
+    [
+      "a bad config",
+      (s) => [
+        "--schedule",
+        "*/30 * * * *",
+        "--config",
+        s.rules("rules: [{ name: x }]\n", "broken.yaml"),
+      ],
+      3,
+      "config invalid",
+    ],
+    [
+      "a health port out of range",
+      (s) => ["--schedule", "* * * * *", "--health-port", "99999", "--config", s.killRules()],
+      2,
+      "expected a port number (0-65535)",
+    ],
+  ])("%s stops it before it starts", async (_name, args, code, message) => {
     scene = new Scene();
-    const bad = await scene.runAgent([
-      "daemon",
-      "--schedule",
-      "every half hour",
-      "--config",
-      scene.killRules(),
-    ]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('invalid --schedule "every half hour"');
-    const broken = scene.rules("rules: [{ name: x }]\n", "broken.yaml");
-    const config = await scene.runAgent([
-      "daemon",
-      "--schedule",
-      "*/30 * * * *",
-      "--config",
-      broken,
-    ]);
-    expect(config.code).toBe(3);
-    expect(config.stderr).toContain("config invalid");
+    const run = await scene.runAgent(["daemon", ...args(scene)]);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toContain(message);
   });
 
   it("a health port already in use: it fails before it has acted at all", async () => {
@@ -163,16 +131,11 @@ describe("cleanup daemon", () => {
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as AddressInfo).port;
     try {
-      const d = startDaemon([
-        "--schedule",
-        "* * * * * *",
-        "--config",
-        scene.killRules(),
-        "--state-dir",
-        scene.stateDir,
-        "--health-port",
-        String(port),
-      ]);
+      const d = spawnDaemon(
+        scene.agentArgs(scene.killRules(), {
+          extra: ["--schedule", "* * * * * *", "--health-port", String(port)],
+        }),
+      );
       const { code } = await d.exited;
       expect(code).toBe(2); // the command line's --health-port, not a bug
       expect(d.events.map((e) => e.event)).not.toContain("run");
@@ -180,16 +143,5 @@ describe("cleanup daemon", () => {
     } finally {
       busy.close();
     }
-    const out = await scene.runAgent([
-      "daemon",
-      "--schedule",
-      "* * * * *",
-      "--health-port",
-      "99999",
-      "--config",
-      scene.killRules(),
-    ]);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toContain("expected a port number (0-65535)");
   });
 });

@@ -17,7 +17,7 @@ describe("run_deadline", () => {
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = longGraceRules(scene, "5s");
     const started = performance.now();
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
     const tookMs = performance.now() - started;
 
     expect(run.code, run.stderr).toBe(7);
@@ -55,7 +55,7 @@ describe("run_deadline", () => {
     expect(existsSync(join(scene.stateDir, "cleanup.lock"))).toBe(false);
 
     // The next run is not "busy": it takes the lock and signals again (and stops again).
-    const next = await scene.runAgent(["--config", config, "--state-dir", scene.stateDir]);
+    const next = await scene.run(config);
     expect(next.code, next.stderr).toBe(7);
     expect(next.stdout).toContain(
       "DEADLINE: the run passed its deadline (settings.run_deadline 5s)",
@@ -63,25 +63,21 @@ describe("run_deadline", () => {
     expect(scene.alive(stubborn.pid)).toBe(true);
 
     // `cleanup status` shows it too.
-    const status = await scene.runAgent([
-      "status",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const status = await scene.run(config, { command: "status" });
+
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("deadline");
     expect(status.stdout).toContain("run deadline (5000 ms) passed before signals");
   }, 150_000);
 
-  it("a deadline out of bounds is a config error that names the key", async () => {
-    scene = new Scene();
-    for (const value of ["1s", "10m"]) {
+  it.each(["1s", "10m"])(
+    "a deadline out of bounds (%s) is a config error that names the key",
+    async (value) => {
+      scene = new Scene();
       const run = await scene.runAgent(["check", "--config", longGraceRules(scene, value)]);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain("settings.run_deadline");
       expect(run.stderr).toContain("expected from 3s to 4m");
-    }
-  });
+    },
+  );
 });

@@ -54,18 +54,14 @@ afterAll(() => {
 });
 
 function config(mounts: string[]): string {
-  return scene.rules(
-    `
+  return scene.killRules({
+    head: `
 settings: { statfs_timeout: 700ms }
 thresholds:
   disk: { warn: 80%, critical: 90%, mounts: [${mounts.map((m) => JSON.stringify(m)).join(", ")}] }
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${scene.pattern} ', orphaned: true }
-    action: kill
 `,
-    `disk-${mounts.length}-${Math.random().toString(36).slice(2)}.yaml`,
-  );
+    file: `disk-${mounts.length}-${Math.random().toString(36).slice(2)}.yaml`,
+  });
 }
 
 const level = (json: NonNullable<AgentRun["json"]>, key: string) =>
@@ -95,13 +91,8 @@ describe("disk thresholds on real filesystems", () => {
 
   it("a mount that does not answer is unknown within the timeout, and the run goes on", async () => {
     const started = performance.now();
-    const run = await scene.runAgent([
-      "--json",
-      "--config",
-      config([fuseDir, "/"]),
-      "--state-dir",
-      join(scene.dir, "state"),
-    ]);
+    const run = await scene.run(config([fuseDir, "/"]), { json: true });
+
     const elapsed = performance.now() - started;
     expect(run.code).toBe(0);
     expect(level(run.json!, `disk:${fuseDir}`)).toMatchObject({ level: "unknown", value: null });

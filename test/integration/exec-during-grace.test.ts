@@ -47,7 +47,8 @@ rules:
     action: kill
     grace: 5s
 `);
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
+
     expect(run.stderr).not.toContain("Error");
     expect(run.code).toBe(0); // changed is no failure: the planned program is gone
     expect(run.json!.results).toHaveLength(1);

@@ -78,8 +78,7 @@ describe("a 1 MB argv from another user", () => {
     );
     expect(cmdlineOf(quiet).length).toBeGreaterThan(1_000_000);
 
-    const args = ["--dry-run", "--config", BUNDLED, "--state-dir", scene.stateDir];
-    const run = await scene.runAgent([...args, "--json"]);
+    const run = await scene.run(BUNDLED, { dryRun: true, json: true });
     expect(run.json, run.stderr).toBeDefined();
     const entries = run.json!.plan.entries as { rule: string; process: JsonProcess }[];
     expect(entries.filter((e) => e.process.pid === quiet)).toEqual([]);
@@ -94,7 +93,7 @@ describe("a 1 MB argv from another user", () => {
     // Nothing in the report is the flood itself: at most an excerpt of each process.
     expect(run.stdout).not.toContain("uvicorn ".repeat(ARGV_EXCERPT_CHARS / 8 + 1));
 
-    const text = await scene.runAgent(args);
+    const text = await scene.run(BUNDLED, { dryRun: true });
     const line = text.stdout.split("\n").find((l) => l.includes(` ${reload} `));
     expect(line, text.stdout).toMatch(/uvicorn-reload: python3 -c .*…\[cut: \d{7} bytes\]$/);
     expect(text.stdout).not.toContain("uvicorn ".repeat(ARGV_EXCERPT_CHARS / 8 + 1));
@@ -112,7 +111,8 @@ rules:
     action: kill
     grace: 2s
 `);
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
+
     expect(run.code, run.stderr).toBe(0);
     expect(run.json!.results.map((r: { pid: number }) => r.pid)).toEqual([pid]);
     await waitFor(`pid ${pid} to die`, () => !scene!.alive(pid));

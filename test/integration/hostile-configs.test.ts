@@ -2,44 +2,15 @@
 // run and, for the files with a valid kill rule for the scene's orphan, a live run. Every one
 // must exit 3 with FILE:LINE:COL, within a generous bound, print no plan (nothing scanned),
 // kill nothing and create no state directory.
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostileCases, type HostileCase } from "../helpers/hostile-configs.js";
-import { CLI, Scene } from "../helpers/scene.js";
+import { Scene, type AgentRun } from "../helpers/scene.js";
 
 /** Per run of the agent; a hang (a FIFO read, an alias bomb) is killed here and fails the case. */
 const BOUND_MS = 20_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Our own child, killed by its handle if it outlives BOUND_MS. */
-function agent(args: string[], uid?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(uid !== undefined && { uid, gid: uid }),
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), BOUND_MS);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
 
 const CASES = hostileCases();
 
@@ -65,7 +36,10 @@ describe("hostile configs: exit 3, positioned, nothing scanned, killed or writte
     expect(CASES.length).toBeGreaterThanOrEqual(40);
   });
 
-  const expectRefused = (run: Run, path: string, c: HostileCase): void => {
+  /** Our own child, as the case's user if it has one, killed by its handle past BOUND_MS. */
+  const agent = (args: string[], uid?: number) => scene.runAgent(args, { uid, boundMs: BOUND_MS });
+
+  const expectRefused = (run: AgentRun, path: string, c: HostileCase): void => {
     expect(run.code, `${run.stderr}\n(after ${Math.round(run.ms)} ms)`).toBe(3);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("config invalid, nothing was done");
@@ -84,13 +58,14 @@ describe("hostile configs: exit 3, positioned, nothing scanned, killed or writte
       const stateDir = join(scene.dir, `state-${CASES.indexOf(c)}`);
       const check = await agent(["check", "--config", path], c.asUser);
       expectRefused(check, path, c);
-      const dry = await agent(["--dry-run", "--config", path, "--state-dir", stateDir], c.asUser);
+      const dry = await agent(scene.agentArgs(path, { dryRun: true, stateDir }), c.asUser);
       expectRefused(dry, path, c);
       expect(existsSync(stateDir)).toBe(false);
       if (c.live) {
         // The file holds a kill rule that would take the scene's orphan, were it accepted.
         expect(safeRead(path)).toContain(scene.pattern);
-        const live = await agent(["--config", path, "--state-dir", stateDir]);
+        const live = await agent(scene.agentArgs(path, { stateDir }));
+
         expectRefused(live, path, c);
         expect(existsSync(stateDir)).toBe(false);
       }

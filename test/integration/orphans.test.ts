@@ -27,7 +27,7 @@ describe("cleanup on real orphans", () => {
     const live = await scene.pool("live", 2, false);
     const config = scene.killRules({ match: `.*${MP}` });
 
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
     expect(run.code).toBe(0);
     // With --json the log sink writes to stderr: JSON lines, one per notification (the kills).
     // The default host thresholds apply too: on a saturated machine a CPU alert joins them.
@@ -69,7 +69,7 @@ describe("cleanup on real orphans", () => {
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = scene.killRules(); // grace 2s
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
     expect(run.code).toBe(0);
     const [result] = run.json!.results;
     expect(result).toMatchObject({
@@ -91,7 +91,7 @@ rules:
     match: { cmdline: '^${scene.pattern} ', orphaned: true, older_than: 1h }
     action: kill
 `);
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
     expect(run.code).toBe(0);
     expect(run.json!.results).toEqual([]);
     const [spared] = run.json!.plan.spared;
@@ -109,7 +109,7 @@ rules:
     scene = new Scene();
     const root = await scene.orphan("tree", "--children", "2");
     const config = scene.killRules({ match: `\\S*orphan\\.py \\S+ --children` });
-    const run = await scene.runAgent(["--json", "--config", config, "--state-dir", scene.stateDir]);
+    const run = await scene.run(config, { json: true });
     expect(run.code).toBe(0);
     const tree = [root.pid, ...root.children, ...root.grandchildren];
     expect(run.json!.results.map((r: { pid: number }) => r.pid).sort()).toEqual([...tree].sort());
@@ -127,14 +127,7 @@ rules:
     const dead = await scene.pool("dead", 2, true);
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = scene.killRules();
-    const run = await scene.runAgent([
-      "--dry-run",
-      "--json",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(config, { dryRun: true, json: true });
     expect(run.code).toBe(0);
     const targets = [...dead.workers, dead.tracker, stubborn.pid];
     expect(run.json!.results.map((r: { pid: number }) => r.pid).sort()).toEqual(
@@ -144,13 +137,7 @@ rules:
     for (const pid of targets) expect(scene.alive(pid)).toBe(true);
     expect(existsSync(scene.stateDir)).toBe(false);
 
-    const text = await scene.runAgent([
-      "--dry-run",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const text = await scene.run(config, { dryRun: true });
     expect(text.stdout).toContain("dry run: nothing will be signalled");
     expect(text.stdout).toContain(`WOULD KILL (${targets.length})`);
     expect(text.stdout).toContain(`summary: would kill ${targets.length}`);
@@ -162,8 +149,8 @@ rules:
     scene = new Scene();
     const stubborn = await scene.orphan("stubborn", "--ignore-term");
     const config = scene.killRules();
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
-    const [a, b] = await Promise.all([scene.runAgent(args), scene.runAgent(args)]);
+    const run = () => scene.run(config, { json: true });
+    const [a, b] = await Promise.all([run(), run()]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 5]);
     const acted = a.code === 0 ? a : b;
@@ -188,8 +175,8 @@ rules:
       JSON.stringify({ pid: process.pid, startTicks: 1, since: "earlier" }),
     );
     const config = scene.killRules();
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
-    const runs = await Promise.all([1, 2, 3, 4].map(() => scene.runAgent(args)));
+    const runs = await Promise.all([1, 2, 3, 4].map(() => scene.run(config, { json: true })));
+
     expect(runs.map((r) => r.code).sort()).toEqual([0, 5, 5, 5]);
     expect(runs.find((r) => r.code === 0)!.json!.results).toMatchObject([
       { pid: stubborn.pid, outcome: "killed" },

@@ -4,7 +4,6 @@
 // its death ends every process of the namespace. unshare runs with --kill-child and is our own
 // child: in finally it is SIGKILLed by its handle, which SIGKILLs the namespace's init too.
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, Scene } from "../helpers/scene.js";
 
@@ -27,10 +26,9 @@ rules:
       cmdline: '^${scene.pattern} -c '
     action: kill
 `);
-    // $1 python, $2 node, $3 cli, $4 config, $5 state dir. The python is forked first: pid 2.
+    // $1 python; after it node, the cli and the agent's arguments. The python is forked first: pid 2.
     const script =
-      '"$1" -c "import time; time.sleep(300)" </dev/null >/dev/null 2>&1 & ' +
-      '"$2" "$3" --dry-run --json --config "$4" --state-dir "$5"';
+      '"$1" -c "import time; time.sleep(300)" </dev/null >/dev/null 2>&1 & shift; "$@"';
     unshare = spawn(
       "unshare",
       [
@@ -45,9 +43,9 @@ rules:
         scene.python,
         process.execPath,
         CLI,
-        config,
-        join(scene.dir, "state"),
+        ...scene.agentArgs(config, { dryRun: true, json: true }),
       ],
+
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

@@ -4,7 +4,7 @@ import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/receivers.js";
-import { deadPid, Scene } from "../helpers/scene.js";
+import { deadPid, Scene, type RunOptions } from "../helpers/scene.js";
 
 let scene: Scene;
 afterEach(() => scene?.cleanup());
@@ -25,6 +25,10 @@ ${options.singleInstance ? "    single_instance: true" : ""}
 `);
 }
 
+/** `cleanup port PORT --free` on a config, with the scene's state dir. */
+const portFree = (s: Scene, port: number, config: string, options: RunOptions = {}) =>
+  s.run(config, { command: ["port", String(port)], extra: ["--free"], ...options });
+
 describe("cleanup port", () => {
   it("frees a port held by an orphaned server; a new server then binds", async () => {
     scene = new Scene();
@@ -33,9 +37,8 @@ describe("cleanup port", () => {
     // The incident: the new worker cannot start while the stale one holds the port.
     await expect(scene.server("blocked", port, false)).rejects.toThrow(/exited with 98/);
     const config = scene.killRules({ match: SERVER.trim() });
-    const args = ["--config", config, "--state-dir", scene.stateDir];
 
-    const shown = await scene.runAgent(["port", String(port), ...args]);
+    const shown = await scene.run(config, { command: ["port", String(port)] });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`pid ${stale}`);
     expect(shown.stdout).toContain(`tcp 127.0.0.1:${port}`);
@@ -44,12 +47,12 @@ describe("cleanup port", () => {
     expect(shown.stdout).toContain("kill rule scene-orphans:");
     expect(shown.stdout).toContain(`--free would kill 1:\n  pid ${stale}  `);
 
-    const dry = await scene.runAgent(["port", String(port), "--free", "--dry-run", ...args]);
+    const dry = await portFree(scene, port, config, { dryRun: true });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("Dry run: would kill 1:");
     expect(scene.alive(stale)).toBe(true);
 
-    const freed = await scene.runAgent(["port", String(port), "--free", "--json", ...args]);
+    const freed = await portFree(scene, port, config, { json: true });
     expect(freed.code).toBe(0);
     expect(freed.json).toMatchObject({
       outcome: "freed",
@@ -67,15 +70,7 @@ describe("cleanup port", () => {
     const holder = await scene.server("held", port, false);
     const config = scene.killRules({ match: SERVER.trim() });
 
-    const run = await scene.runAgent([
-      "port",
-      String(port),
-      "--free",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await portFree(scene, port, config);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("Refused, nothing was killed:");
     expect(run.stdout).toContain(
@@ -91,19 +86,16 @@ describe("cleanup port", () => {
     // The new start of the same command cannot bind the port and waits (--stay).
     const newer = await scene.server("newer", port, false, "--stay");
     const other = await scene.server("other", await freePort(), false, "--stay");
-    const args = ["port", String(port), "--free", "--json", "--state-dir", scene.stateDir];
 
     // Without single_instance a later copy is no evidence: refused.
-    const off = await scene.runAgent([...args, "--config", serviceRules(scene)]);
+    const off = await portFree(scene, port, serviceRules(scene), { json: true });
     expect(off.code).toBe(1);
     expect(off.json!.refusal[0]).toContain("single_instance is off");
     expect(scene.alive(older)).toBe(true);
 
-    const run = await scene.runAgent([
-      ...args,
-      "--config",
-      serviceRules(scene, { singleInstance: true }),
-    ]);
+    const run = await portFree(scene, port, serviceRules(scene, { singleInstance: true }), {
+      json: true,
+    });
     expect(run.code).toBe(0);
     expect(run.json!.outcome).toBe("freed");
     expect(run.json!.holders[0].verdict.reasons[0]).toMatch(
@@ -127,18 +119,17 @@ describe("cleanup port", () => {
     writeFileSync(pidFile, `${deadPid()}\n`);
     const later = new Date(Date.now() + 3_600_000);
     utimesSync(pidFile, later, later);
-    const args = ["port", String(port), "--free", "--state-dir", scene.stateDir];
 
     // Through a glob the file could be another service's: no evidence.
-    const glob = await scene.runAgent([
-      ...args,
-      "--config",
+    const glob = await portFree(
+      scene,
+      port,
       serviceRules(scene, { pidFile: join(scene.dir, "serv*.pid") }),
-    ]);
+    );
     expect(glob.code).toBe(1);
     expect(scene.alive(older)).toBe(true);
 
-    const run = await scene.runAgent([...args, "--config", serviceRules(scene, { pidFile })]);
+    const run = await portFree(scene, port, serviceRules(scene, { pidFile }));
     expect(run.stdout).toContain(`${pidFile} was written`);
     expect(run.stdout).toContain("(not running)");
     expect(run.code).toBe(0);
@@ -152,15 +143,8 @@ describe("cleanup port", () => {
     const pidFile = join(scene.dir, "server.pid");
     writeFileSync(pidFile, `${current}\n`);
 
-    const run = await scene.runAgent([
-      "port",
-      String(port),
-      "--free",
-      "--config",
-      serviceRules(scene, { pidFile }),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await portFree(scene, port, serviceRules(scene, { pidFile }));
+
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${pidFile} names it: the current instance`);
     expect(scene.alive(current)).toBe(true);

@@ -69,14 +69,7 @@ describe("a parent named tini", () => {
     for (const pid of info.children) scene.own(pid);
     expect(readFileSync(`/proc/${info.pid}/comm`, "utf8").trim()).toBe("tini");
 
-    const run = await scene.runAgent([
-      "--dry-run",
-      "--json",
-      "--config",
-      childRule(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(childRule(scene), { dryRun: true, json: true });
     expect(run.code).toBe(0);
     expect(run.json!.plan.entries).toEqual([]);
     const spared = (run.json!.plan.spared as Spared[]).filter((s) =>
@@ -106,14 +99,8 @@ describe("a parent named tini", () => {
       });
       await waitFor("the namespace's init and its children", () => existsSync(ready));
 
-      const run = await scene.runAgent([
-        "--dry-run",
-        "--json",
-        "--config",
-        childRule(scene),
-        "--state-dir",
-        scene.stateDir,
-      ]);
+      const run = await scene.run(childRule(scene), { dryRun: true, json: true });
+
       expect(run.code).toBe(0);
       const entries = run.json!.plan.entries as Entry[];
       expect(entries).toHaveLength(2);

@@ -85,10 +85,8 @@ thresholds: { memory: false, cpu: false, disk: false }
 rules: []
 services:${service("api", healthy)}${service("worker", unhealthy)}${service("failing", failing)}${service("slow", slow)}${service("gone", refused)}
 `);
-    const args = ["--config", config, "--state-dir", scene.stateDir];
-
     const started = Date.now();
-    const run = await scene.runAgent(["--json", ...args]);
+    const run = await scene.run(config, { json: true });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(run.code).toBe(0);
     const health = Object.fromEntries(
@@ -134,7 +132,7 @@ services:${service("api", healthy)}${service("worker", unhealthy)}${service("fai
       `GET http://127.0.0.1:${unhealthy}/health: ${health.worker.reason}`,
     );
 
-    const status = await scene.runAgent(["status", ...args]);
+    const status = await scene.run(config, { command: "status" });
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("SERVICES (5)");
     expect(status.stdout).toMatch(/api: 1 instance \(pid \d+\)\n {4}health HEALTHY: HTTP 200/);
@@ -168,14 +166,14 @@ services:
     match: { cmdline: '^${scene.pattern}${SERVER}\\S+ ${currentPort}\\b' }
     health: { url: 'http://127.0.0.1:${currentPort}/health', timeout: 2s, kill_after: 2 }
 `);
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
+    const run = () => scene.run(config, { json: true });
 
-    const first = await scene.runAgent(args);
+    const first = await run();
     expect(first.json!.services[0].health).toMatchObject({ failures: 1, killAfter: 2 });
     expect(first.json!.results).toEqual([]);
     expect(scene.alive(stale)).toBe(true);
 
-    const second = await scene.runAgent(args);
+    const second = await run();
     const [legacy, cur] = second.json!.services;
     expect(legacy.health).toMatchObject({
       failures: 2,
@@ -217,15 +215,13 @@ services:
     pid_files: ['pids/*.pid']
     remove_stale_pid_files: true
 `);
-    const args = ["--json", "--config", config, "--state-dir", scene.stateDir];
-
-    const dry = await scene.runAgent(["--dry-run", ...args]);
+    const dry = await scene.run(config, { dryRun: true, json: true });
     expect(
       dry.json!.services[0].pidFiles.find((f: { kind: string }) => f.kind === "stale"),
     ).toMatchObject({ removal: { outcome: "would-remove" } });
     expect(existsSync(join(pids, "dead.pid"))).toBe(true);
 
-    const run = await scene.runAgent(args);
+    const run = await scene.run(config, { json: true });
     expect(run.code).toBe(0);
     const [worker] = run.json!.services;
     const byName = Object.fromEntries(
@@ -249,13 +245,8 @@ services:
       ]),
     );
     expect(keys).not.toContain("firing pid-file-stale:worker");
-    const text = await scene.runAgent([
-      "--dry-run",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const text = await scene.run(config, { dryRun: true });
+
     expect(text.stdout).toContain(`reused: pid ${other.pid}`);
     expect(text.stdout).toContain(`no PID file names pid ${byHand}`);
   });

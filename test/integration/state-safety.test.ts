@@ -83,17 +83,7 @@ function plantOldTempNames(dir: string, names: readonly string[], target: string
 
 const OFF = "thresholds: { memory: false, cpu: false, disk: false }";
 
-function killConfig(s: Scene, extra = ""): string {
-  return s.rules(`
-${OFF}
-${extra}
-rules:
-  - name: scene-orphans
-    match: { cmdline: '^${s.pattern} ', orphaned: true }
-    action: kill
-    grace: 2s
-`);
-}
+const killConfig = (s: Scene, head = ""): string => s.killRules({ quiet: true, head });
 
 async function receiver(): Promise<HttpReceiver> {
   const r = new HttpReceiver();
@@ -117,13 +107,7 @@ describe("planted symlinks", () => {
     for (const name of STATE_NAMES) symlinkSync(v.target(name), join(scene.stateDir, name));
     plantOldTempNames(scene.stateDir, STATE_NAMES, v.target("old-temp"));
 
-    const run = await scene.runAgent([
-      "--json",
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(killConfig(scene), { json: true });
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
     expect(scene.alive(orphan.pid)).toBe(false);
@@ -143,12 +127,7 @@ describe("planted symlinks", () => {
     const v = victims();
     mkdirSync(scene.stateDir, { mode: 0o700 });
     symlinkSync(v.target("audit.jsonl"), join(scene.stateDir, "audit.jsonl"));
-    const run = await scene.runAgent([
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(killConfig(scene));
     expect(run.code).toBe(6);
     expect(run.stderr).toMatch(/cannot open the audit log .*audit\.jsonl/);
     expect(scene.alive(orphan.pid)).toBe(true);
@@ -167,15 +146,10 @@ describe("planted symlinks", () => {
     mkdirSync(scene.stateDir, { mode: 0o700 });
     for (const name of STATE_NAMES) symlinkSync(v.target(name), join(scene.stateDir, name));
 
-    const run = await scene.runAgent([
-      "--dry-run",
-      "--textfile",
-      textfiles,
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(killConfig(scene), {
+      dryRun: true,
+      extra: ["--textfile", textfiles],
+    });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(scene.alive(orphan.pid)).toBe(true);
@@ -196,12 +170,7 @@ describe("a state or textfile dir another user controls (as root)", () => {
     const orphan = await scene.orphan("o");
     mkdirSync(scene.stateDir);
     chmodSync(scene.stateDir, 0o777);
-    const run = await scene.runAgent([
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(killConfig(scene));
     expect(run.code).toBe(6);
     expect(run.stderr).toContain(`refusing the state directory ${scene.stateDir}`);
     expect(run.stderr).toContain("owner root (uid 0), mode 0777");
@@ -209,13 +178,7 @@ describe("a state or textfile dir another user controls (as root)", () => {
     expect(scene.alive(orphan.pid)).toBe(true);
     expect(readdirSync(scene.stateDir)).toEqual([]);
     // A dry run refuses it too: it says beforehand what the live run would do.
-    const dry = await scene.runAgent([
-      "--dry-run",
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const dry = await scene.run(killConfig(scene), { dryRun: true });
     expect(dry.code).toBe(6);
   });
 
@@ -224,12 +187,7 @@ describe("a state or textfile dir another user controls (as root)", () => {
     const orphan = await scene.orphan("o");
     mkdirSync(scene.stateDir, { mode: 0o700 });
     chownSync(scene.stateDir, 65534, 65534);
-    const refused = await scene.runAgent([
-      "--config",
-      killConfig(scene),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const refused = await scene.run(killConfig(scene));
     expect(refused.code).toBe(6);
     expect(refused.stderr).toMatch(
       new RegExp(
@@ -238,12 +196,9 @@ describe("a state or textfile dir another user controls (as root)", () => {
     );
     expect(scene.alive(orphan.pid)).toBe(true);
 
-    const trusted = await scene.runAgent([
-      "--config",
+    const trusted = await scene.run(
       killConfig(scene, `settings: { trust_paths: ['${scene.stateDir}'] }`),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    );
     expect(trusted.code).toBe(0);
     expect(scene.alive(orphan.pid)).toBe(false);
     expect(trusted.stdout).toMatch(
@@ -258,10 +213,10 @@ describe("a state or textfile dir another user controls (as root)", () => {
     chmodSync(shared, 0o777);
     const stateDir = join(shared, "state");
     const config = killConfig(scene);
-    const run = await scene.runAgent(["--dry-run", "--config", config, "--state-dir", stateDir]);
+    const run = await scene.run(config, { dryRun: true, stateDir });
     // The state dir does not exist (a dry run creates nothing); a live run would create it there.
     expect(run.code).toBe(0);
-    const live = await scene.runAgent(["--config", config, "--state-dir", stateDir]);
+    const live = await scene.run(config, { stateDir });
     expect(live.code).toBe(6);
     expect(live.stderr).toContain(`${shared} is writable by every user (no sticky bit)`);
     rmSync(stateDir, { recursive: true, force: true });
@@ -269,30 +224,15 @@ describe("a state or textfile dir another user controls (as root)", () => {
     const textfiles = join(scene.dir, "textfiles");
     mkdirSync(textfiles);
     chmodSync(textfiles, 0o777);
-    const prom = await scene.runAgent([
-      "--dry-run",
-      "--textfile",
-      textfiles,
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const prom = await scene.run(config, { dryRun: true, extra: ["--textfile", textfiles] });
     expect(prom.code).toBe(6);
     expect(prom.stderr).toContain(`refusing the textfile directory ${textfiles}`);
     expect(readdirSync(textfiles)).toEqual([]);
     // The daemon checks it once, before its first run, and does not start.
-    const daemon = await scene.runAgent([
-      "daemon",
-      "--schedule",
-      "*/30 * * * *",
-      "--textfile",
-      textfiles,
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const daemon = await scene.run(config, {
+      command: "daemon",
+      extra: ["--schedule", "*/30 * * * *", "--textfile", textfiles],
+    });
     expect(daemon.code).toBe(6);
     expect(daemon.stderr).toContain(`refusing the textfile directory ${textfiles}`);
     expect(readdirSync(textfiles)).toEqual([]);
@@ -355,12 +295,7 @@ rules:
     match: { cmdline: '^${s.pattern} ' }
     action: alert
 `);
-    const down = await s.runAgent([
-      "--config",
-      config(await freePort()),
-      "--state-dir",
-      s.stateDir,
-    ]);
+    const down = await s.run(config(await freePort()));
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(
       /hook \(webhook\): FAILED: .*; 30 still in the outbox from earlier runs, 1 of this run's could not be saved/,
@@ -373,13 +308,7 @@ rules:
 
     rmSync(filler);
     const hook = await receiver();
-    const up = await s.runAgent([
-      "--json",
-      "--config",
-      config(hook.port),
-      "--state-dir",
-      s.stateDir,
-    ]);
+    const up = await s.run(config(hook.port), { json: true });
     expect(up.json!.stateProblems).toEqual([]);
     expect(up.code).toBe(0);
     expect(hook.requests).toHaveLength(1);
@@ -401,13 +330,8 @@ describe("a bad or unreadable outbox", () => {
     const hook = await receiver();
     mkdirSync(scene.stateDir, { mode: 0o700 });
     outbox(join(scene.stateDir, "outbox.json"));
-    const run = await scene.runAgent([
-      "--json",
-      "--config",
-      killConfig(scene, hookSink(hook.port)),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const run = await scene.run(killConfig(scene, hookSink(hook.port)), { json: true });
+
     expect(scene.alive(orphan.pid)).toBe(false);
     const keys = hook.requests.flatMap(
       (r) => (JSON.parse(r.body) as { notifications: { key: string; id: string }[] }).notifications,

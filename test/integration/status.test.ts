@@ -13,13 +13,7 @@ describe("cleanup status", () => {
     scene = new Scene();
     const orphan = await scene.orphan("o");
     const config = scene.killRules();
-    const text = await scene.runAgent([
-      "status",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const text = await scene.run(config, { command: "status" });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^HOST$/m);
     expect(text.stdout).toMatch(/^ {2}memory +\d+\.\d% +(OK|WARN|CRITICAL) /m);
@@ -30,14 +24,7 @@ describe("cleanup status", () => {
     expect(text.stdout).toContain(`LAST RUN\n  none recorded in ${scene.stateDir}`);
     expect(text.stdout).not.toContain("\u001b["); // no colour when stdout is not a terminal
 
-    const json = await scene.runAgent([
-      "status",
-      "--json",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const json = await scene.run(config, { command: "status", json: true });
     const host = json.json!.host;
     expect(host.memory.usedPercent).toBeGreaterThanOrEqual(0);
     expect(host.memory.usedPercent).toBeLessThanOrEqual(100);
@@ -67,13 +54,7 @@ describe("cleanup status", () => {
   it("state across runs: CPU since the previous run, and the last run in status", async () => {
     scene = new Scene();
     const config = scene.killRules();
-    const first = await scene.runAgent([
-      "--json",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const first = await scene.run(config, { json: true });
     expect(first.json!.host.cpu.source).toBe("sample");
     expect(readdirSync(scene.stateDir).sort()).toEqual([
       "alerts.json",
@@ -82,22 +63,10 @@ describe("cleanup status", () => {
       "last-run.json",
       "outbox.json",
     ]);
-    const second = await scene.runAgent([
-      "--json",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const second = await scene.run(config, { json: true });
     expect(second.json!.host.cpu.source).toBe("previous-run");
     expect(second.json!.host.cpu.intervalMs).toBeGreaterThan(0);
-    const status = await scene.runAgent([
-      "status",
-      "--config",
-      config,
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const status = await scene.run(config, { command: "status" });
     expect(status.stdout).toMatch(/LAST RUN\n {2}\d{4}-\d\d-\d\dT[\d:.]+Z: ok; killed 0, failed 0/);
   });
 
@@ -111,12 +80,7 @@ describe("cleanup status", () => {
       scene = new Scene();
       mkdirSync(scene.stateDir, { recursive: true });
       writeFileSync(join(scene.stateDir, name), bad);
-      const run = await scene.runAgent([
-        "--config",
-        scene.killRules(),
-        "--state-dir",
-        scene.stateDir,
-      ]);
+      const run = await scene.run(scene.killRules());
       expect(run.code).toBe(0);
       const escaped = name.replace(".", "\\.");
       expect(run.stdout).toMatch(
@@ -150,12 +114,7 @@ rules:
 `,
         `${level}.yaml`,
       );
-    const atCritical = await scene.runAgent([
-      "--config",
-      rules("critical"),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const atCritical = await scene.run(rules("critical"));
     expect(atCritical.code).toBe(0);
     expect(atCritical.stdout).toContain(
       "rule under-pressure inactive: memory is warn, rule needs critical",
@@ -165,13 +124,8 @@ rules:
     );
     expect(scene.alive(orphan.pid)).toBe(true);
 
-    const atWarn = await scene.runAgent([
-      "--json",
-      "--config",
-      rules("warn"),
-      "--state-dir",
-      scene.stateDir,
-    ]);
+    const atWarn = await scene.run(rules("warn"), { json: true });
+
     expect(atWarn.json!.results).toMatchObject([{ pid: orphan.pid, outcome: "terminated" }]);
     expect(atWarn.json!.plan.entries[0].facts).toContain("memory at warn or worse");
     expect(scene.alive(orphan.pid)).toBe(false);
