@@ -34,11 +34,12 @@ export type Command = ReturnType<(typeof COMMANDS)[number]["parse"]> | ActionCom
 
 /** args: process.argv.slice(2). Throws UsageError. */
 export function parseCommandLine(args: readonly string[]): Command {
-  return parseWith(COMMANDS as readonly CommandSpec[], args) as Command;
+  // parseWith gives what the chosen entry's parse returned: one of Command.
+  return parseWith(COMMANDS, args) as Command;
 }
 
 export function helpText(): string {
-  return renderHelp(PROGRAM, COMMANDS as readonly CommandSpec[]);
+  return renderHelp(PROGRAM, COMMANDS);
 }
 
 /** Runs a parsed command: its entry in the table, or --help / --version. */
@@ -51,7 +52,8 @@ export async function runParsed(command: Command, io: CommandIo): Promise<Exit> 
       io.stdout.write(`${packageVersion()}\n`);
       return { code: EXIT.OK };
     default: {
-      const spec = COMMANDS.find((c) => c.name === command.name) as CommandSpec | undefined;
+      // The entry that parsed it: its run takes what its parse gave.
+      const spec: CommandSpec | undefined = COMMANDS.find((c) => c.name === command.name);
       if (!spec) throw new Error(`no command ${command.name} in the table`);
       return spec.run(command, io);
     }
