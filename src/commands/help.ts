@@ -64,7 +64,7 @@ function entry(name: string, description: string): string[] {
 }
 
 /** Greedy wrap to width, each line indented; no-break spaces hold words together, then print as spaces. */
-export function wrap(text: string, indent: number, width: number): string[] {
+function wrap(text: string, indent: number, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(" ")) {
