@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cleanup` binary. The exit code is set here, from main()'s mapping, and nowhere else.
+// The `cleanup` binary. The exit code is set here, from the Exit main() returns, and nowhere else.
 import { setFlagsFromString } from "node:v8";
 
 // A one-shot run allocates in one burst (10,000 /proc reads) and exits; V8 answers such a burst
@@ -13,10 +13,10 @@ if (isRunChild()) {
   // One run for `cleanup daemon` (see src/daemon/run-process.ts): the report goes back over IPC.
   await serveRun();
 } else {
-  const { main, mustExitNow } = await import("./main.js");
-  const code = await main(process.argv);
-  // A daemon that gave up on a run in progress ends now; that run's timers would keep it alive.
-  // Otherwise the process ends by itself once stdout is flushed.
-  if (mustExitNow()) process.exit(code);
-  else process.exitCode = code;
+  const { main } = await import("./main.js");
+  const exit = await main(process.argv);
+  // A daemon that gave up on a run in progress ends now (exit.now); that run's timers would keep
+  // it alive. Otherwise the process ends by itself once stdout is flushed.
+  if (exit.now) process.exit(exit.code);
+  else process.exitCode = exit.code;
 }

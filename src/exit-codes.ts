@@ -44,6 +44,16 @@ export const EXIT_TABLE: [number, string][] = [
   [EXIT.INTERNAL, "internal error (a bug): please report it with the message"],
 ];
 
+/**
+ * How the process ends: its exit code, and whether it must end at once instead of when its work
+ * is done. Every command returns one; src/cli.ts acts on it.
+ */
+export interface Exit {
+  readonly code: number;
+  /** A daemon that gave up on a run in progress: that run's timers would keep the process alive. */
+  readonly now?: true;
+}
+
 export function exitCodeForOutcome(outcome: RunOutcome): number {
   switch (outcome) {
     case "ok":
@@ -55,6 +65,15 @@ export function exitCodeForOutcome(outcome: RunOutcome): number {
     case "deadline":
       return EXIT.DEADLINE;
   }
+}
+
+/**
+ * A run that could not write its --textfile still did its work, but Prometheus now shows the
+ * previous run: at least 1, a worse code (busy, deadline) kept.
+ */
+export function exitCodeForRun(outcome: RunOutcome, textfileWritten: boolean): number {
+  const code = exitCodeForOutcome(outcome);
+  return textfileWritten ? code : Math.max(code, EXIT.ATTENTION);
 }
 
 /** `--format nagios`: the plugin convention replaces the table above. Every error is UNKNOWN. */
@@ -74,9 +93,17 @@ export function exitCodeForInstall(failed: boolean): number {
   return failed ? EXIT.ATTENTION : EXIT.OK;
 }
 
-/** A daemon that stopped cleanly exits 0; one that gave up on a run in progress, 1. */
-export function exitCodeForDaemonStop(stop: "stopped" | "gave-up"): number {
-  return stop === "stopped" ? EXIT.OK : EXIT.ATTENTION;
+/** `cleanup alert test`: 1 when a sink did not take the test alert. */
+export function exitCodeForAlertTest(failed: number): number {
+  return failed > 0 ? EXIT.ATTENTION : EXIT.OK;
+}
+
+/**
+ * A daemon that stopped cleanly exits 0; one that gave up on a run in progress exits 1, at once
+ * (see Exit).
+ */
+export function exitForDaemonStop(stop: "stopped" | "gave-up"): Exit {
+  return stop === "stopped" ? { code: EXIT.OK } : { code: EXIT.ATTENTION, now: true };
 }
 
 /** `cleanup port`: 0 shown, free or freed; 1 refused or still held; 5 busy. */
@@ -101,6 +128,14 @@ export function exitCodeForError(error: unknown): number {
   if (error instanceof StateDirError) return EXIT.STATE_DIR;
   if (error instanceof UsageError) return EXIT.USAGE;
   return EXIT.INTERNAL;
+}
+
+/**
+ * A bug rather than a condition the operator can fix: every output (text, JSON, Nagios) then
+ * says "internal error" and shows what it can. The one classification of errors.
+ */
+export function isInternalError(error: unknown): boolean {
+  return exitCodeForError(error) === EXIT.INTERNAL;
 }
 
 export function exitTableText(): string {

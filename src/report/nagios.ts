@@ -18,10 +18,7 @@ import { ConfigError, formatProblem } from "../config/errors.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import { deadlineLine } from "./text.js";
 import type { RunReport } from "./run-report.js";
-import { StateDirError } from "../act/session.js";
-import { ScanError } from "../scan/types.js";
 import { UsageError } from "../usage-error.js";
-import { TextfileError } from "../state/textfile.js";
 
 export type NagiosState = "OK" | "WARNING" | "CRITICAL" | "UNKNOWN";
 
@@ -158,27 +155,23 @@ export function renderNagios(report: RunReport): { line: string; state: NagiosSt
 
 /**
  * `CLEANUP UNKNOWN - <message>` for a run that did not complete (config invalid, /proc
- * unreadable, state directory unusable, bad command line, internal error): exit 3.
+ * unreadable, state directory unusable, bad command line, internal error): exit 3. `internal`
+ * says whether the error is a bug; the caller asks src/exit-codes.ts (isInternalError), the one
+ * place that classifies errors.
  */
-export function nagiosErrorLine(error: unknown): string {
+export function nagiosErrorLine(error: unknown, internal: boolean): string {
   let message: string;
   if (error instanceof ConfigError) {
     const [first, ...rest] = error.problems;
     message = first
       ? `config invalid: ${formatProblem(first)}${rest.length > 0 ? ` (+${rest.length} more)` : ""}`
       : `config invalid: ${error.file}`;
+  } else if (internal) {
+    message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
   } else if (error instanceof UsageError) {
     message = `bad command line: ${error.message}`;
-  } else if (
-    error instanceof ScanError ||
-    error instanceof StateDirError ||
-    error instanceof TextfileError
-  ) {
-    message = error.message;
-  } else if (error instanceof Error) {
-    message = `internal error: ${error.message}`;
   } else {
-    message = `internal error: ${String(error)}`;
+    message = error instanceof Error ? error.message : String(error);
   }
   return `CLEANUP UNKNOWN - ${sanitize(message)}`;
 }

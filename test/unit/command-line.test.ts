@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { helpText, parseCommandLine } from "../../src/command-line.js";
+import { helpText, parseCommandLine } from "../../src/commands/table.js";
 import { EXIT_TABLE } from "../../src/exit-codes.js";
 import { UsageError } from "../../src/usage-error.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StateDirError } from "../../src/act/session.js";
 import { ConfigError } from "../../src/config/errors.js";
+import { isInternalError } from "../../src/exit-codes.js";
 import { nagiosErrorLine, quoteLabel, renderNagios } from "../../src/report/nagios.js";
 import type { RunReport } from "../../src/report/run-report.js";
 import { ScanError } from "../../src/scan/types.js";
@@ -257,6 +258,9 @@ describe("renderNagios", () => {
 });
 
 describe("nagiosErrorLine", () => {
+  // As main calls it: src/exit-codes.ts says which errors are internal.
+  const errorLine = (error: unknown): string => nagiosErrorLine(error, isInternalError(error));
+
   it("names the first config problem and how many more", () => {
     const error = new ConfigError("/etc/cleanup/rules.yaml", [
       {
@@ -276,26 +280,24 @@ describe("nagiosErrorLine", () => {
         problem: "unknown key",
       },
     ]);
-    expect(nagiosErrorLine(error)).toBe(
+    expect(errorLine(error)).toBe(
       'CLEANUP UNKNOWN - config invalid: /etc/cleanup/rules.yaml:4:7 rules[0].match.older_than: not a duration (got "1 day", expected e.g. 1d) (+1 more)',
     );
   });
 
   it("gives the message of scan, state directory and usage errors, and marks others internal", () => {
-    expect(nagiosErrorLine(new ScanError("cannot read /proc: EACCES"))).toBe(
+    expect(errorLine(new ScanError("cannot read /proc: EACCES"))).toBe(
       "CLEANUP UNKNOWN - cannot read /proc: EACCES",
     );
-    expect(nagiosErrorLine(new StateDirError("cannot create /var/lib/cleanup: EROFS"))).toBe(
+    expect(errorLine(new StateDirError("cannot create /var/lib/cleanup: EROFS"))).toBe(
       "CLEANUP UNKNOWN - cannot create /var/lib/cleanup: EROFS",
     );
-    expect(nagiosErrorLine(new UsageError("unknown option --frob"))).toBe(
+    expect(errorLine(new UsageError("unknown option --frob"))).toBe(
       "CLEANUP UNKNOWN - bad command line: unknown option --frob",
     );
-    expect(nagiosErrorLine(new TypeError("x is undefined\n  at y | z"))).toBe(
+    expect(errorLine(new TypeError("x is undefined\n  at y | z"))).toBe(
       "CLEANUP UNKNOWN - internal error: x is undefined at y / z",
     );
-    expect(nagiosErrorLine("thrown string")).toBe(
-      "CLEANUP UNKNOWN - internal error: thrown string",
-    );
+    expect(errorLine("thrown string")).toBe("CLEANUP UNKNOWN - internal error: thrown string");
   });
 });

@@ -1,0 +1,109 @@
+// `cleanup [--dry-run]`: one run, the default command.
+import { exitCodeForNagios, exitCodeForRun } from "../exit-codes.js";
+import { renderJsonChunks } from "../report/json.js";
+import { renderNagios } from "../report/nagios.js";
+import { renderText } from "../report/text.js";
+import { runOnce } from "../run/run-once.js";
+import { UsageError } from "../usage-error.js";
+import { resolveConfigPath } from "./config-path.js";
+import {
+  ALLOW_UNTRUSTED_CONFIG,
+  CONFIG,
+  HELP,
+  STATE_DIR,
+  TEXTFILE,
+  VERSION,
+  configChoice,
+  stateDirChoice,
+} from "./options.js";
+import { writeAll } from "./output.js";
+import { defineCommand } from "./spec.js";
+import { writeRunTextfile } from "./textfile.js";
+
+export type OutputFormat = "text" | "json" | "nagios";
+
+export interface RunCommand {
+  name: "run";
+  dryRun: boolean;
+  format: OutputFormat;
+  config?: string;
+  allowUntrustedConfig?: true;
+  stateDir?: string;
+  textfile?: string;
+}
+
+export const runCommand = defineCommand({
+  name: "run",
+  words: [],
+  title: "(none)",
+  synopsis: [
+    "[--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]",
+  ],
+  description: "one run",
+  options: [
+    {
+      name: "dry-run",
+      short: "n",
+      type: "boolean",
+      help: "plan only: print what would be done; send no signal, take no lock, write nothing",
+    },
+    {
+      name: "json",
+      type: "boolean",
+      help: "print the plan and results as JSON (the log sink then writes to stderr, so stdout stays one JSON document)",
+    },
+    {
+      name: "format",
+      type: "choice",
+      value: "F",
+      choices: ["text", "json", "nagios"],
+      help: "text (default), json (= --json), or nagios: one status line with perfdata and the plugin exit codes 0\u00a0OK, 1\u00a0WARNING, 2\u00a0CRITICAL, 3\u00a0UNKNOWN instead of the table below (for a check that never acts: --dry-run too)",
+    },
+    TEXTFILE,
+    CONFIG,
+    ALLOW_UNTRUSTED_CONFIG,
+    STATE_DIR,
+    HELP,
+    VERSION,
+  ],
+  parse(values): RunCommand {
+    // No default in the table: text, unless --json said json.
+    const format = values.format ?? (values.json ? "json" : "text");
+    if (values.json && format !== "json")
+      throw new UsageError(
+        `--json and --format ${format} contradict each other\nSee 'cleanup --help'.`,
+      );
+    return {
+      name: "run",
+      dryRun: values["dry-run"],
+      format,
+      ...configChoice(values),
+      ...stateDirChoice(values),
+      ...(values.textfile !== undefined && { textfile: values.textfile }),
+    };
+  },
+  async run(command, io) {
+    const report = await runOnce({
+      configPath: resolveConfigPath(command.config),
+      allowUntrustedConfig: command.allowUntrustedConfig === true,
+      mode: command.dryRun ? "dry-run" : "run",
+      ...(command.stateDir && { stateDir: command.stateDir }),
+      ...(command.textfile !== undefined && { textfileDir: command.textfile }),
+      // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
+      logStream: command.format === "text" ? io.stdout : io.stderr,
+    });
+    const written =
+      command.textfile === undefined || writeRunTextfile(command.textfile, report, io.stderr);
+    const code = exitCodeForRun(report.outcome, written);
+    if (command.format === "nagios") {
+      const { line, state } = renderNagios(report);
+      io.stdout.write(`${line}\n`);
+      return { code: exitCodeForNagios(state) };
+    }
+    await writeAll(
+      io.stdout,
+      command.format === "json" ? renderJsonChunks(report, code) : [renderText(report)],
+    );
+    return { code };
+  },
+});
