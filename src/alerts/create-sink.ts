@@ -3,7 +3,7 @@
 // send(digest, signal) resolves once the receiver took the digest and rejects with
 // "<sink name>: <why>" otherwise. Every sink but the log has its own timeout on top of the
 // caller's signal, so one dead receiver costs its timeout, not the run.
-import { messageOf as errorMessage } from "../net/errors.js";
+import { errorMessage } from "../net/errors.js";
 import { sinkPlugin, type SinkConfig } from "../sinks/registry.js";
 import { messageOf } from "./message.js";
 import { readSecretFile, resolveSecret } from "./secrets.js";

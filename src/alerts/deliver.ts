@@ -3,9 +3,8 @@
 // never stops the others or the run.
 import type { Deadline } from "../deadline.js";
 import { noAnswerWithin } from "../net/errors.js";
-import { sinkPlugin } from "../sinks/registry.js";
+import { sinkPlugin, type SinkConfig } from "../sinks/registry.js";
 import { acknowledge, type Outbox } from "./outbox.js";
-import type { SinkConfig } from "../sinks/registry.js";
 import type { Digest, Notification, Sink } from "./types.js";
 
 export interface Delivery {

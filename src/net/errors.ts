@@ -23,13 +23,13 @@ export function noAnswerWithin(ms: number): string {
 }
 
 /** The message of anything thrown or given as an abort reason. */
-export function messageOf(error: unknown): string {
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** The caller (the run, its deadline) stopped the work: said as the caller's, not the server's. */
 export function abortedReason(signal: AbortSignal): string {
-  return `aborted: ${messageOf(signal.reason)}`;
+  return `aborted: ${errorMessage(signal.reason)}`;
 }
 
 const CERTIFICATE_CODES = new Set([

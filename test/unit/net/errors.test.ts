@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   abortedReason,
   describeTimeout,
-  messageOf,
+  errorMessage,
   networkReason,
   noAnswerWithin,
   socketReason,
@@ -89,6 +89,6 @@ describe("aborts", () => {
   it("the caller's reason, said to be the caller's", () => {
     expect(abortedReason(AbortSignal.abort(new Error("run is over")))).toBe("aborted: run is over");
     expect(abortedReason(AbortSignal.abort("deadline"))).toBe("aborted: deadline");
-    expect(messageOf(42)).toBe("42");
+    expect(errorMessage(42)).toBe("42");
   });
 });
