@@ -15,7 +15,7 @@ import {
   parseAlertState,
   policyLookup,
 } from "./policy.js";
-import { createSink } from "./sinks.js";
+import { createSink } from "./create-sink.js";
 import type { AlertEvent, Notification } from "./types.js";
 
 export interface AlertingReport {

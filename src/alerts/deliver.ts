@@ -2,8 +2,9 @@
 // each within its own timeout; one that fails keeps its notifications for the next run and
 // never stops the others or the run.
 import type { Deadline } from "../deadline.js";
+import { noAnswerWithin } from "../net/errors.js";
+import { sinkPlugin, type SinkConfig } from "../sinks/registry.js";
 import { acknowledge, type Outbox } from "./outbox.js";
-import type { SinkConfig } from "./sink-config.js";
 import type { Digest, Notification, Sink } from "./types.js";
 
 export interface Delivery {
@@ -36,11 +37,12 @@ export async function deliverAll(
     sinks.map(async ({ sink, deadlineMs }): Promise<Delivery> => {
       const notifications = outbox.pending[sink.name] ?? [];
       const dropped = outbox.dropped[sink.name] ?? 0;
-      // Alertmanager forgets a firing alert that is not re-posted: it gets the open ones every run.
+      // A receiver that forgets a firing alert not re-posted (Alertmanager) gets the open ones
+      // every run, news or not.
       const hasWork =
         notifications.length > 0 ||
         dropped > 0 ||
-        (sink.type === "alertmanager" && open.length > 0);
+        (sinkPlugin(sink.type).capabilities.repostsOpenAlerts && open.length > 0);
       const base = {
         sink: sink.name,
         type: sink.type,
@@ -77,7 +79,7 @@ export async function sendWithin(sink: Sink, digest: Digest, ms: number): Promis
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`${sink.name}: no answer within ${ms} ms`));
+      reject(new Error(`${sink.name}: ${noAnswerWithin(ms)}`));
     }, ms);
   });
   try {

@@ -1,6 +1,8 @@
 // What each sink sends, as text or JSON. Pure: a digest (and for Alertmanager the time) in,
-// the message out, so every format is tested on plain data; the sinks only do the I/O.
+// the message out, so every format is tested on plain data; the sinks (src/sinks/) only do the
+// I/O, on the SinkMessage that message.ts assembles from these.
 import { createHash } from "node:crypto";
+import type { PostableAlert } from "../sinks/types.js";
 import type { Digest, Notification } from "./types.js";
 
 /** Plain-text mail is read in terminals and on phones: wrap what we write at this width. */
@@ -124,15 +126,6 @@ export function webhookJson(digest: Digest): { version: typeof WEBHOOK_VERSION }
     notifications: digest.notifications,
     open: digest.open,
   };
-}
-
-/** An alert as Alertmanager's API v2 takes it (POST /api/v2/alerts). */
-export interface PostableAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL?: string;
 }
 
 /**

@@ -6,7 +6,7 @@
 // MAX_SECRET_BYTES, and as root only one that no other user owns or can write (unless it is under
 // settings.trust_paths): whoever could write it would choose where root sends the alerts.
 import { readTrustedFile, UntrustedFileError } from "../config/trusted-file.js";
-import type { SecretRef } from "./sink-config.js";
+import type { SecretRef } from "../sinks/types.js";
 
 /** A password, token or URL is a few hundred bytes; 64 KiB leaves room for a certificate-sized one. */
 export const MAX_SECRET_BYTES = 64 * 1024;

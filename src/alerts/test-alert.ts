@@ -2,8 +2,8 @@
 // an operator sees at once which sink works and why one does not.
 import { hostname } from "node:os";
 import { sendWithin, sinkDeadlineMs } from "./deliver.js";
-import type { SinkConfig } from "./sink-config.js";
-import { createSink } from "./sinks.js";
+import type { SinkConfig } from "../sinks/registry.js";
+import { createSink } from "./create-sink.js";
 import type { Digest } from "./types.js";
 
 export async function sendTestAlerts(

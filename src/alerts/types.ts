@@ -1,5 +1,6 @@
 // Alerts: what a run has to say (events), what it decides to send (notifications), and where
 // (sinks). Events and notifications are plain data; only sinks do I/O.
+import type { SinkType } from "../sinks/registry.js";
 
 export type AlertSeverity = "info" | "warning" | "critical";
 
@@ -63,7 +64,7 @@ export interface Digest {
 
 export interface Sink {
   name: string;
-  type: "log" | "email" | "webhook" | "alertmanager";
+  type: SinkType;
   /** Resolves once the receiver accepted the digest; rejects with a message saying why not. */
   send(digest: Digest, signal: AbortSignal): Promise<void>;
 }

@@ -9,7 +9,7 @@ import {
   type RawService,
   type RulesFile,
 } from "./schema.js";
-import type { SecretRef, SinkConfig } from "../alerts/sink-config.js";
+import { normaliseSink } from "../sinks/registry.js";
 import type {
   AlertsConfig,
   Config,
@@ -175,9 +175,6 @@ function list<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-const SINK_TIMEOUT_MS = 10_000;
-const DEFAULT_PORTS = { starttls: 587, tls: 465, none: 25 } as const;
-
 function normaliseAlerts(raw: RulesFile["alerts"]): AlertsConfig {
   const a = raw ?? {};
   return {
@@ -185,55 +182,8 @@ function normaliseAlerts(raw: RulesFile["alerts"]): AlertsConfig {
     remindMs: a.remind !== undefined ? ms(a.remind) : null,
     recovery: a.recovery ?? true,
     outboxLimit: a.outbox_limit ?? 500,
-    sinks: (a.sinks ?? [{ type: "log", name: "log" }]).map(normaliseSink),
+    sinks: (a.sinks ?? [{ type: "log", name: "log" }]).map((sink) => normaliseSink(sink, { ms })),
   };
-}
-
-type RawSink = NonNullable<NonNullable<RulesFile["alerts"]>["sinks"]>[number];
-
-function normaliseSink(raw: RawSink): SinkConfig {
-  switch (raw.type) {
-    case "log":
-      return { type: "log", name: raw.name };
-    case "email": {
-      const security = raw.security ?? "starttls";
-      return {
-        type: "email",
-        name: raw.name,
-        host: raw.host,
-        port: raw.port ?? DEFAULT_PORTS[security],
-        security,
-        ...(raw.username !== undefined && { username: raw.username }),
-        ...(raw.password !== undefined && { password: secretRef(raw.password) }),
-        from: raw.from,
-        to: list(raw.to),
-        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
-      };
-    }
-    case "webhook":
-      return {
-        type: "webhook",
-        name: raw.name,
-        url: secretRef(raw.url),
-        format: raw.format ?? "json",
-        headers: Object.fromEntries(
-          Object.entries(raw.headers ?? {}).map(([k, v]) => [k, secretRef(v)]),
-        ),
-        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
-      };
-    case "alertmanager":
-      return {
-        type: "alertmanager",
-        name: raw.name,
-        url: raw.url,
-        timeoutMs: raw.timeout !== undefined ? ms(raw.timeout) : SINK_TIMEOUT_MS,
-        ttlMs: raw.ttl !== undefined ? ms(raw.ttl) : 2 * 3_600_000,
-      };
-  }
-}
-
-function secretRef(raw: string | { env: string } | { file: string }): SecretRef {
-  return typeof raw === "string" ? { value: raw } : raw;
 }
 
 function percentLevels(raw: { warn: string; critical: string }): Levels {

@@ -2,6 +2,7 @@
 // the "did you mean" hints all come from here. Messages are written "problem; expected X" and
 // turned into "problem (got …, expected X)" by src/config/errors.ts.
 import { z } from "zod";
+import { sinkSchemas, sinkTypeList } from "../sinks/registry.js";
 import { patternProblem } from "./pattern.js";
 import {
   DURATION_EXAMPLE,
@@ -500,69 +501,19 @@ const secret = z.union(
   { error: "wrong type; expected a string, { env: VARIABLE } or { file: PATH }" },
 );
 
-const sinkBase = {
-  name: z.string({ error: typeError("a sink name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
-    error: "invalid name; expected letters, digits, '-', '_' or '.'",
-  }),
-};
-
+// Each sink type declares its own entry (src/sinks/); this hands it the fragments it shares with
+// the rest of the file.
 const sink = z.discriminatedUnion(
   "type",
-  [
-    z.strictObject({ ...sinkBase, type: z.literal("log") }),
-    z.strictObject({
-      ...sinkBase,
-      type: z.literal("email"),
-      host: z.string({ error: typeError("the SMTP server's host name") }),
-      port: z
-        .number({ error: typeError("a port number") })
-        .int()
-        .min(1)
-        .max(65535)
-        .optional()
-        .describe("Default 587 (starttls), 465 (tls), 25 (none)."),
-      security: z
-        .enum(["starttls", "tls", "none"], {
-          error: "unknown security; expected starttls, tls or none",
-        })
-        .optional()
-        .describe("Default starttls."),
-      username: z.string({ error: typeError("a user name") }).optional(),
-      password: secret
-        .optional()
-        .describe("Better { env: VARIABLE } or { file: PATH } than inline."),
-      from: z.string({ error: typeError("a sender address") }),
-      to: z.union([z.string(), z.array(z.string()).min(1)], {
-        error: "wrong type; expected an address or a list of addresses",
-      }),
-      timeout: duration.optional().describe("Default 10s."),
+  sinkSchemas({
+    name: z.string({ error: typeError("a sink name") }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "invalid name; expected letters, digits, '-', '_' or '.'",
     }),
-    z.strictObject({
-      ...sinkBase,
-      type: z.literal("webhook"),
-      url: secret.describe("A URL, or { env: VARIABLE } / { file: PATH } when it holds a token."),
-      format: z
-        .enum(["json", "slack"], { error: "unknown format; expected json or slack" })
-        .optional()
-        .describe("Default json."),
-      headers: z
-        .record(z.string(), secret, { error: typeError("a mapping of header names to values") })
-        .optional(),
-      timeout: duration.optional().describe("Default 10s."),
-    }),
-    z.strictObject({
-      ...sinkBase,
-      type: z.literal("alertmanager"),
-      url: z.string({ error: typeError("Alertmanager's base URL, e.g. http://127.0.0.1:9093") }),
-      timeout: duration.optional().describe("Default 10s."),
-      ttl: duration
-        .optional()
-        .describe(
-          "endsAt of a firing alert, re-posted each run. Default 2h: more than the time between runs.",
-        ),
-    }),
-  ],
-  { error: "unknown sink type; expected log, email, webhook or alertmanager" },
+    duration,
+    secret,
+    typeError,
+  }),
+  { error: `unknown sink type; expected ${sinkTypeList()}` },
 );
 
 const alerts = z.strictObject(

@@ -1,4 +1,4 @@
-import type { SinkConfig } from "../alerts/sink-config.js";
+import type { SinkConfig } from "../sinks/registry.js";
 import type { Pattern } from "./pattern.js";
 
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.

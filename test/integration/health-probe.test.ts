@@ -6,7 +6,8 @@ import https from "node:https";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthCheck } from "../../src/config/types.js";
-import { BODY_LIMIT, probeAll, probeHealth } from "../../src/services/health.js";
+import { BODY_LIMIT } from "../../src/services/health-judge.js";
+import { probeAll, probeHealth } from "../../src/services/health.js";
 import { hasOpenssl, selfSignedCertificate } from "../helpers/tls-cert.js";
 
 const HEALTHY = { status: "healthy", cpu_percent: 3.5, memory_mb: 120, uptime_s: 4470 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HealthCheck } from "../../src/config/types.js";
-import { judgeResponse, pickValues } from "../../src/services/health.js";
+import { judgeResponse, pickValues } from "../../src/services/health-judge.js";
 
 function check(overrides: Partial<HealthCheck> = {}): HealthCheck {
   return {

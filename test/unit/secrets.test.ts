@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_SECRET_BYTES, readSecretFile, resolveSecret } from "../../src/alerts/secrets.js";
-import { createSink } from "../../src/alerts/sinks.js";
+import { createSink } from "../../src/alerts/create-sink.js";
 import type { Digest } from "../../src/alerts/types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cleanup-secrets-"));
