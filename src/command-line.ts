@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { exitTableText } from "./exit-codes.js";
 import { parseDuration } from "./config/units.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "./shared/usage-error.js";
 
 export const SYSTEM_CONFIG = "/etc/cleanup/rules.yaml";
 

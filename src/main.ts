@@ -36,7 +36,7 @@ import {
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
 import { checkConfig, packageVersion, runOnce, type RunReport } from "./run.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "./shared/usage-error.js";
 
 export const BUNDLED_CONFIG = fileURLToPath(new URL("../rules.yaml", import.meta.url));
 

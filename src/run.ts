@@ -10,7 +10,7 @@ import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "./act/results
 import { checkTrustedDir, startSession, type SessionOptions } from "./act/session.js";
 import { loadConfigFile } from "./config/load.js";
 import type { Action, Config } from "./config/types.js";
-import { startDeadline } from "./deadline.js";
+import { startDeadline } from "./shared/deadline.js";
 import {
   CPU_STATE_FILE,
   CPU_STATE_VERSION,

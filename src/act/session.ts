@@ -4,7 +4,7 @@ import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SignalName } from "../config/types.js";
-import type { Deadline } from "../deadline.js";
+import type { Deadline } from "../shared/deadline.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";

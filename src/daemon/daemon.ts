@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import { checkConfig, type RunReport } from "../run.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
 
 export interface DaemonOptions {

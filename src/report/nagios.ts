@@ -20,7 +20,7 @@ import { deadlineLine } from "./text.js";
 import type { RunReport } from "../run.js";
 import { StateDirError } from "../act/session.js";
 import { ScanError } from "../scan/types.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { TextfileError } from "./prometheus.js";
 
 export type NagiosState = "OK" | "WARNING" | "CRITICAL" | "UNKNOWN";

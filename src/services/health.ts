@@ -9,7 +9,7 @@ import type { ClientRequest } from "node:http";
 import type { RequestOptions } from "node:https";
 import type { HealthCheck } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
-import { displayUrl, printable } from "../report/printable.js";
+import { displayUrl, printable } from "../shared/printable.js";
 
 export interface HealthResult {
   url: string;

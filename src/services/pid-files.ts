@@ -6,12 +6,12 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { Service } from "../config/types.js";
 import { formatDuration } from "../config/units.js";
-import { displayCommand, printable } from "../report/printable.js";
+import { displayCommand, printable } from "../shared/printable.js";
 import { matchSelector, type Lookup } from "../rules/match.js";
 import type { ProcessRef } from "../rules/plan-types.js";
 import { ref } from "../rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
-import { expandGlob } from "./glob.js";
+import { expandGlob } from "../shared/glob.js";
 import { launchers, namesInstance, serviceInstances } from "./instances.js";
 
 /** The kernel's largest pid_max (PID_MAX_LIMIT on 64-bit): a larger number is no pid. */

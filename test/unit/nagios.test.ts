@@ -4,7 +4,7 @@ import { ConfigError } from "../../src/config/errors.js";
 import { nagiosErrorLine, quoteLabel, renderNagios } from "../../src/report/nagios.js";
 import type { RunReport } from "../../src/run.js";
 import { ScanError } from "../../src/scan/types.js";
-import { UsageError } from "../../src/usage-error.js";
+import { UsageError } from "../../src/shared/usage-error.js";
 import {
   alertEntry,
   busyReport,

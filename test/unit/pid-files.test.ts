@@ -21,7 +21,7 @@ import type { Service } from "../../src/config/types.js";
 import type { Lookup } from "../../src/rules/match.js";
 import { ref } from "../../src/rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../../src/scan/types.js";
-import { expandGlob, globProblem, MAX_MATCHES } from "../../src/services/glob.js";
+import { expandGlob, globProblem, MAX_MATCHES } from "../../src/shared/glob.js";
 import {
   classifyPidFiles,
   readPidFile,
