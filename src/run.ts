@@ -51,9 +51,9 @@ import {
   nextHealthState,
   type HealthState,
 } from "./services/health-state.js";
-import type { PidFileRead } from "./services/pid-files.js";
+import type { PidFileRead } from "./scan/pid-files.js";
 import { serviceEvents } from "./services/service-events.js";
-import { namedPids, readServicePidFiles } from "./services/service-pid-files.js";
+import { namedPids, readServicePidFiles } from "./scan/pid-files.js";
 
 /** run: act; dry-run: plan only; status: plan only, and show the last run. */
 export type RunMode = "run" | "dry-run" | "status";

@@ -10,7 +10,7 @@ import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";
 import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
-import type { PidFileRead } from "../services/pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
 import { removeStalePidFile, type PidFileRemovalOutcome } from "./pid-file-removal.js";
 import { checkDirTrust } from "../state/trusted-dir.js";
 

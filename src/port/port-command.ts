@@ -13,7 +13,7 @@ import { judgeHolders, type Verdict } from "../rules/stale.js";
 import { readListenerTable } from "../scan/listeners.js";
 import { readProcessTable } from "../scan/read-process-table.js";
 import { ScanError, type Listener } from "../scan/types.js";
-import { readServicePidFiles } from "../services/service-pid-files.js";
+import { readServicePidFiles } from "../scan/pid-files.js";
 import { currentActor, defaultStateDir, selfIdentity } from "../run.js";
 
 export type PortProto = "tcp" | "udp";

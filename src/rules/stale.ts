@@ -20,7 +20,7 @@ import { killTargets } from "./plan.js";
 import type { Actor, Plan, PlanEntry, SparedEntry } from "./plan-types.js";
 import { buildProtection } from "./protect.js";
 
-/** What the stale judgement needs of a PID file (src/services/pid-files.ts reads them). */
+/** What the stale judgement needs of a PID file (src/scan/pid-files.ts reads them). */
 export interface PidFileEvidence {
   path: string;
   pid: number | null;

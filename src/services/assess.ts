@@ -11,12 +11,8 @@ import type { Snapshot } from "../scan/types.js";
 import type { HealthResult } from "./health.js";
 import type { HealthState } from "./health-state.js";
 import { serviceInstances } from "./instances.js";
-import {
-  classifyPidFiles,
-  untrackedInstances,
-  type PidFileFinding,
-  type PidFileRead,
-} from "./pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
+import { classifyPidFiles, untrackedInstances, type PidFileFinding } from "./pid-files.js";
 
 export type RemovalOutcome = "removed" | "would-remove" | "changed" | "alive" | "failed";
 
