@@ -1,5 +1,5 @@
 // `cleanup port N [--free]`: who holds a port, and, with --free, kill the holders only when every
-// one of them is stale by the rules (see rules/stale.ts). Nothing here decides dry-run: the
+// one of them is stale by the rules (see services/stale.ts). Nothing here decides dry-run: the
 // session does. Returns a report; the CLI maps its outcome to the exit code.
 import type { LockHolder } from "../act/lock.js";
 import type { KillResult } from "../act/results.js";
@@ -9,7 +9,7 @@ import { scanNeeds } from "../rules/detail-filter.js";
 import { findAdopters } from "../rules/orphans.js";
 import { plan, ref } from "../rules/plan.js";
 import type { Actor, PlanEntry, ProcessRef } from "../rules/plan-types.js";
-import { judgeHolders, type Verdict } from "../rules/stale.js";
+import { judgeHolders, type Verdict } from "../services/stale.js";
 import { readListenerTable } from "../scan/listeners.js";
 import { readProcessTable } from "../scan/read-process-table.js";
 import { ScanError, type Listener } from "../scan/types.js";
