@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { SYSTEM_CONFIG, helpText, parseCommandLine, type Command } from "./command-line.js";
 import { checkTrustedDir } from "./act/session.js";
 import { sendTestAlerts } from "./alerts/test-alert.js";
+import { readPreviousTextfile, writeTextfile } from "./state/textfile.js";
 import { checkDirTrust } from "./state/trusted-dir.js";
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { runDaemon } from "./daemon/daemon.js";
@@ -27,12 +28,7 @@ import { portCommand } from "./port/port-command.js";
 import { renderPort } from "./report/port.js";
 import { renderJsonChunks } from "./report/json.js";
 import { nagiosErrorLine, renderNagios } from "./report/nagios.js";
-import {
-  readPreviousTextfile,
-  renderErrorTextfile,
-  renderTextfile,
-  writeTextfile,
-} from "./report/prometheus.js";
+import { renderErrorTextfile, renderTextfile } from "./report/prometheus.js";
 import { renderStatus } from "./report/status.js";
 import { renderText } from "./report/text.js";
 import { checkConfig, packageVersion, runOnce, type RunReport } from "./run.js";

@@ -21,7 +21,7 @@ import type { RunReport } from "../run.js";
 import { StateDirError } from "../act/session.js";
 import { ScanError } from "../scan/types.js";
 import { UsageError } from "../shared/usage-error.js";
-import { TextfileError } from "./prometheus.js";
+import { TextfileError } from "../state/textfile.js";
 
 export type NagiosState = "OK" | "WARNING" | "CRITICAL" | "UNKNOWN";
 

@@ -4,7 +4,7 @@ import type { Level, ThresholdResult } from "../host/thresholds.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "../run.js";
-import { formatValue, processLine } from "./text.js";
+import { formatValue, processLine, thresholdLabel } from "./text.js";
 import { displayCommand } from "../shared/printable.js";
 import { serviceLines } from "./services.js";
 
@@ -81,9 +81,7 @@ export function renderStatus(report: RunReport, color: boolean): string {
 }
 
 function label(t: ThresholdResult): string {
-  if (t.key.startsWith("disk-inodes:")) return `inodes ${t.key.slice(12)}`;
-  if (t.key.startsWith("disk:")) return `disk ${t.key.slice(5)}`;
-  return t.key === "load" ? "load per core" : t.key;
+  return t.key === "load" ? "load per core" : thresholdLabel(t.key);
 }
 
 function detail(t: ThresholdResult, host: HostMetrics): string {

@@ -1,5 +1,5 @@
 // The readable report of one run, for a person at a terminal or in a cron mail.
-import type { KillResult } from "../act/results.js";
+import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "../act/results.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
@@ -144,12 +144,14 @@ function keptLine(queued: number, unsaved: number | null): string {
 
 /** "memory 42.1% ok, cpu 12.0% ok, disk / 22.0% ok …": one line for a run's report. */
 export function hostSummary(thresholds: readonly ThresholdResult[]): string {
-  return thresholds
-    .map(
-      (t) =>
-        `${t.key.replace(/^disk(-inodes)?:/, (_m, inodes: string | undefined) => (inodes ? "inodes " : "disk "))} ${formatValue(t)} ${t.level}`,
-    )
-    .join(", ");
+  return thresholds.map((t) => `${thresholdLabel(t.key)} ${formatValue(t)} ${t.level}`).join(", ");
+}
+
+/** "memory", "disk /var", "inodes /var": a threshold's key as the readable reports name it. */
+export function thresholdLabel(key: string): string {
+  if (key.startsWith("disk-inodes:")) return `inodes ${key.slice("disk-inodes:".length)}`;
+  if (key.startsWith("disk:")) return `disk ${key.slice("disk:".length)}`;
+  return key;
 }
 
 export function formatValue(t: ThresholdResult): string {
@@ -172,13 +174,13 @@ function killLine(e: PlanEntry, result: KillResult | undefined): string {
   return `${e.facts.join("; ")}; ${how}${outcome}`;
 }
 
+/** The failures are those every output counts (act/results.ts); here "gone" counts as dead too. */
 function countOutcomes(results: KillResult[]): { dead: number; failed: number } {
   let dead = 0;
   let failed = 0;
   for (const r of results) {
-    if (r.outcome === "terminated" || r.outcome === "killed" || r.outcome === "gone") dead++;
-    else if (r.outcome !== "would-kill" && r.outcome !== "reused" && r.outcome !== "changed")
-      failed++;
+    if (KILLED_OUTCOMES.has(r.outcome) || r.outcome === "gone") dead++;
+    else if (FAILED_OUTCOMES.has(r.outcome)) failed++;
   }
   return { dead, failed };
 }

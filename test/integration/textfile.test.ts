@@ -7,12 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  readPreviousTextfile,
-  renderTextfile,
-  writeTextfile,
-} from "../../src/report/prometheus.js";
+import { renderTextfile } from "../../src/report/prometheus.js";
 import { runOnce, type RunReport } from "../../src/run.js";
+import { readPreviousTextfile, writeTextfile } from "../../src/state/textfile.js";
 import { NodeExporter } from "../helpers/node-exporter.js";
 import { killEntry, liveReport, result } from "../helpers/run-report.js";
 import { Scene } from "../helpers/scene.js";

@@ -1,14 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  TextfileError,
   escapeLabelValue,
-  readPreviousTextfile,
   renderErrorTextfile,
   renderTextfile,
-  writeTextfile,
 } from "../../src/report/prometheus.js";
 import type { RunReport } from "../../src/run.js";
 import {
@@ -431,35 +425,5 @@ describe("last success across runs", () => {
     );
     expect(text).not.toContain("cleanup_orphans_found");
     expect(text).not.toContain("cleanup_last_success_timestamp_seconds");
-  });
-});
-
-describe("writeTextfile", () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  const tempDir = (): string => {
-    const d = mkdtempSync(join(tmpdir(), "cleanup-prom-unit-"));
-    dirs.push(d);
-    return d;
-  };
-
-  it("replaces cleanup.prom, readable by others (node_exporter's user), leaving no temp file", () => {
-    const dir = tempDir();
-    expect(readPreviousTextfile(dir)).toBeUndefined();
-    writeFileSync(join(dir, "cleanup.prom"), "old\n");
-    const text = renderTextfile(dryReport(), NOW);
-    writeTextfile(dir, text);
-    expect(readdirSync(dir)).toEqual(["cleanup.prom"]);
-    expect(statSync(join(dir, "cleanup.prom")).mode & 0o777).toBe(0o644);
-    expect(readPreviousTextfile(dir)).toBe(text);
-  });
-
-  it("fails with TextfileError when the directory does not exist, and does not create it", () => {
-    const dir = join(tempDir(), "missing");
-    expect(() => writeTextfile(dir, "x 1\n")).toThrow(TextfileError);
-    expect(() => writeTextfile(dir, "x 1\n")).toThrow(/cannot write .*missing\/cleanup\.prom/);
-    expect(existsSync(dir)).toBe(false);
   });
 });
