@@ -6,7 +6,7 @@ import type { PortOutcome } from "./report/port-report.js";
 import type { NagiosState } from "./report/nagios.js";
 import type { RunOutcome } from "./report/run-report.js";
 import { ScanError } from "./scan/types.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "./shared/usage-error.js";
 
 export const EXIT = {
   OK: 0,

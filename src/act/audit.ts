@@ -2,7 +2,7 @@
 // Opened O_APPEND|O_CREAT|O_NOFOLLOW: a symlink planted at the name is refused (ELOOP), never
 // written through, and what is there must be a regular file (not a FIFO that blocks the run).
 import { closeSync, constants, fstatSync, fsyncSync, openSync } from "node:fs";
-import { argvExcerpt } from "../scan/argv-excerpt.js";
+import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { writeAll } from "../state/durable.js";
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -11,7 +11,7 @@ export interface AuditRecord {
   time: string;
   pid: number;
   startTicks: number;
-  /** The plan's excerpt (scan/argv-excerpt.ts): at most ARGV_EXCERPT_CHARS, never a whole 1 MB argv. */
+  /** The plan's excerpt (shared/argv-excerpt.ts): at most ARGV_EXCERPT_CHARS, never a whole 1 MB argv. */
   argv: string[];
   /** Set when argv is cut; argvBytes is then the whole command line's size, where known. */
   argvTruncated?: true;

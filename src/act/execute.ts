@@ -3,7 +3,7 @@
 // Before every signal the start time, command line and executable are re-read: a different
 // start time means the pid was reused; a different program, that the process exec'd.
 import type { SignalName } from "../config/types.js";
-import type { Deadline } from "../deadline.js";
+import type { Deadline } from "../shared/deadline.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import type { AuditRecord } from "./audit.js";
 import { checkIdentity, probe } from "./probe.js";

@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { parseStat } from "../scan/parse-stat.js";
 import { readProcTextIfPresent } from "../scan/read-file.js";
-import { PID_FILE_READ_BYTES, readAtMost, type PidFileRead } from "../services/pid-files.js";
+import { PID_FILE_READ_BYTES, readAtMost, type PidFileRead } from "../scan/pid-files.js";
 
 export type PidFileRemovalOutcome = "removed" | "changed" | "alive" | "failed";
 

@@ -1,7 +1,7 @@
 // Is (pid, startTicks) still the process the plan named, running the same program? Re-read
 // before every signal.
 import { readlinkSync } from "node:fs";
-import { argvExcerpt } from "../scan/argv-excerpt.js";
+import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { readCmdline } from "../scan/cmdline.js";
 import { parseStat } from "../scan/parse-stat.js";
 import { isVanished, readProcTextIfPresent } from "../scan/read-file.js";
@@ -36,7 +36,7 @@ export function probe(procRoot: string, pid: number, startTicks: number): Livene
 
 /**
  * The command line now, as the plan holds it: the same bounded read as the scan (scan/cmdline.ts)
- * and the same excerpt (scan/argv-excerpt.ts), so the comparison with the plan's argv compares
+ * and the same excerpt (shared/argv-excerpt.ts), so the comparison with the plan's argv compares
  * like with like; null if the process is gone. Throws when unreadable.
  */
 export function readCurrentArgv(procRoot: string, pid: number): string[] | null {

@@ -3,14 +3,14 @@
 import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SignalName } from "../config/types.js";
-import type { Deadline } from "../deadline.js";
+import type { Deadline } from "../shared/deadline.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import { openAuditLog } from "./audit.js";
 import { executeKills } from "./execute.js";
 import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
-import type { PidFileRead } from "../services/pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
 import { removeStalePidFile, type PidFileRemovalOutcome } from "./pid-file-removal.js";
 import { checkDirTrust } from "../state/trusted-dir.js";
 

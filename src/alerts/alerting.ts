@@ -3,7 +3,7 @@
 // shows what would be sent, and changes nothing.
 import { hostname } from "node:os";
 import type { Config } from "../config/types.js";
-import type { Deadline } from "../deadline.js";
+import type { Deadline } from "../shared/deadline.js";
 import type { StateFiles } from "../state/reader.js";
 import { deliverAll, sinkDeadlineMs, type Delivery } from "./deliver.js";
 import { OUTBOX_FILE, OUTBOX_VERSION, emptyOutbox, enqueue, parseOutbox } from "./outbox.js";

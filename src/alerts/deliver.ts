@@ -1,7 +1,7 @@
 // Sends each sink its digest: everything waiting for it in the outbox. Sinks run in parallel,
 // each within its own timeout; one that fails keeps its notifications for the next run and
 // never stops the others or the run.
-import type { Deadline } from "../deadline.js";
+import type { Deadline } from "../shared/deadline.js";
 import { noAnswerWithin } from "../net/errors.js";
 import { sinkPlugin, type SinkConfig } from "../sinks/registry.js";
 import { acknowledge, type Outbox } from "./outbox.js";

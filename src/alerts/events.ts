@@ -8,7 +8,7 @@ import { formatDuration, formatSize } from "../config/units.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
 import type { AlertEvent } from "./types.js";
-import { displayCommand } from "../report/printable.js";
+import { displayCommand } from "../shared/printable.js";
 
 export interface RunFindings {
   plan: Plan;

@@ -2,7 +2,7 @@
 import { sendTestAlerts } from "../alerts/test-alert.js";
 import { exitCodeForAlertTest } from "../exit-codes.js";
 import { checkConfig } from "../run/open.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { defineCommand } from "./spec.js";

@@ -4,7 +4,7 @@
 // 15 ms and 4 MiB per run, a tenth of the margin against `ps` at 10,000 processes.)
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseDuration } from "../config/units.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import type { CommandSpec, OptionSpec, ParsedCommand, ValueOption } from "./spec.js";
 
 /** What --help and --version parse to, from any command. */

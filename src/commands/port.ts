@@ -2,7 +2,7 @@
 import { exitCodeForPort } from "../exit-codes.js";
 import { portCommand as inspectPort } from "../port/port-command.js";
 import { renderPort } from "../report/port.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import {
   ALLOW_UNTRUSTED_CONFIG,

@@ -4,7 +4,7 @@ import { renderJsonChunks } from "../report/json.js";
 import { renderNagios } from "../report/nagios.js";
 import { renderText } from "../report/text.js";
 import { runOnce } from "../run/run-once.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import {
   ALLOW_UNTRUSTED_CONFIG,

@@ -2,7 +2,7 @@
 // raw document even when the schema found other problems: zod skips an object's refinements
 // once that object has an error, and the operator should get every problem in one pass.
 
-import { globProblem } from "../services/glob.js";
+import { globProblem } from "../shared/glob.js";
 import { compilePattern } from "./pattern.js";
 import { SELECTOR_KEYS } from "./schema.js";
 import { parsePercent } from "./units.js";

@@ -2,12 +2,12 @@
 // Any problem: every one found is thrown together as a ConfigError; nothing downstream runs.
 // The file is read only if it is a regular file of at most MAX_CONFIG_BYTES that, as root, no
 // other user can write (trusted-file.ts); its YAML is bounded in depth, aliases and tags
-// (input-limits.ts) before the recursive steps (yaml's composer, zod) see it.
+// (input-limits.ts) before the recursive steps (yaml's composer, zod) see it. Each problem is
+// placed in the source by issues.ts.
 import { resolve } from "node:path";
 import { Composer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
-import type { z } from "zod";
-import { crossChecks, type CrossIssue } from "./cross-checks.js";
-import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
+import { crossChecks } from "./cross-checks.js";
+import { ConfigError, formatPath } from "./errors.js";
 import {
   controlCharacterProblem,
   depthProblem,
@@ -17,10 +17,11 @@ import {
   nodeProblem,
   type LimitProblem,
 } from "./input-limits.js";
-import { keyNodeAt, knownKeysAt, nodeAt, positionOf, sourceOf } from "./locate.js";
+import { describeIssue, firstProblems, type Issue } from "./issues.js";
+import { nodeAt, positionInText, positionOf } from "./locate.js";
 import { normalise } from "./normalise.js";
-import { rulesFileSchema, type RulesFile } from "./schema.js";
-import { didYouMean } from "./suggest.js";
+import { rulesFileSchema } from "./schema.js";
+import { secretFileProblems } from "./secret-files.js";
 import { readTrustedFile, trustProblem, UntrustedFileError } from "./trusted-file.js";
 import type { Config } from "./types.js";
 
@@ -175,32 +176,6 @@ function yamlInput<T>(file: string, step: () => T): T {
   }
 }
 
-/**
- * Problems are reported up to MAX_PROBLEMS, in file order, then one line for the rest: 300,000
- * of them (a list of 100,000 empty rules) took 13 s to place in the file and print.
- */
-export const MAX_PROBLEMS = 100;
-
-function firstProblems<T>(
-  items: readonly T[],
-  describe: (item: T) => ConfigProblem[],
-): ConfigProblem[] {
-  const problems = items.slice(0, MAX_PROBLEMS).flatMap(describe);
-  problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  const rest = items.length - MAX_PROBLEMS;
-  const next = rest > 0 ? describe(items[MAX_PROBLEMS]!)[0] : undefined;
-  if (next) {
-    problems.push({
-      ...next,
-      path: "",
-      problem: `and ${rest} more problem${rest === 1 ? "" : "s"} from here on, not shown (the first ${MAX_PROBLEMS} are)`,
-      got: undefined,
-      expected: undefined,
-    });
-  }
-  return problems;
-}
-
 /** What yaml's parseDocument does, on tokens already parsed (and checked for depth). */
 function composeOne(tokens: readonly CST.Token[], length: number): Document.Parsed {
   const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
@@ -219,122 +194,6 @@ function composeOne(tokens: readonly CST.Token[], length: number): Document.Pars
     }
   }
   return doc!;
-}
-
-/** Each `{ file: PATH }` secret that would be refused, at the path of its `file` key. */
-function secretFileProblems(
-  data: RulesFile,
-  check: NonNullable<ParseOptions["secretProblem"]>,
-): { path: (string | number)[]; problem: string }[] {
-  const trustPaths = data.settings?.trust_paths ?? [];
-  const found: { path: (string | number)[]; problem: string }[] = [];
-  const visit = (ref: unknown, path: (string | number)[]): void => {
-    if (typeof ref !== "object" || ref === null || !("file" in ref)) return;
-    const problem = check(String(ref.file), trustPaths);
-    if (problem) {
-      found.push({
-        path: [...path, "file"],
-        problem: `secret file ${String(ref.file)}: ${problem}${problem.startsWith("refused") ? "; list it (or its directory) in settings.trust_paths to accept it" : ""}`,
-      });
-    }
-  };
-  (data.alerts?.sinks ?? []).forEach((sink, index) => {
-    const at = ["alerts", "sinks", index];
-    if (sink.type === "email") visit(sink.password, [...at, "password"]);
-    if (sink.type === "webhook") {
-      visit(sink.url, [...at, "url"]);
-      for (const [name, value] of Object.entries(sink.headers ?? {}))
-        visit(value, [...at, "headers", name]);
-    }
-  });
-  return found;
-}
-
-type Issue = z.core.$ZodIssue | CrossIssue;
-
-function describeIssue(
-  issue: Issue,
-  doc: Document.Parsed,
-  counter: LineCounter,
-  text: string,
-  file: string,
-): ConfigProblem[] {
-  if ("code" in issue && issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(rulesFileSchema, issue.path);
-    return issue.keys.map((key) => {
-      const suggestion = didYouMean(key, known) ?? nestedSuggestion(key, issue.path, known);
-      return {
-        file,
-        ...positionOf(keyNodeAt(doc, issue.path, key), counter),
-        path: formatPath([...issue.path, key]),
-        problem: suggestion ? `unknown key, did you mean '${suggestion}'?` : "unknown key",
-        expected: `one of ${known.join(", ")}`,
-      };
-    });
-  }
-  const { node, exact } = nodeAt(doc, issue.path);
-  const [problem, expected] = splitMessage(issue.message);
-  let hint = "";
-  if ("code" in issue && issue.code === "invalid_value" && exact) {
-    const suggestion = didYouMean(String(doc.getIn(issue.path)), issue.values.map(String));
-    if (suggestion) hint = `, did you mean '${suggestion}'?`;
-  }
-  return [
-    {
-      file,
-      ...positionOf(node, counter),
-      path: formatPath(issue.path),
-      problem: problem + hint,
-      got: exact ? excerpt(sourceOf(node, text)) : "nothing",
-      expected,
-    },
-  ];
-}
-
-/** A key written one level too high, e.g. `older_than` beside `match` instead of under it. */
-function nestedSuggestion(
-  key: string,
-  path: readonly PropertyKey[],
-  known: string[],
-): string | undefined {
-  const nested = known.flatMap((parent) =>
-    knownKeysAt(rulesFileSchema, [...path, parent]).map((child) => ({
-      child,
-      full: `${parent}.${child}`,
-    })),
-  );
-  const child = didYouMean(
-    key,
-    nested.map((n) => n.child),
-  );
-  return nested.find((n) => n.child === child)?.full;
-}
-
-/** Schema messages are "problem; expected X" (see schema.ts). */
-function splitMessage(message: string): [string, string | undefined] {
-  const at = message.lastIndexOf("; expected ");
-  if (at < 0) return [message, undefined];
-  return [message.slice(0, at), message.slice(at + "; expected ".length)];
-}
-
-/** "got …" quotes at most this much of a value: a 200 KB string is not a message. */
-const MAX_GOT = 120;
-
-function excerpt(source: string): string {
-  return source.length <= MAX_GOT
-    ? source
-    : `${source.slice(0, MAX_GOT)}… (${source.length} characters)`;
-}
-
-/** 1-based line and column of `offset`, without a parse (the checks that run before one). */
-function positionInText(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
-    line += 1;
-    start = at + 1;
-  }
-  return { line, col: offset - start + 1 };
 }
 
 function firstLine(message: string): string {

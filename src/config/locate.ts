@@ -1,5 +1,6 @@
 // From zod issue paths back to the YAML source: the node's line and column, its source text,
-// and the keys the schema allows at that place (for "did you mean").
+// and the keys the schema allows at that place (for "did you mean"); and an offset's line and
+// column for the checks that run before the YAML is parsed.
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
 import type { z } from "zod";
 
@@ -83,4 +84,15 @@ function unwrap(schema: AnySchema | undefined): AnySchema | undefined {
       current = def.in as AnySchema;
     } else return current;
   }
+}
+
+/** 1-based line and column of `offset`, without a parse (the checks that run before one). */
+export function positionInText(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = text.indexOf("\n"); at >= 0 && at < offset; at = text.indexOf("\n", at + 1)) {
+    line += 1;
+    start = at + 1;
+  }
+  return { line, col: offset - start + 1 };
 }

@@ -88,7 +88,7 @@ export interface Settings {
   cpuSampleMs: number;
   statfsTimeoutMs: number;
   topProcesses: number;
-  /** settings.run_deadline: a whole run's budget (see src/deadline.ts). */
+  /** settings.run_deadline: a whole run's budget (see src/shared/deadline.ts). */
   runDeadlineMs: number;
   /** settings.trust_paths: accepted as root whoever owns or can write them. */
   trustPaths: string[];

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
 import { checkConfig } from "../run/open.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
 
 export interface DaemonOptions {

@@ -3,7 +3,7 @@
 // PSS divides each shared page among its sharers. PSS needs /proc/PID/smaps_rollup (root, or
 // the process's owner) and walks the page tables, so it is read for the 2N largest by RSS only
 // (PSS ≤ RSS, so a process outside those can only make the list if its own RSS is larger).
-import { argvExcerpt, type ArgvExcerpt } from "../scan/argv-excerpt.js";
+import { argvExcerpt, type ArgvExcerpt } from "../shared/argv-excerpt.js";
 import { readCmdline } from "../scan/cmdline.js";
 import { isVanished, readProcTextIfPresent } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
@@ -13,7 +13,7 @@ export interface TopProcess {
   startTicks: number;
   user: string | null;
   comm: string;
-  /** An excerpt, as in a plan (scan/argv-excerpt.ts). */
+  /** An excerpt, as in a plan (shared/argv-excerpt.ts). */
   argv: string[];
   argvTruncated?: true;
   argvBytes?: number;

@@ -3,7 +3,7 @@
 // and asks about the target only through `existing` and `read`, so a test can run it against a
 // temp dir and the CLI can show it with --dry-run.
 import { join } from "node:path";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 
 export type Scheduler = "systemd" | "cron";
 

@@ -4,7 +4,7 @@
 import { findAdopters } from "../rules/orphans.js";
 import { plan, ref } from "../rules/plan.js";
 import type { Actor, PlanEntry } from "../rules/plan-types.js";
-import { judgeHolders, type Verdict } from "../rules/stale.js";
+import { judgeHolders, type Verdict } from "../services/stale.js";
 import type { PortProto, PortReport } from "../report/port-report.js";
 import { createContext, type ContextOptions } from "../run/context.js";
 import { readPidFiles, scanProcesses } from "../run/measure.js";

@@ -18,7 +18,7 @@ import { ConfigError, formatProblem } from "../config/errors.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import { deadlineLine } from "./text.js";
 import type { RunReport } from "./run-report.js";
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../shared/usage-error.js";
 
 export type NagiosState = "OK" | "WARNING" | "CRITICAL" | "UNKNOWN";
 

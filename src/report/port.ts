@@ -3,7 +3,7 @@
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PortReport } from "./port-report.js";
 import type { Listener } from "../scan/types.js";
-import { displayCommand } from "./printable.js";
+import { displayCommand } from "../shared/printable.js";
 
 export function renderPort(report: PortReport): string {
   const lines: string[] = [];

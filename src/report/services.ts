@@ -2,7 +2,7 @@
 // instances of each tracked service.
 import { formatDuration } from "../config/units.js";
 import type { ServiceReport } from "../services/assess.js";
-import { displayCommand, displayUrl, printable } from "./printable.js";
+import { displayCommand, displayUrl, printable } from "../shared/printable.js";
 
 export type Paint = (level: "ok" | "warn" | "critical" | "unknown", text: string) => string;
 

@@ -5,7 +5,7 @@ import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "./run-report.js";
 import { formatValue, processLine, thresholdLabel } from "./text.js";
-import { displayCommand } from "./printable.js";
+import { displayCommand } from "../shared/printable.js";
 import { serviceLines } from "./services.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };

@@ -4,7 +4,7 @@ import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { DeadlineStop, RunReport } from "./run-report.js";
-import { displayCommand } from "./printable.js";
+import { displayCommand } from "../shared/printable.js";
 import { serviceLines } from "./services.js";
 
 const MAX_COMMAND = 100;

@@ -2,7 +2,7 @@
 // decides comes with the facts that decided it, and every selected-but-spared process with why.
 import type { Config, Resource, Rule } from "../config/types.js";
 import { whenHolds, type Level } from "../host/thresholds.js";
-import { argvExcerpt } from "../scan/argv-excerpt.js";
+import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { checkConditions, matchSelector, type Lookup } from "./match.js";

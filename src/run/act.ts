@@ -2,7 +2,7 @@
 // then removes the stale PID files of services that ask for it.
 import type { Config } from "../config/types.js";
 import type { PidFileEntry, ServiceReport } from "../services/assess.js";
-import type { PidFileRead } from "../services/pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
 import { checkpoint } from "./stop.js";
 import type { Acted, Decided, Measured, Run } from "./types.js";
 

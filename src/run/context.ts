@@ -4,7 +4,7 @@
 import { hostname } from "node:os";
 import type { LockHolder } from "../act/lock.js";
 import type { SessionOptions } from "../act/session.js";
-import { NO_DEADLINE, type Deadline } from "../deadline.js";
+import { NO_DEADLINE, type Deadline } from "../shared/deadline.js";
 import type { Actor } from "../rules/plan-types.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import { currentActor, selfIdentity } from "./identity.js";

@@ -8,7 +8,7 @@ import type { LockHolder } from "../act/lock.js";
 import { checkTrustedDir, startSession } from "../act/session.js";
 import { loadConfigFile } from "../config/load.js";
 import type { Config } from "../config/types.js";
-import { startDeadline } from "../deadline.js";
+import { startDeadline } from "../shared/deadline.js";
 import type { RunContext } from "./context.js";
 import type { ReadySession } from "./types.js";
 

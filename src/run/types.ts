@@ -14,7 +14,7 @@ import type { Snapshot } from "../scan/types.js";
 import type { ServiceAssessment } from "../services/assess.js";
 import type { HealthResult } from "../services/health.js";
 import type { HealthState } from "../services/health-state.js";
-import type { PidFileRead } from "../services/pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
 import type { StateFiles } from "../state/reader.js";
 import type { ContextOptions, RunContext } from "./context.js";
 

@@ -2,7 +2,7 @@
 // the agent reads and matches only the first CMDLINE_LIMIT_BYTES of one, and marks the process
 // when there was more (with the whole size where the kernel tells it). Measured with a 1 MiB
 // argv: read whole, every rule regex ran over all of it and every report copied it. What a
-// plan, report or audit line carries of it is smaller still: argv-excerpt.ts.
+// plan, report or audit line carries of it is smaller still: shared/argv-excerpt.ts.
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { parseCmdline } from "./parse-misc.js";
 

@@ -6,17 +6,13 @@ import type { Config, Severity } from "../config/types.js";
 import type { Lookup } from "../rules/match.js";
 import { ref } from "../rules/plan.js";
 import type { Actor, Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
-import { judgeHolders } from "../rules/stale.js";
+import { judgeHolders } from "./stale.js";
 import type { Snapshot } from "../scan/types.js";
 import type { HealthResult } from "./health.js";
 import type { HealthState } from "./health-state.js";
 import { serviceInstances } from "./instances.js";
-import {
-  classifyPidFiles,
-  untrackedInstances,
-  type PidFileFinding,
-  type PidFileRead,
-} from "./pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
+import { classifyPidFiles, untrackedInstances, type PidFileFinding } from "./pid-files.js";
 
 export type RemovalOutcome = "removed" | "would-remove" | "changed" | "alive" | "failed";
 

@@ -4,7 +4,7 @@
 // "heartbeat_timeout_447s"}), so the body is judged too, and what the service says about itself
 // reaches the operator.
 import type { HealthCheck } from "../config/types.js";
-import { printable } from "../report/printable.js";
+import { printable } from "../shared/printable.js";
 
 /** Read no more than this: a health body is small, and a runaway one must not cost memory. */
 export const BODY_LIMIT = 64 * 1024;

@@ -3,7 +3,7 @@
 // words) are net/http.ts's; what is decided here is what to ask and how an answer reads.
 import type { HealthCheck } from "../config/types.js";
 import { httpRequest } from "../net/http.js";
-import { displayUrl, printable } from "../report/printable.js";
+import { displayUrl, printable } from "../shared/printable.js";
 import {
   BODY_LIMIT,
   BODY_SHOWN,

@@ -3,7 +3,7 @@
 // Occurrences: stale PID files removed.
 import { MAX_DETAILS, processLine } from "../alerts/events.js";
 import type { AlertEvent } from "../alerts/types.js";
-import { displayUrl, printable } from "../report/printable.js";
+import { displayUrl, printable } from "../shared/printable.js";
 import type { PidFileEntry, ServiceReport } from "./assess.js";
 
 export function serviceEvents(reports: readonly ServiceReport[]): AlertEvent[] {

@@ -5,7 +5,7 @@ import type { PortReport } from "../../src/report/port-report.js";
 import type { Listener } from "../../src/scan/types.js";
 import type { HealthReport, ServiceReport } from "../../src/services/assess.js";
 import type { HealthResult } from "../../src/services/health.js";
-import type { PidFileRead } from "../../src/services/pid-files.js";
+import type { PidFileRead } from "../../src/scan/pid-files.js";
 
 export const HEALTH_URL = "http://127.0.0.1:9091/health";
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { ARGV_EXCERPT_CHARS } from "../../src/scan/argv-excerpt.js";
+import { ARGV_EXCERPT_CHARS } from "../../src/shared/argv-excerpt.js";
 import { Scene, waitFor } from "../helpers/scene.js";
 import { stopChild } from "../helpers/stop-child.js";
 

@@ -10,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeStalePidFile } from "../../src/act/pid-file-removal.js";
 import type { Service } from "../../src/config/types.js";
 import type { Snapshot } from "../../src/scan/types.js";
+import { readPidFiles, type PidFileRead } from "../../src/scan/pid-files.js";
 import {
   classifyPidFiles,
-  readPidFiles,
   untrackedInstances,
   type PidFileFinding,
-  type PidFileRead,
 } from "../../src/services/pid-files.js";
 import { serviceInstances } from "../../src/services/instances.js";
 import { config } from "../helpers/fixtures.js";

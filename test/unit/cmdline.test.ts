@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { displayCommand } from "../../src/report/printable.js";
-import { ARGV_EXCERPT_CHARS, argvExcerpt, cutMarker } from "../../src/scan/argv-excerpt.js";
+import { displayCommand } from "../../src/shared/printable.js";
+import { ARGV_EXCERPT_CHARS, argvExcerpt, cutMarker } from "../../src/shared/argv-excerpt.js";
 import { CMDLINE_LIMIT_BYTES, readCmdline } from "../../src/scan/cmdline.js";
 import { ProcFixture } from "../helpers/fixtures.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { helpText, parseCommandLine } from "../../src/commands/table.js";
 import { EXIT_TABLE } from "../../src/exit-codes.js";
-import { UsageError } from "../../src/usage-error.js";
+import { UsageError } from "../../src/shared/usage-error.js";
 
 describe("parseCommandLine", () => {
   it("a run, with every option, long and short", () => {

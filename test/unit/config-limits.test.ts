@@ -6,12 +6,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, formatProblem } from "../../src/config/errors.js";
 import { firstInvalidUtf8, MAX_ALIASES, MAX_DEPTH } from "../../src/config/input-limits.js";
-import {
-  loadConfigFile,
-  MAX_CONFIG_BYTES,
-  MAX_PROBLEMS,
-  parseConfig,
-} from "../../src/config/load.js";
+import { MAX_PROBLEMS } from "../../src/config/issues.js";
+import { loadConfigFile, MAX_CONFIG_BYTES, parseConfig } from "../../src/config/load.js";
 
 const FILE = "rules.yaml";
 const RULE = "rules:\n  - name: r\n    match: { comm: x }\n    action: report\n";

@@ -7,7 +7,7 @@ import { emptyOutbox, type Outbox } from "../../src/alerts/outbox.js";
 import type { Digest, Notification, Sink } from "../../src/alerts/types.js";
 import { executeKills } from "../../src/act/execute.js";
 import type { SignalName } from "../../src/config/types.js";
-import { NO_DEADLINE, startDeadline } from "../../src/deadline.js";
+import { NO_DEADLINE, startDeadline } from "../../src/shared/deadline.js";
 import type { PlanEntry } from "../../src/rules/plan-types.js";
 import { ProcFixture } from "../helpers/fixtures.js";
 

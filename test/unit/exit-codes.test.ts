@@ -11,7 +11,7 @@ import {
   isInternalError,
 } from "../../src/exit-codes.js";
 import { ScanError } from "../../src/scan/types.js";
-import { UsageError } from "../../src/usage-error.js";
+import { UsageError } from "../../src/shared/usage-error.js";
 
 describe("exit codes", () => {
   it.each([

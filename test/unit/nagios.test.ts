@@ -5,7 +5,7 @@ import { isInternalError } from "../../src/exit-codes.js";
 import { nagiosErrorLine, quoteLabel, renderNagios } from "../../src/report/nagios.js";
 import type { RunReport } from "../../src/report/run-report.js";
 import { ScanError } from "../../src/scan/types.js";
-import { UsageError } from "../../src/usage-error.js";
+import { UsageError } from "../../src/shared/usage-error.js";
 import {
   alertEntry,
   busyReport,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readPidFiles } from "../../src/services/pid-files.js";
+import { readPidFiles } from "../../src/scan/pid-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cleanup-pidlink-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

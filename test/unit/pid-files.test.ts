@@ -21,14 +21,12 @@ import type { Service } from "../../src/config/types.js";
 import type { Lookup } from "../../src/rules/match.js";
 import { ref } from "../../src/rules/plan.js";
 import type { ProcessInfo, Snapshot } from "../../src/scan/types.js";
-import { expandGlob, globProblem, MAX_MATCHES } from "../../src/services/glob.js";
+import { expandGlob, globProblem, MAX_MATCHES } from "../../src/shared/glob.js";
+import { readPidFile, readPidFiles, type PidFileRead } from "../../src/scan/pid-files.js";
 import {
   classifyPidFiles,
-  readPidFile,
-  readPidFiles,
   untrackedInstances,
   type PidFileFinding,
-  type PidFileRead,
 } from "../../src/services/pid-files.js";
 import { serviceInstances } from "../../src/services/instances.js";
 import { config, proc, ProcFixture, snapshot } from "../helpers/fixtures.js";

@@ -1,7 +1,7 @@
 // `cleanup port PORT [--free [--dry-run]] [--tcp | --udp] [--json]` on the command line.
 import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../src/commands/table.js";
-import { UsageError } from "../../src/usage-error.js";
+import { UsageError } from "../../src/shared/usage-error.js";
 
 function usageError(args: string[]): string {
   try {

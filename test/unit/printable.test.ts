@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayCommand, displayUrl, printable } from "../../src/report/printable.js";
+import { displayCommand, displayUrl, printable } from "../../src/shared/printable.js";
 
 describe("printable", () => {
   it("escapes what could forge a report line or drive a terminal", () => {

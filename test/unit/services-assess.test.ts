@@ -20,7 +20,7 @@ import {
   nextHealthState,
   type HealthState,
 } from "../../src/services/health-state.js";
-import type { PidFileRead } from "../../src/services/pid-files.js";
+import type { PidFileRead } from "../../src/scan/pid-files.js";
 import { DAY, config, proc, snapshot } from "../helpers/fixtures.js";
 import { badPidRead, configProblems, healthResult, pidRead, tcp } from "../helpers/services.js";
 

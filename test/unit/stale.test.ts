@@ -6,7 +6,7 @@ import type { Config } from "../../src/config/types.js";
 import type { Level } from "../../src/host/thresholds.js";
 import { plan } from "../../src/rules/plan.js";
 import type { Actor } from "../../src/rules/plan-types.js";
-import { judgeHolders, type PidFileEvidence, type Verdict } from "../../src/rules/stale.js";
+import { judgeHolders, type PidFileEvidence, type Verdict } from "../../src/services/stale.js";
 import type { ProcessInfo } from "../../src/scan/types.js";
 import { DAY, SPAWN_ARGV, config, proc, snapshot } from "../helpers/fixtures.js";
 import { tcp } from "../helpers/services.js";

@@ -5,7 +5,7 @@ import { renderHelp } from "../../../src/commands/help.js";
 import { parseWith } from "../../../src/commands/parse.js";
 import { defineCommand, type CommandSpec, type OptionSpec } from "../../../src/commands/spec.js";
 import { COMMANDS, PROGRAM, helpText, parseCommandLine } from "../../../src/commands/table.js";
-import { UsageError } from "../../../src/usage-error.js";
+import { UsageError } from "../../../src/shared/usage-error.js";
 
 const TABLE = COMMANDS as readonly CommandSpec[];
 const help = helpText();

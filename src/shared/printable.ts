@@ -1,4 +1,4 @@
-import { ARGV_EXCERPT_CHARS, argvExcerpt, cutMarker } from "../scan/argv-excerpt.js";
+import { ARGV_EXCERPT_CHARS, argvExcerpt, cutMarker } from "./argv-excerpt.js";
 
 /**
  * A process's command line as shown to a person (report, status, mails, the log): control
