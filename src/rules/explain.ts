@@ -170,31 +170,39 @@ function ruleVerdict(
   scope: Scope,
 ): RuleVerdict {
   const { plan: thePlan, lookup, adopters } = scope;
-  const base = {
+  const selector = fieldVerdicts(rule.selector, p, lookup);
+  const conditions = conditionVerdicts(rule.conditions, p, adopters);
+  const verdict = (
+    outcome: RuleOutcome,
+    reasons: string[],
+    extra: Pick<RuleVerdict, "code" | "treeOf"> = {},
+  ): RuleVerdict => ({
     rule: rule.name,
     action: rule.action,
-    selector: fieldVerdicts(rule.selector, p, lookup),
-    conditions: conditionVerdicts(rule.conditions, p, adopters),
-  };
+    outcome,
+    ...extra,
+    reasons,
+    selector,
+    conditions,
+  });
   const inactive = thePlan.inactive.find((i) => i.rule === rule.name);
-  if (inactive) return { ...base, outcome: "inactive", reasons: [inactive.reason] };
+  if (inactive) return verdict("inactive", [inactive.reason]);
   const entry = thePlan.entries.find((e) => e.rule === rule.name && e.process.pid === p.pid);
   if (entry) {
     const treeOf = entry.kill?.treeOf;
-    return { ...base, outcome: "acts", reasons: entry.facts, ...(treeOf && { treeOf }) };
+    return verdict("acts", entry.facts, treeOf !== undefined ? { treeOf } : {});
   }
   const spared = thePlan.spared.filter((s) => s.rule === rule.name && s.process.pid === p.pid);
   const decisive = spared.find((s) => s.code === "over-budget") ?? spared[0];
   if (decisive) {
-    return { ...base, outcome: "spared", code: decisive.code, reasons: decisive.reasons };
+    return verdict("spared", decisive.reasons, { code: decisive.code });
   }
-  if (unevaluated) return { ...base, outcome: "not-matched", reasons: [unevaluated] };
+  if (unevaluated) return verdict("not-matched", [unevaluated]);
 
   // Not in the plan under this rule: the same evaluation the plan made says why.
   const selected = evaluateSelector(rule.selector, p, lookup);
   if (!Array.isArray(selected)) {
-    const reason = describeMiss(selected, rule.selector, p, lookup);
-    return { ...base, outcome: "not-matched", reasons: [reason] };
+    return verdict("not-matched", [describeMiss(selected, rule.selector, p, lookup)]);
   }
   const { failures } = checkConditions(rule.conditions, p, adopters);
   const others = thePlan.entries.filter((e) => e.process.pid === p.pid && e.action === "kill");
@@ -202,22 +210,12 @@ function ruleVerdict(
   if (failures.length > 0) {
     const reasons = failures.map((f) => f.detail);
     // A rule of conditions only selects what passes them: the rest is not "spared" by it.
-    if (Object.keys(rule.selector).length === 0)
-      return { ...base, outcome: "not-matched", reasons };
+    if (Object.keys(rule.selector).length === 0) return verdict("not-matched", reasons);
     // The plan lists a spared process once, as killed, when another rule kills it.
-    return {
-      ...base,
-      outcome: "spared",
-      code: failures[0]!.code,
-      reasons: [...reasons, ...killedBy],
-    };
+    return verdict("spared", [...reasons, ...killedBy], { code: failures[0]!.code });
   }
   // Selected and every condition held, yet not this rule's: an earlier rule already kills it.
-  return {
-    ...base,
-    outcome: "taken",
-    reasons: killedBy.length > 0 ? killedBy : ["not in this run's plan"],
-  };
+  return verdict("taken", killedBy.length > 0 ? killedBy : ["not in this run's plan"]);
 }
 
 const FIELDS: readonly SelectorField[] = [
