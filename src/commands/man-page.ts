@@ -113,7 +113,9 @@ function commandSection(program: string, command: CommandSpec): string[] {
     ...heading("SS", title.join(" ")),
     textLine(escape(sentence(command.description))),
     ...(command.positionals ?? []).flatMap((p) =>
-      tagged(italic(escape(p.name)), [escape(sentence(p.help))]),
+      tagged(italic(escape(p.name)), [
+        escape(`${sentence(p.help)}${p.choices ? ` One of: ${p.choices.join(", ")}.` : ""}`),
+      ]),
     ),
     ...command.options.flatMap((o) => tagged(optionTag(o), [escape(optionBody(o))])),
   ];

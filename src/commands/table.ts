@@ -4,6 +4,7 @@ import { packageVersion } from "../run/version.js";
 import { EXIT, type Exit } from "../exit-codes.js";
 import { alertTestCommand } from "./alert-test.js";
 import { checkCommand } from "./check.js";
+import { completionCommand } from "./completion.js";
 import { daemonCommand } from "./daemon.js";
 import { renderHelp, type ProgramSpec } from "./help.js";
 import { installCommand } from "./install.js";
@@ -25,6 +26,8 @@ export const COMMANDS = [
   portCommand,
   daemonCommand,
   installCommand,
+  // Shell completion, generated from this table.
+  completionCommand,
   alertTestCommand,
   checkCommand,
 ] as const;
