@@ -57,12 +57,25 @@ function completedOption(option: OptionSpec): CompletedOption {
   return { ...base, value, choices: option.choices ?? [] };
 }
 
-/** The help's first clause, at most 60 characters: what a completion menu has room for. */
+/**
+ * The help's first clause, at most 60 characters: what a completion menu has room for. It ends
+ * before a "; ", ": " or " (" outside parentheses, but not within the first few characters:
+ * "text (default), json …" says more than "text".
+ */
 function summary(help: string): string {
-  const clause = help
-    .split(/[;:]\s|\s\(/)[0]!
-    .replaceAll("\u00a0", " ")
-    .trim();
+  const text = help.replaceAll("\u00a0", " ");
+  let depth = 0;
+  let end = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const two = text.slice(i, i + 2);
+    if (depth === 0 && i >= 8 && (two === "; " || two === ": " || two === " (")) {
+      end = i;
+      break;
+    }
+    if (text[i] === "(") depth += 1;
+    if (text[i] === ")") depth = Math.max(0, depth - 1);
+  }
+  const clause = text.slice(0, end).trim();
   return clause.length <= 60 ? clause : `${clause.slice(0, 59).trimEnd()}…`;
 }
 

@@ -1,11 +1,26 @@
 // roff for man pages, the little of it both pages use: escaped text, fonts, and request lines.
-// Pages are written in ASCII: every other character becomes a groff \[uXXXX] escape, so no input
+// Pages are written in ASCII: every other character becomes a groff glyph name, so no input
 // encoding (preconv, a locale) decides how the page renders.
+
+/**
+ * The README's typographic characters by the names groff knows on every terminal device (man in
+ * the C locale renders with latin1, where U+2026 has no glyph: three dots instead).
+ */
+const GLYPHS: Record<string, string> = {
+  "\u2026": "...",
+  "\u2014": "\\(em",
+  "\u2013": "\\(en",
+  "\u2212": "\\(mi",
+  "\u2192": "\\(->",
+  "\u00f7": "\\(di",
+  "\u00d7": "\\(mu",
+  "\u00a7": "\\(sc",
+};
 
 /**
  * Text for a roff text line: backslashes and dashes escaped (`\-` keeps `--dry-run` a minus that
  * can be copied, not a typographic hyphen), a no-break space held (`\~`), any other non-ASCII
- * character named. A line starting with `.` or `'` would be a request: `\&` in front.
+ * character named (GLYPHS, else \[uXXXX]). A line starting with `.` or `'` would be a request: `\&` in front.
  */
 export function escape(text: string): string {
   let out = "";
@@ -15,6 +30,7 @@ export function escape(text: string): string {
     else if (char === "-") out += "\\-";
     else if (char === "\u00a0") out += "\\~";
     else if (code < 0x20 && char !== "\t") out += " ";
+    else if (GLYPHS[char] !== undefined) out += GLYPHS[char];
     else if (code > 0x7e) out += `\\[u${code.toString(16).toUpperCase().padStart(4, "0")}]`;
     else out += char;
   }
