@@ -16,7 +16,7 @@ export const completionCommand = defineCommand({
   name: "completion",
   words: ["completion"],
   title: "completion SHELL",
-  positionals: [{ name: "SHELL", help: "bash, zsh or fish", choices: SHELLS }],
+  positionals: [{ name: "SHELL", help: "the shell the script is for", choices: SHELLS }],
   synopsis: ["(bash, zsh or fish)"],
   description:
     "print a completion script for the shell: source <(cleanup completion bash) in ~/.bashrc, cleanup completion zsh > ~/.zfunc/_cleanup (a directory in $fpath), cleanup completion fish > ~/.config/fish/completions/cleanup.fish; it completes the commands, their options, the choices of an option and file or directory values",

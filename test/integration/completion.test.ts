@@ -1,9 +1,10 @@
 // `cleanup completion bash|zsh|fish` from the built CLI, run in the real shells. bash: the script
 // sourced in `bash --norc`, COMP_WORDS/COMP_CWORD set as readline would, the completion function
 // called and COMPREPLY read. fish: `complete -C` completes a command line without a terminal.
-// zsh: its completion functions only run inside a completion widget (an interactive terminal),
-// so the zsh script is checked by `zsh -n`, by registering with compinit, and by its structure,
-// not by completing. What each shell should offer comes from the command table itself.
+// zsh: completion functions run only inside a completion widget, so an interactive zsh is driven
+// through a pseudo-terminal (zsh/zpty): the line typed, a tab, and what compadd was given read
+// back; the script is also checked by `zsh -n`, compinit, and its structure. What each shell
+// should offer comes from the command table itself.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -173,8 +174,29 @@ describe.skipIf(!existsSync("/usr/bin/fish"))(
   },
 );
 
+/**
+ * Drives `zsh -f -i` in a pty: compinit, the script, a compadd that also prints what it adds
+ * (between markers built at run time, so the echoed input never matches), then the line and a
+ * tab. $1 the script, $2 the line; prints the words offered.
+ */
+const ZSH_DRIVER = `zmodload zsh/zpty || exit 3
+zpty z zsh -f -i
+zpty -w z 'PS1=""; autoload -Uz compinit; compinit -u -D'
+zpty -w z "source \${(q)1}"
+zpty -w z 'compadd() { if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\\ * ]]; then builtin compadd "$@"; return; fi; local -a hits; builtin compadd -A hits "$@"; local m=QZ; print -rn -- "\${m}B\${(j: :)hits}\${m}E"; builtin compadd "$@"; }'
+zpty -w z 'zstyle ":completion:*" menu no; bindkey "^I" complete-word; print -r -- "\${:-QZ}READY"'
+local out all=""
+while zpty -r -t z out || sleep 0.05; do all+=$out; [[ $all == *QZREADY* ]] && break; (( SECONDS > 30 )) && exit 4; done
+all=""
+zpty -w -n z "$2"$'\\t'
+while zpty -r -t z out || sleep 0.05; do all+=$out; [[ $all == *QZE* ]] && break; (( SECONDS > 30 )) && exit 5; done
+sleep 0.3; while zpty -r -t z out; do all+=$out; done
+print -r -- \${(j: :)\${(M)\${(s:QZB:)all}:#*QZE*}%%QZE*}
+zpty -d z
+`;
+
 describe.skipIf(!existsSync("/usr/bin/zsh"))(
-  `zsh, by its structure${existsSync("/usr/bin/zsh") ? "" : " — skipped: zsh is not installed"}`,
+  `zsh${existsSync("/usr/bin/zsh") ? "" : " — skipped: zsh is not installed"}`,
   () => {
     const path = script("zsh");
     // -f: no startup files; HOME and ZDOTDIR a temp dir, so compinit writes no dump of ours.
@@ -193,6 +215,45 @@ describe.skipIf(!existsSync("/usr/bin/zsh"))(
       expect(run.stderr).toBe("");
       expect(run.stdout).toBe("_cleanup\n");
     });
+
+    /** The words zsh offers for a command line, once each. */
+    function complete(line: string): string[] {
+      const driver = join(home, "drive.zsh");
+      writeFileSync(driver, ZSH_DRIVER);
+      const run = spawnSync("zsh", ["-f", driver, path, line], {
+        encoding: "utf8",
+        env: { ...process.env, ZDOTDIR: home, HOME: home },
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return [
+        ...new Set(
+          run.stdout
+            .replaceAll("\r", "")
+            .split(/\s+/)
+            .filter((w) => w !== ""),
+        ),
+      ];
+    }
+
+    it.each([
+      ["cleanup p", ["port"]],
+      ["cleanup --format ", ["text", "json", "nagios"]],
+      ["cleanup alert ", ["test"]],
+      ["cleanup completion ", ["bash", "zsh", "fish"]],
+      ["cleanup port 9091 --", longOptions(["port"])],
+      ["cleanup --", longOptions([])],
+    ])(
+      "%s → its words (typed in an interactive zsh, then a tab)",
+      (line, expected) => {
+        expect(complete(line)).toEqual(expected);
+      },
+      60_000,
+    );
+
+    it("directories only for --root", () => {
+      expect(complete(`cleanup install --root ${files}/rules-`)).toEqual(["rules-dir"]);
+    }, 60_000);
 
     it("gives every command its words and every option its _arguments spec", () => {
       const text = readFileSync(path, "utf8");
