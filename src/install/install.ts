@@ -164,8 +164,9 @@ export function planInstall(options: InstallOptions): InstallAction[] {
   return actions;
 }
 
-// A checkout run before `npm run build` has no pages; the package always has them.
-const NOT_BUILT = "no man page in this package: `npm run build` writes dist/man/";
+// A checkout run before `npm run build` has no pages; the npm package always has them (the .deb
+// puts its own into /usr/share/man, and needs no install).
+const NOT_BUILT = "not in this package's dist/man/ (in a checkout, `npm run build` writes it)";
 
 const BOTH_SCHEDULERS =
   "left alone, but the other scheduler is installed too: remove one (the lock keeps their runs apart, but every other run would only find it busy)";

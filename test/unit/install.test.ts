@@ -240,7 +240,7 @@ describe("cleanup install (systemd)", () => {
       [TARGET.man1, TARGET.man5].map((target) => ({
         kind: "skip",
         path: join(root, target),
-        reason: "no man page in this package: `npm run build` writes dist/man/",
+        reason: "not in this package's dist/man/ (in a checkout, `npm run build` writes it)",
       })),
     );
   });
