@@ -6,6 +6,7 @@
 //   /lib/systemd/system/     cleanup.service (ExecStart rewritten to /usr/bin/cleanup), .timer
 //   /etc/cleanup/rules.yaml  conffile: the operator's rules, kept across upgrades
 //   /etc/cleanup/env         conffile, 0600: secrets for the sinks (EnvironmentFile= of the unit)
+//   /usr/share/man/          cleanup.1.gz, cleanup-rules.5.gz (the build's dist/man/, gzip -9n)
 // The timer is not enabled: the operator reads the plan (`cleanup --dry-run`) first.
 // Usage: node scripts/build-deb.mjs [--out DIR]   (default: the project root)
 import { execFileSync } from "node:child_process";
@@ -82,6 +83,14 @@ function stageTree(stage) {
   );
   put("usr/share/doc/cleanup/README.md.gz", gzipSync(fromRoot("README.md"), { level: 9 }));
   put("usr/share/doc/cleanup/changelog.gz", gzipSync(changelog(), { level: 9 }));
+  // Man pages where man looks: gzip -9n (zlib writes no name and no time, as -n asks).
+  for (const page of ["cleanup.1", "cleanup-rules.5"]) {
+    const section = page.slice(page.lastIndexOf(".") + 1);
+    put(
+      `usr/share/man/man${section}/${page}.gz`,
+      gzipSync(fromRoot(`dist/man/${page}`), { level: 9 }),
+    );
+  }
   // 0600 is the point of that file (secrets); lintian flags any mode but 0644 in /etc.
   put(
     "usr/share/lintian/overrides/cleanup",

@@ -5,13 +5,15 @@
 //
 // Next to the bundle it writes what it carries from others, from esbuild's metafile:
 // dist/THIRD-PARTY-NOTICES.txt (their licence texts) and dist/sbom.cdx.json (CycloneDX), and
-// the metafile itself, dist/metafile.json, for scripts/build-deb.mjs (not in the npm package).
+// the metafile itself, dist/metafile.json, for scripts/build-deb.mjs (not in the npm package),
+// and the man pages, dist/man/cleanup.1 and dist/man/cleanup-rules.5 (scripts/man.mjs).
 // `--schema-tool` also bundles the dev tool behind `npm run schema` (dist/config/), which
 // package.json's "files" leaves out of the package.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { bundleOptions } from "./bundle-options.mjs";
+import { writeManPages } from "./man.mjs";
 import { bundledPackages, renderNotices, renderSbom } from "./third-party.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -31,6 +33,7 @@ mkdirSync(dist, { recursive: true });
 writeFileSync(new URL("THIRD-PARTY-NOTICES.txt", dist), renderNotices(self, packages));
 writeFileSync(new URL("sbom.cdx.json", dist), renderSbom(self, packages));
 writeFileSync(new URL("metafile.json", dist), JSON.stringify(metafile));
+await writeManPages(root);
 
 if (process.argv.includes("--schema-tool")) {
   await build({

@@ -11,6 +11,9 @@
 #   systemd-container         systemd-nspawn: the timer test boots the units in a container
 #   openssl                   a certificate for the e-mail sink's STARTTLS/TLS tests
 #   lintian                   checks the .deb that `npm run deb` builds (its findings are printed)
+#   man-db, groff-base        render the man pages (man -l, groff -ww) and let systemd-analyze
+#                             verify find Documentation=man:cleanup(1)
+#   zsh, fish                 the completion scripts, checked in the shells they are for
 set -eu
 
 # package:the file that shows it is there (python3 may come from pyenv: any python3 on PATH).
@@ -23,7 +26,11 @@ for entry in \
   systemd:/usr/bin/systemd-analyze \
   systemd-container:/usr/bin/systemd-nspawn \
   openssl:openssl \
-  lintian:/usr/bin/lintian; do
+  lintian:/usr/bin/lintian \
+  man-db:/usr/bin/man \
+  groff-base:/usr/bin/groff \
+  zsh:/usr/bin/zsh \
+  fish:/usr/bin/fish; do
   package=${entry%%:*}
   probe=${entry#*:}
   case $probe in

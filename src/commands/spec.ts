@@ -44,6 +44,8 @@ export interface PositionalSpec {
   /** As the synopsis shows it: PORT. */
   readonly name: string;
   readonly help: string;
+  /** The only words it may be (shell completion offers them); the command's parse checks. */
+  readonly choices?: readonly string[];
 }
 
 /** An option's value after parsing, by its declaration. */

@@ -4,6 +4,7 @@ import { packageVersion } from "../run/version.js";
 import { EXIT, type Exit } from "../exit-codes.js";
 import { alertTestCommand } from "./alert-test.js";
 import { checkCommand } from "./check.js";
+import { completionCommand } from "./completion.js";
 import { daemonCommand } from "./daemon.js";
 import { explainCommand } from "./explain.js";
 import { renderHelp, type ProgramSpec } from "./help.js";
@@ -27,6 +28,8 @@ export const COMMANDS = [
   explainCommand,
   daemonCommand,
   installCommand,
+  // Shell completion, generated from this table.
+  completionCommand,
   alertTestCommand,
   checkCommand,
 ] as const;

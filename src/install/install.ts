@@ -2,7 +2,7 @@
 // apply.ts carries the plan out, describe.ts prints it. The plan reads the package's own files
 // and asks about the target only through `existing` and `read`, so a test can run it against a
 // temp dir and the CLI can show it with --dry-run.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { UsageError } from "../shared/usage-error.js";
 
 export type Scheduler = "systemd" | "cron";
@@ -15,7 +15,7 @@ export interface InstallOptions {
   binPath: string;
   /** A node to run binPath with, when `#!/usr/bin/env node` would not find one (see bin-path.ts). */
   node?: string;
-  /** Where the package's systemd/, contrib/, rules.yaml and rules.schema.json are. */
+  /** Where the package's systemd/, contrib/, rules.yaml, rules.schema.json and dist/man/ are. */
   packageDir: string;
   existing: (path: string) => boolean;
   /** A file's text: the package's files, and a target that exists (to tell unchanged from changed). */
@@ -45,7 +45,15 @@ export const TARGET = {
   timer: "/etc/systemd/system/cleanup.timer",
   cronDir: "/etc/cron.d",
   cron: "/etc/cron.d/cleanup",
+  man1: "/usr/local/share/man/man1/cleanup.1",
+  man5: "/usr/local/share/man/man5/cleanup-rules.5",
 } as const;
+
+/** The package's man pages (the build writes them) and where each goes. */
+export const MAN_PAGES = [
+  { source: "dist/man/cleanup.1", target: TARGET.man1 },
+  { source: "dist/man/cleanup-rules.5", target: TARGET.man5 },
+] as const;
 
 /** The binary path the shipped unit and cron line name; install replaces it with binPath. */
 export const SHIPPED_BIN = "/usr/local/bin/cleanup";
@@ -141,8 +149,24 @@ export function planInstall(options: InstallOptions): InstallAction[] {
     if (options.existing(at(TARGET.timer)))
       actions.push({ kind: "skip", path: at(TARGET.timer), reason: BOTH_SCHEDULERS });
   }
+
+  // Last: /usr/local may be read-only (an image, a container) where /etc is not, and a page
+  // that cannot be written should not stop the units from being installed first.
+  for (const page of MAN_PAGES) {
+    const source = join(options.packageDir, page.source);
+    if (!options.existing(source)) {
+      actions.push({ kind: "skip", path: at(page.target), reason: NOT_BUILT });
+      continue;
+    }
+    mkdir(dirname(page.target));
+    ours(page.target, options.read(source), "replaced by this version's page");
+  }
   return actions;
 }
+
+// A checkout run before `npm run build` has no pages; the npm package always has them (the .deb
+// puts its own into /usr/share/man, and needs no install).
+const NOT_BUILT = "not in this package's dist/man/ (in a checkout, `npm run build` writes it)";
 
 const BOTH_SCHEDULERS =
   "left alone, but the other scheduler is installed too: remove one (the lock keeps their runs apart, but every other run would only find it busy)";

@@ -18,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { Scene } from "../helpers/scene.js";
 
@@ -66,6 +67,8 @@ describe("the Debian package", () => {
       "./etc/cleanup/rules.yaml",
       "./etc/cleanup/env",
       "./usr/share/doc/cleanup/copyright",
+      "./usr/share/man/man1/cleanup.1.gz",
+      "./usr/share/man/man5/cleanup-rules.5.gz",
     ])
       expect(paths).toContain(path);
     const control = join(work, "control");
@@ -122,6 +125,16 @@ describe("the Debian package", () => {
     expect(readFileSync(join(scratch, "lib/systemd/system/cleanup.timer"))).toEqual(
       readFileSync(join(ROOT, "systemd/cleanup.timer")),
     );
+    // The man pages are the build's, gzipped with no name and no time (gzip -9n): reproducible.
+    for (const [section, page] of [
+      ["man1", "cleanup.1"],
+      ["man5", "cleanup-rules.5"],
+    ] as const) {
+      const gz = readFileSync(join(scratch, "usr/share/man", section, `${page}.gz`));
+      expect(gunzipSync(gz)).toEqual(readFileSync(join(ROOT, "dist/man", page)));
+      expect(gz[3]! & 0x08, "FNAME flag").toBe(0);
+      expect(gz.readUInt32LE(4), "MTIME").toBe(0);
+    }
     const copyright = readFileSync(join(scratch, "usr/share/doc/cleanup/copyright"), "utf8");
     expect(copyright).toMatch(/^Files: \*\nCopyright: 2026 The cleanup authors\nLicense: MIT$/m);
     for (const name of ["yaml", "zod", "pino", "nodemailer", "node-cron", "re2js"])
@@ -164,5 +177,7 @@ describe("the Debian package", () => {
     console.log(`lintian ${deb}:\n${findings || "(no findings)"}`);
     expect(lint.error).toBeUndefined();
     expect(findings.split("\n").filter((line) => line.startsWith("E: "))).toEqual([]);
+    // The man pages ship: no binary without one, and lintian reads them without complaint.
+    expect(findings).not.toMatch(/no-manual-page|manpage|groff-message/);
   }, 300_000); // lintian unpacks and checks the whole package: 20 s here when idle
 });

@@ -51,6 +51,8 @@ describe("the npm package", () => {
     expect(shipped.filter((f) => f.startsWith("dist/")).sort()).toEqual([
       "dist/THIRD-PARTY-NOTICES.txt",
       "dist/cli.js",
+      "dist/man/cleanup-rules.5",
+      "dist/man/cleanup.1",
       "dist/sbom.cdx.json",
     ]);
 
@@ -64,9 +66,13 @@ describe("the npm package", () => {
     // Nothing runs at install: the bundle came built (npm warns about install scripts otherwise).
     const installed = JSON.parse(
       readFileSync(join(app, "node_modules", "cleanup", "package.json"), "utf8"),
-    ) as { scripts?: Record<string, string> };
+    ) as { scripts?: Record<string, string>; man?: string[] };
     for (const hook of ["preinstall", "install", "postinstall", "prepare"])
       expect(installed.scripts?.[hook]).toBeUndefined();
+    // "man": what `npm install -g` links into its man directory, shipped where it points.
+    expect(installed.man).toEqual(["dist/man/cleanup.1", "dist/man/cleanup-rules.5"]);
+    for (const page of installed.man!)
+      expect(readFileSync(join(app, "node_modules", "cleanup", page), "utf8")).toMatch(/^\.TH /);
     expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual([
       "cleanup",
     ]);

@@ -27,6 +27,9 @@ const RUN_MS = 120_000;
 const token = randomBytes(6).toString("hex");
 const dir = join(tmpdir(), `cleanup-nspawn-${token}`);
 const scene = join(dir, "scene"); // bind-mounted at SRV: the ready files come back through it
+// The container's /usr is the host's, read-only: `cleanup install` puts its man pages into
+// /usr/local/share/man, so that one directory is a writable one of the test's own.
+const MAN_DIR = join(dir, "man");
 const SRV = `/srv/cleanup-test-${token}`;
 const PY = `${SRV}/python3-${token}`;
 const FIXTURES = "/opt/cleanup/test/fixtures"; // the package, bind-mounted read-only
@@ -154,6 +157,7 @@ describe.skipIf(unavailable !== null)(
     beforeAll(async () => {
       mkdirSync(join(scene, "ready"), { recursive: true });
       chmodSync(join(scene, "ready"), 0o777); // nobody's fixtures write their ready files there
+      mkdirSync(MAN_DIR, { recursive: true });
       symlinkSync(PYTHON, join(scene, `python3-${token}`));
       container = await Container.boot({
         name: `cleanup-test-${token}`,
@@ -162,6 +166,7 @@ describe.skipIf(unavailable !== null)(
         mounts: [
           { host: PACKAGE, container: "/opt/cleanup", readOnly: true },
           { host: scene, container: SRV, readOnly: false },
+          { host: MAN_DIR, container: "/usr/local/share/man", readOnly: false },
         ],
         // Where `npm install -g` links the package's bin, which the shipped unit's ExecStart names.
         prepare: ({ usrLocalBin }) =>
@@ -179,16 +184,9 @@ describe.skipIf(unavailable !== null)(
       expect(await inside().sh("readlink -f /usr/local/bin/cleanup")).toBe(
         "/opt/cleanup/dist/cli.js\n",
       );
+      // --man=no: Documentation=man:cleanup(1) is installed by `cleanup install`, below.
       const quiet = await inside().exec(["systemd-analyze", "verify", "--man=no", ...units]);
       expect(quiet).toEqual({ code: 0, stdout: "", stderr: "" });
-      // Documentation=man:cleanup(1): the man page comes with a later version. Until then this is
-      // verify's one complaint (and it exits 1 for it); once the page is installed, drop this.
-      // (man's exit code is its own business: 16 for "no such page" from man-db.)
-      const withMan = await inside().exec(["systemd-analyze", "verify", ...units]);
-      expect(withMan.code).toBe(1);
-      expect(`${withMan.stdout}${withMan.stderr}`).toMatch(
-        /^cleanup\.service: Command 'man cleanup\(1\)' failed with code \d+\n$/,
-      );
     });
 
     it("`cleanup install` writes the units; the token-scoped rules.yaml written first is kept", async () => {
@@ -198,6 +196,7 @@ describe.skipIf(unavailable !== null)(
       expect(install.code, install.stderr).toBe(0);
       expect(install.stdout).toMatch(/kept +\/etc\/cleanup\/rules\.yaml +exists: kept/);
       expect(install.stdout).toMatch(/wrote +\/etc\/systemd\/system\/cleanup\.service +new/);
+      expect(install.stdout).toMatch(/wrote +\/usr\/local\/share\/man\/man1\/cleanup\.1 +new/);
       expect(await inside().sh("cat /etc/cleanup/rules.yaml")).toBe(RULES);
       // The node on the service's PATH runs the script directly: its own path is ExecStart.
       const unit = await inside().sh("cat /etc/systemd/system/cleanup.service");
@@ -208,6 +207,18 @@ describe.skipIf(unavailable !== null)(
       expect(await inside().properties("cleanup.service", ["LoadState", "FragmentPath"])).toEqual({
         LoadState: "loaded",
         FragmentPath: "/etc/systemd/system/cleanup.service",
+      });
+      // The installed page is where man looks: verify's Documentation= check (its default) passes.
+      // (man may name it by Debian's /usr/local/man link to share/man.)
+      const found = 'readlink -f "$(man -w cleanup)" "$(man -w 5 cleanup-rules)"';
+      expect(await inside().sh(found)).toBe(
+        "/usr/local/share/man/man1/cleanup.1\n/usr/local/share/man/man5/cleanup-rules.5\n",
+      );
+      const installed = ["cleanup.service", "cleanup.timer"].map((u) => `/etc/systemd/system/${u}`);
+      expect(await inside().exec(["systemd-analyze", "verify", ...installed])).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: "",
       });
     });
 

@@ -16,8 +16,10 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyInstall } from "../../src/install/apply.js";
 import { installCommand } from "../../src/install/bin-path.js";
+import { manPages } from "../../src/commands/man-pages.js";
 import { describeInstall } from "../../src/install/describe.js";
 import {
+  MAN_PAGES,
   planInstall,
   SHIPPED_BIN,
   TARGET,
@@ -28,6 +30,15 @@ import {
 const PACKAGE = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = "/opt/cleanup-1.2/bin/cleanup";
 const shipped = (file: string) => readFileSync(join(PACKAGE, file), "utf8");
+// The package's man pages as the build writes them into dist/man/, so these tests need no build.
+const PAGES = new Map(
+  manPages(shipped("README.md"), "0.0.0-test").map((p) => [
+    join(PACKAGE, "dist/man", p.file),
+    p.text,
+  ]),
+);
+const page = (target: string) =>
+  PAGES.get(join(PACKAGE, MAN_PAGES.find((p) => p.target === target)!.source))!;
 
 const roots: string[] = [];
 afterEach(() => {
@@ -46,8 +57,8 @@ function options(root: string, scheduler: Scheduler = "systemd"): InstallOptions
     root,
     binPath: BIN,
     packageDir: PACKAGE,
-    existing: existsSync,
-    read: (path) => readFileSync(path, "utf8"),
+    existing: (path) => PAGES.has(path) || existsSync(path),
+    read: (path) => PAGES.get(path) ?? readFileSync(path, "utf8"),
   };
 }
 
@@ -76,7 +87,14 @@ describe("cleanup install (systemd)", () => {
     const { results, text } = install(root);
 
     expect(results.every((r) => r.status === "done")).toBe(true);
-    expect(tree(root)).toEqual([TARGET.schema, TARGET.rules, TARGET.service, TARGET.timer]);
+    expect(tree(root)).toEqual([
+      TARGET.schema,
+      TARGET.rules,
+      TARGET.service,
+      TARGET.timer,
+      TARGET.man1,
+      TARGET.man5,
+    ]);
     const service = readFileSync(join(root, TARGET.service), "utf8");
     expect(service).toMatch(
       /^ExecStart=\/opt\/cleanup-1\.2\/bin\/cleanup --config \/etc\/cleanup\/rules\.yaml$/m,
@@ -86,7 +104,9 @@ describe("cleanup install (systemd)", () => {
     expect(readFileSync(join(root, TARGET.timer), "utf8")).toBe(shipped("systemd/cleanup.timer"));
     expect(readFileSync(join(root, TARGET.rules), "utf8")).toBe(shipped("rules.yaml"));
     expect(readFileSync(join(root, TARGET.schema), "utf8")).toBe(shipped("rules.schema.json"));
-    for (const target of [TARGET.rules, TARGET.service, TARGET.timer])
+    expect(readFileSync(join(root, TARGET.man1), "utf8")).toBe(page(TARGET.man1));
+    expect(readFileSync(join(root, TARGET.man5), "utf8")).toBe(page(TARGET.man5));
+    for (const target of [TARGET.rules, TARGET.service, TARGET.timer, TARGET.man1, TARGET.man5])
       expect(modeOf(join(root, target))).toBe(0o644);
     // No temp files left behind.
     expect(readdirSync(join(root, TARGET.unitDir))).toEqual(["cleanup.service", "cleanup.timer"]);
@@ -145,9 +165,14 @@ describe("cleanup install (systemd)", () => {
       ["mkdir", "planned"],
       ["write", "planned"],
       ["write", "planned"],
+      ["mkdir", "planned"],
+      ["write", "planned"],
+      ["mkdir", "planned"],
+      ["write", "planned"],
     ]);
     expect(text).toContain("dry run, nothing written");
     expect(text).toContain(`would write  ${join(root, TARGET.service)}`);
+    expect(text).toContain(`would write  ${join(root, TARGET.man1)}`);
   });
 
   it("never replaces a rules.yaml that appears between the plan and the writing", () => {
@@ -191,7 +216,7 @@ describe("cleanup install (systemd)", () => {
   });
 
   it("plans the real paths for root /, touching nothing", () => {
-    const actions = planInstall({ ...options("/"), existing: () => false });
+    const actions = planInstall({ ...options("/"), existing: (path) => PAGES.has(path) });
     expect(actions.map((a) => `${a.kind} ${a.path}`)).toEqual([
       "mkdir /etc/cleanup",
       "write /etc/cleanup/rules.yaml",
@@ -199,7 +224,41 @@ describe("cleanup install (systemd)", () => {
       "mkdir /etc/systemd/system",
       "write /etc/systemd/system/cleanup.service",
       "write /etc/systemd/system/cleanup.timer",
+      "mkdir /usr/local/share/man/man1",
+      "write /usr/local/share/man/man1/cleanup.1",
+      "mkdir /usr/local/share/man/man5",
+      "write /usr/local/share/man/man5/cleanup-rules.5",
     ]);
+  });
+
+  it("skips the man pages, saying why, in a checkout that was not built", () => {
+    const root = tempRoot();
+    // A package without dist/man/, whether or not this checkout's is built.
+    const unbuilt = (path: string) => !path.startsWith(join(PACKAGE, "dist/")) && existsSync(path);
+    const actions = planInstall({ ...options(root), existing: unbuilt });
+    expect(actions.filter((a) => a.path.includes("/share/man/"))).toEqual(
+      [TARGET.man1, TARGET.man5].map((target) => ({
+        kind: "skip",
+        path: join(root, target),
+        reason: "not in this package's dist/man/ (in a checkout, `npm run build` writes it)",
+      })),
+    );
+  });
+
+  it("replaces a page of another version and leaves an unchanged one alone", () => {
+    const root = tempRoot();
+    install(root);
+    writeFileSync(join(root, TARGET.man1), '.TH CLEANUP 1 "" "cleanup 0.0.1"\n');
+    const again = install(root);
+    expect(again.status(TARGET.man1)).toMatchObject({
+      status: "done",
+      action: { reason: "replaced by this version's page" },
+    });
+    expect(again.status(TARGET.man5)).toMatchObject({
+      status: "skipped",
+      action: { reason: "unchanged" },
+    });
+    expect(readFileSync(join(root, TARGET.man1), "utf8")).toBe(page(TARGET.man1));
   });
 
   it("refuses a binary path that would need quoting in ExecStart or a cron line", () => {
@@ -215,7 +274,13 @@ describe("cleanup install --cron", () => {
     const root = tempRoot();
     const { results, text } = install(root, "cron");
     expect(results.every((r) => r.status === "done")).toBe(true);
-    expect(tree(root)).toEqual([TARGET.schema, TARGET.rules, TARGET.cron]);
+    expect(tree(root)).toEqual([
+      TARGET.schema,
+      TARGET.rules,
+      TARGET.cron,
+      TARGET.man1,
+      TARGET.man5,
+    ]);
     const cron = readFileSync(join(root, TARGET.cron), "utf8");
     expect(cron).toMatch(
       /^\*\/30 \* \* \* \* root \/opt\/cleanup-1\.2\/bin\/cleanup --config \/etc\/cleanup\/rules\.yaml 2>&1 \| logger -t cleanup$/m,
