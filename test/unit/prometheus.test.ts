@@ -120,10 +120,10 @@ describe("renderTextfile", () => {
     expect(samples(text, "cleanup_threshold_level")).toEqual([
       'cleanup_threshold_level{key="memory"} 1',
       'cleanup_threshold_level{key="cpu"} 0',
-      'cleanup_threshold_level{key="disk:/"} 0',
-      'cleanup_threshold_level{key="disk-inodes:/"} 0',
-      'cleanup_threshold_level{key="disk:/mnt/nfs"} -1',
-      'cleanup_threshold_level{key="disk-inodes:/mnt/nfs"} -1',
+      'cleanup_threshold_level{key="disk",mount="/"} 0',
+      'cleanup_threshold_level{key="disk-inodes",mount="/"} 0',
+      'cleanup_threshold_level{key="disk",mount="/mnt/nfs"} -1',
+      'cleanup_threshold_level{key="disk-inodes",mount="/mnt/nfs"} -1',
       'cleanup_threshold_level{key="load"} 2',
     ]);
     expect(samples(text, "cleanup_threshold_warn")).toContain(
@@ -133,10 +133,29 @@ describe("renderTextfile", () => {
       'cleanup_threshold_warn{key="load"} 1.5',
     );
     expect(samples(text, "cleanup_threshold_critical")).toContain(
-      'cleanup_threshold_critical{key="disk:/"} 0.9',
+      'cleanup_threshold_critical{key="disk",mount="/"} 0.9',
     );
     expect(samples(text, "cleanup_threshold_critical")).toContain(
       'cleanup_threshold_critical{key="load"} 3',
+    );
+  });
+
+  it("names a mount `mount` in every series: a threshold's joins the disk's on it", () => {
+    const text = renderTextfile(liveReport(), NOW);
+    const labelNames = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1]));
+    // No series carries a mount inside another label's value any more.
+    expect(text).not.toMatch(/key="disk(-inodes)?:/);
+    expect(labelNames.has("mount")).toBe(true);
+    const mounts = (family: string) =>
+      samples(text, family).map((line) => /mount="([^"]*)"/.exec(line)?.[1]);
+    expect(mounts("cleanup_threshold_level").filter(Boolean)).toEqual([
+      "/",
+      "/",
+      "/mnt/nfs",
+      "/mnt/nfs",
+    ]);
+    expect(new Set(mounts("cleanup_disk_unknown"))).toEqual(
+      new Set(mounts("cleanup_threshold_level").filter(Boolean)),
     );
   });
 
