@@ -170,6 +170,6 @@ describe("alert state of an earlier version (no stored reading)", () => {
     bad.open["threshold:memory"] = { ...bad.open["threshold:disk:/x"], reading: 42 };
     const parsed = parseAlertState(bad);
     expect(parsed.ok && Object.keys(parsed.data.open)).toEqual(["threshold:disk:/x"]);
-    expect(parsed.ok && parsed.rejected.map((r) => r.problem)).toEqual(["reading is not a text"]);
+    expect(parsed.ok && parsed.rejected?.map((r) => r.problem)).toEqual(["reading is not a text"]);
   });
 });
