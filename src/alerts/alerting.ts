@@ -16,7 +16,7 @@ import {
   policyLookup,
 } from "./policy.js";
 import { createSink } from "./create-sink.js";
-import type { AlertEvent, Notification } from "./types.js";
+import type { AlertEvent, Notification, Reading } from "./types.js";
 
 export interface AlertingReport {
   /** What this run decided to announce (sent, or queued, or in a dry run: would be sent). */
@@ -47,6 +47,8 @@ export interface AlertingOptions {
   logStream: NodeJS.WritableStream;
   /** Conditions this run could not judge: kept open (see decide). */
   keepOpen?: (key: string) => boolean;
+  /** How cleared conditions read now: a recovery says the value now (see decide). */
+  readings?: ReadonlyMap<string, Reading>;
   /** The run's: no delivery starts past it, and none outlives it (each sink's timeout is cut). */
   deadline?: Deadline;
 }
@@ -66,6 +68,7 @@ export async function runAlerting(
     host,
     policyLookup(config.alerts, config.rules, config.services),
     options.keepOpen,
+    options.readings,
   );
   if (!options.live) return { notifications: decision.notifications, deliveries: [], orphaned: {} };
 

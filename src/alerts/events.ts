@@ -6,8 +6,9 @@ import type { KillResult } from "../act/results.js";
 import { FAILED_OUTCOMES, KILLED_OUTCOMES } from "../act/results.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { ThresholdResult } from "../host/thresholds.js";
+import { limitsText, shownValue, thresholdWhat } from "../host/thresholds.js";
 import type { Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
-import type { AlertEvent } from "./types.js";
+import type { AlertEvent, Reading } from "./types.js";
 import { displayCommand } from "../shared/printable.js";
 
 export interface RunFindings {
@@ -61,16 +62,37 @@ function thresholdEvents(thresholds: readonly ThresholdResult[]): AlertEvent[] {
       kind: "condition",
       severity: t.level === "critical" ? "critical" : "warning",
       summary: t.message,
-      details:
-        t.value === null
-          ? []
-          : [
-              `value ${t.value.toFixed(1)}${t.unit === "%" ? "%" : " per core"}, warn ${t.warn}, critical ${t.critical}`,
-            ],
+      details: t.value === null ? [] : [valueLine(t, t.value)],
+      // What a recovery says it was: the value and the level, as this alert tells them.
+      reading: t.value === null ? "unknown" : `${shownValue(t.value, t.unit)}, ${t.level}`,
       labels,
     });
   }
   return events;
+}
+
+/**
+ * How each measured threshold reads now, under the keys of both its alerts (the threshold one and
+ * the "could not be measured" one): a recovery says what the value is now, not what it was when
+ * the alert was last told.
+ */
+export function currentReadings(thresholds: readonly ThresholdResult[]): Map<string, Reading> {
+  const readings = new Map<string, Reading>();
+  for (const t of thresholds) {
+    if (t.value === null || !Number.isFinite(t.value)) continue;
+    const reading: Reading = {
+      summary: `${thresholdWhat(t.key)} ${shownValue(t.value, t.unit)}`,
+      details: [valueLine(t, t.value)],
+    };
+    readings.set(`threshold:${t.key}`, reading);
+    readings.set(`unknown:${t.key}`, reading);
+  }
+  return readings;
+}
+
+/** "value 87.2%, warn 75%, critical 85%": the limits in the unit they were configured in. */
+function valueLine(t: ThresholdResult, value: number): string {
+  return `value ${shownValue(value, t.unit)}, ${limitsText(t)}`;
 }
 
 function alertRuleEvents(entries: readonly PlanEntry[]): AlertEvent[] {

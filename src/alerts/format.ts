@@ -187,7 +187,12 @@ export function alertmanagerPayload(digest: Digest, now: Date, ttlMs: number): P
   if (digest.test && alerts.length === 0) {
     // `cleanup alert test` must reach the receivers, not only the API: a real, short-lived alert.
     alerts.push({
-      labels: { alertname: "CleanupTest", host: digest.host, severity: "info" },
+      labels: {
+        alertname: "CleanupTest",
+        host: digest.host,
+        instance: digest.host,
+        severity: "info",
+      },
       annotations: { summary: `test alert from cleanup on ${digest.host}` },
       startsAt: now.toISOString(),
       endsAt: iso(nowMs + OCCURRENCE_TTL_MS),
@@ -197,8 +202,10 @@ export function alertmanagerPayload(digest: Digest, now: Date, ttlMs: number): P
 }
 
 /**
- * The notification's labels, then alertname, host and severity (ours win). Alertmanager takes
- * label names of [a-zA-Z_][a-zA-Z0-9_]* only; an empty value means "no such label" there.
+ * The notification's labels, then alertname, host, instance and severity (ours win).
+ * Alertmanager takes label names of [a-zA-Z_][a-zA-Z0-9_]* only; an empty value means "no such
+ * label" there. `instance` is where Prometheus users look for the machine (routes, silences,
+ * inhibit rules); `host` stays as well, for the routes and silences written before it was added.
  */
 export function alertLabels(n: Notification): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -207,6 +214,7 @@ export function alertLabels(n: Notification): Record<string, string> {
   }
   labels.alertname = n.labels.alertname || n.key;
   labels.host = n.host;
+  labels.instance = n.host;
   labels.severity = n.severity;
   return labels;
 }

@@ -5,7 +5,7 @@
 import type { AlertPolicy } from "../config/types.js";
 import { isCount, isRecord, isString, isStringArray, isStringRecord } from "../state/shape.js";
 import type { Parsed, Rejected } from "../state/store.js";
-import type { AlertEvent, Notification } from "./types.js";
+import type { AlertEvent, Notification, Reading } from "./types.js";
 
 export const ALERT_STATE_FILE = "alerts.json";
 export const ALERT_STATE_VERSION = 1;
@@ -21,6 +21,12 @@ export interface OpenAlert {
   /** Set once it alerted: when the condition counts as started, and when it was last told. */
   startsAt?: string;
   lastNotifiedAt?: string;
+  /**
+   * The event's reading ("91.3%, warn") when it was last told, for the recovery's "was …".
+   * Absent in state files of earlier versions, which stay readable: their recovery says the old
+   * summary in a detail line instead.
+   */
+  reading?: string;
 }
 
 export interface AlertState {
@@ -42,7 +48,7 @@ function openAlertProblem(a: unknown): string | null {
   if (!isStringRecord(a.labels)) return "labels is not a mapping of texts";
   if (!isCount(a.consecutive)) return "consecutive is not a count";
   if (!isString(a.firstSeenAt)) return "firstSeenAt is not a text";
-  for (const key of ["startsAt", "lastNotifiedAt"] as const) {
+  for (const key of ["startsAt", "lastNotifiedAt", "reading"] as const) {
     if (a[key] !== undefined && !isString(a[key])) return `${key} is not a text`;
   }
   return null;
@@ -88,6 +94,8 @@ export function decide(
    * as they were, neither resolved nor re-announced.
    */
   keepOpen: (key: string) => boolean = () => false,
+  /** How cleared conditions read now (see currentReadings): a recovery says the value now. */
+  readings: ReadonlyMap<string, Reading> = new Map(),
 ): Decision {
   const at = now.toISOString();
   const notifications: Notification[] = [];
@@ -129,11 +137,17 @@ export function decide(
       firstSeenAt: before?.firstSeenAt ?? at,
       ...(before?.startsAt && { startsAt: before.startsAt }),
       ...(before?.lastNotifiedAt && { lastNotifiedAt: before.lastNotifiedAt }),
+      ...(before?.reading !== undefined && { reading: before.reading }),
+    };
+    const told = (): void => {
+      state.lastNotifiedAt = at;
+      if (event.reading !== undefined) state.reading = event.reading;
+      else delete state.reading;
     };
     if (state.startsAt === undefined) {
       if (state.consecutive >= policy.forRuns) {
         state.startsAt = state.firstSeenAt;
-        state.lastNotifiedAt = at;
+        told();
         notifications.push(make(event, "firing", state.startsAt));
       }
     } else {
@@ -143,7 +157,7 @@ export function decide(
         policy.remindMs !== null &&
         now.getTime() - Date.parse(state.lastNotifiedAt ?? at) >= policy.remindMs;
       if (changed || due) {
-        state.lastNotifiedAt = at;
+        told();
         const extra = changed
           ? { reminder: false, supersedes: before.severity }
           : { reminder: true };
@@ -164,9 +178,40 @@ export function decide(
       continue;
     }
     if (before.startsAt === undefined || !policyFor(key).recovery) continue;
-    notifications.push(make({ key, ...before }, "resolved", before.startsAt, { endsAt: at }));
+    notifications.push(
+      make({ key, ...recovery(before, readings.get(key)) }, "resolved", before.startsAt, {
+        endsAt: at,
+      }),
+    );
   }
   return { notifications, open, next };
+}
+
+/**
+ * What a recovery says: the value now and what it was when last told ("disk /x space used 2.4%
+ * (was 91.3%, warn)"). A condition without a value now (a rule that matches nothing any more, a
+ * service healthy again) says what is no longer so.
+ */
+function recovery(
+  before: OpenAlert,
+  now: Reading | undefined,
+): Pick<AlertEvent, "severity" | "summary" | "details" | "labels"> {
+  const { severity, labels } = before;
+  if (!now)
+    return { severity, labels, summary: `no longer: ${before.summary}`, details: before.details };
+  if (before.reading === undefined)
+    return {
+      severity,
+      labels,
+      summary: now.summary,
+      details: [...now.details, `was: ${before.summary}`],
+    };
+  return {
+    severity,
+    labels,
+    summary: `${now.summary} (was ${before.reading})`,
+    details: now.details,
+  };
 }
 
 /** A rule's (or service's) own for/remind override the global policy for the alerts that name it. */

@@ -14,8 +14,19 @@ export interface AlertEvent {
   summary: string;
   /** The facts, a line each: pids and command lines, values, limits. */
   details: string[];
-  /** For Alertmanager and webhooks: alertname, rule, resource, mount … (host and severity are added). */
+  /** For Alertmanager and webhooks: alertname, rule, resource, target … (host, instance and severity are added). */
   labels: Record<string, string>;
+  /**
+   * A condition with a value: how the alert tells it, e.g. "91.3%, warn". The policy keeps the one
+   * last told, so a recovery can say what it was ("… 2.4% (was 91.3%, warn)").
+   */
+  reading?: string;
+}
+
+/** A cleared condition as it reads now ("disk /x space used 2.4%"), with its details. */
+export interface Reading {
+  summary: string;
+  details: string[];
 }
 
 /** What is sent. */

@@ -34,7 +34,7 @@ export const alertTestCommand = defineCommand({
   }),
   async run(command, io) {
     const config = checkConfig(
-      resolveConfigPath(command.config),
+      resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,
     );
     const only = command.sink;

@@ -21,7 +21,7 @@ export const checkCommand = defineCommand({
   parse: (values): CheckCommand => ({ name: "check", ...configChoice(values) }),
   async run(command, io) {
     const config = checkConfig(
-      resolveConfigPath(command.config),
+      resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,
     );
     const kills = config.rules.filter((r) => r.action === "kill").length;

@@ -21,9 +21,20 @@ function packageDir(): string {
 export const PACKAGE_DIR = packageDir();
 export const BUNDLED_CONFIG = join(PACKAGE_DIR, "rules.yaml");
 
-/** --config, else $CLEANUP_CONFIG, else /etc/cleanup/rules.yaml if present, else the bundled rules.yaml. */
-export function resolveConfigPath(flag: string | undefined): string {
+/**
+ * --config, else $CLEANUP_CONFIG, else /etc/cleanup/rules.yaml if present, else the bundled
+ * rules.yaml. The last one is said on `note` (a command's stderr): rules nobody chose are
+ * acting, and the reader should learn which file and where theirs would go.
+ */
+export function resolveConfigPath(flag: string | undefined, note?: NodeJS.WritableStream): string {
   if (flag) return flag;
   if (process.env.CLEANUP_CONFIG) return process.env.CLEANUP_CONFIG;
-  return existsSync(SYSTEM_CONFIG) ? SYSTEM_CONFIG : BUNDLED_CONFIG;
+  if (existsSync(SYSTEM_CONFIG)) return SYSTEM_CONFIG;
+  note?.write(`${bundledConfigNote(BUNDLED_CONFIG)}\n`);
+  return BUNDLED_CONFIG;
+}
+
+/** One line: which file is used, and where a rules file of one's own goes. */
+export function bundledConfigNote(bundled: string): string {
+  return `cleanup: note: no --config, no $CLEANUP_CONFIG and no ${SYSTEM_CONFIG}: using the bundled rules ${bundled}; put your rules in ${SYSTEM_CONFIG} (cleanup install copies these there) or pass --config FILE`;
 }

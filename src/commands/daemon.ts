@@ -85,7 +85,7 @@ export const daemonCommand = defineCommand({
     }
     const stop = await runDaemon({
       schedule: command.schedule,
-      configPath: resolveConfigPath(command.config),
+      configPath: resolveConfigPath(command.config, io.stderr),
       stopTimeoutMs: command.stopTimeoutMs,
       runEntry: io.entry,
       ...(command.stateDir && { stateDir: command.stateDir }),

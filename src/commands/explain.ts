@@ -47,7 +47,7 @@ export const explainCommand = defineCommand({
   },
   async run(command, io) {
     const report = await explain({
-      configPath: resolveConfigPath(command.config),
+      configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,
       pids: command.pids,
     });

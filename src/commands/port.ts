@@ -88,7 +88,7 @@ export const portCommand = defineCommand({
   },
   async run(command, io) {
     const report = await inspectPort({
-      configPath: resolveConfigPath(command.config),
+      configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,
       port: command.port,
       protos: command.protos,

@@ -30,6 +30,7 @@ export interface RunCommand {
   allowUntrustedConfig?: true;
   stateDir?: string;
   textfile?: string;
+  verbose?: true;
 }
 
 export const runCommand = defineCommand({
@@ -37,7 +38,7 @@ export const runCommand = defineCommand({
   words: [],
   title: "(none)",
   synopsis: [
-    "[--dry-run] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]",
+    "[--dry-run] [--verbose] [--json | --format nagios] [--textfile DIR] [--config FILE] [--state-dir DIR]",
   ],
   description: "one run",
   options: [
@@ -59,6 +60,12 @@ export const runCommand = defineCommand({
       choices: ["text", "json", "nagios"],
       help: "text (default), json (= --json), or nagios: one status line with perfdata and the plugin exit codes 0\u00a0OK, 1\u00a0WARNING, 2\u00a0CRITICAL, 3\u00a0UNKNOWN instead of the table below (for a check that never acts: --dry-run too)",
     },
+    {
+      name: "verbose",
+      short: "v",
+      type: "boolean",
+      help: "also list the rules whose `when` does not hold now, and why (cleanup status and --json always do)",
+    },
     TEXTFILE,
     CONFIG,
     ALLOW_UNTRUSTED_CONFIG,
@@ -77,6 +84,7 @@ export const runCommand = defineCommand({
       name: "run",
       dryRun: values["dry-run"],
       format,
+      ...(values.verbose && { verbose: true as const }),
       ...configChoice(values),
       ...stateDirChoice(values),
       ...(values.textfile !== undefined && { textfile: values.textfile }),
@@ -84,7 +92,7 @@ export const runCommand = defineCommand({
   },
   async run(command, io) {
     const report = await runOnce({
-      configPath: resolveConfigPath(command.config),
+      configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,
       mode: command.dryRun ? "dry-run" : "run",
       ...(command.stateDir && { stateDir: command.stateDir }),
@@ -102,7 +110,9 @@ export const runCommand = defineCommand({
     }
     await writeAll(
       io.stdout,
-      command.format === "json" ? renderJsonChunks(report, code) : [renderText(report)],
+      command.format === "json"
+        ? renderJsonChunks(report, code)
+        : [renderText(report, { verbose: command.verbose === true })],
     );
     return { code };
   },

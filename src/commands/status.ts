@@ -45,7 +45,7 @@ export const statusCommand = defineCommand({
   }),
   async run(command, io) {
     const report = await runOnce({
-      configPath: resolveConfigPath(command.config),
+      configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,
       mode: "status",
       ...(command.stateDir && { stateDir: command.stateDir }),

@@ -20,6 +20,35 @@ export interface ThresholdResult {
 
 const RANK: Record<Level, number> = { unknown: -1, ok: 0, warn: 1, critical: 2 };
 
+/** What a threshold's key measures, as its messages name it: "memory in use", "disk /var space used". */
+export function thresholdWhat(key: string): string {
+  if (key.startsWith("disk-inodes:")) return `disk ${key.slice("disk-inodes:".length)} inodes used`;
+  if (key.startsWith("disk:")) return `disk ${key.slice("disk:".length)} space used`;
+  return WHAT[key] ?? key;
+}
+
+const WHAT: Record<string, string> = {
+  memory: "memory in use",
+  swap: "swap in use",
+  cpu: "CPU busy",
+  load: "load (1 min)",
+};
+
+/** A measured value in its unit, as every text output prints it: "87.2%", "1.25 per core". */
+export function shownValue(value: number, unit: ThresholdResult["unit"]): string {
+  return unit === "%" ? `${value.toFixed(1)}%` : `${value.toFixed(2)} per core`;
+}
+
+/**
+ * The limits in the unit they were configured in, each limit with its unit ("warn 75%,
+ * critical 85%", "warn 1.5 per core, critical 3 per core"): a bare "warn 1, critical 50" leaves
+ * the reader to guess what was compared.
+ */
+export function limitsText(t: Pick<ThresholdResult, "unit" | "warn" | "critical">): string {
+  const unit = t.unit === "%" ? "%" : " per core";
+  return `warn ${t.warn}${unit}, critical ${t.critical}${unit}`;
+}
+
 /** At or above `critical` is critical, at or above `warn` is warn. */
 export function levelOf(value: number | null, levels: Levels): Level {
   if (value === null || !Number.isFinite(value)) return "unknown";
@@ -36,24 +65,15 @@ export function evaluateThresholds(
   const add = (
     key: string,
     resource: Resource,
-    what: string,
     value: number | null,
     levels: Levels,
     unit: ThresholdResult["unit"],
     why?: string,
   ): void => {
     const level = levelOf(value, levels);
-    const shown =
-      value === null
-        ? "unknown"
-        : unit === "%"
-          ? `${value.toFixed(1)}%`
-          : `${value.toFixed(2)} per core`;
-    const limits =
-      unit === "%"
-        ? `warn ${levels.warn}%, critical ${levels.critical}%`
-        : `warn ${levels.warn}, critical ${levels.critical} per core`;
-    const message = `${what} ${shown}${why ? ` (${why})` : ""}: ${level} (${limits})`;
+    const shown = value === null ? "unknown" : shownValue(value, unit);
+    const limits = limitsText({ unit, warn: levels.warn, critical: levels.critical });
+    const message = `${thresholdWhat(key)} ${shown}${why ? ` (${why})` : ""}: ${level} (${limits})`;
     results.push({
       key,
       resource,
@@ -66,49 +86,25 @@ export function evaluateThresholds(
     });
   };
   if (thresholds.memory)
-    add(
-      "memory",
-      "memory",
-      "memory in use",
-      metrics.memory?.usedPercent ?? null,
-      thresholds.memory,
-      "%",
-    );
-  if (thresholds.swap)
-    add("swap", "swap", "swap in use", metrics.swap?.usedPercent ?? null, thresholds.swap, "%");
+    add("memory", "memory", metrics.memory?.usedPercent ?? null, thresholds.memory, "%");
+  if (thresholds.swap) add("swap", "swap", metrics.swap?.usedPercent ?? null, thresholds.swap, "%");
   if (thresholds.cpu) {
     const cpu = metrics.cpu;
     const why = cpu
       ? `iowait ${cpu.iowaitPercent.toFixed(1)}%, steal ${cpu.stealPercent.toFixed(1)}%, ${cpu.source === "sample" ? `${cpu.intervalMs} ms sample` : "since the previous run"}`
       : undefined;
-    add("cpu", "cpu", "CPU busy", cpu?.busyPercent ?? null, thresholds.cpu, "%", why);
+    add("cpu", "cpu", cpu?.busyPercent ?? null, thresholds.cpu, "%", why);
   }
   if (thresholds.load)
-    add(
-      "load",
-      "load",
-      "load (1 min)",
-      metrics.load?.perCore1 ?? null,
-      thresholds.load,
-      "per core",
-    );
+    add("load", "load", metrics.load?.perCore1 ?? null, thresholds.load, "per core");
   if (thresholds.disk) {
     for (const mount of thresholds.disk.mounts) {
       const disk = metrics.disks.find((d) => d.mount === mount);
       const why = disk?.status === "unknown" ? disk.error : undefined;
-      add(
-        `disk:${mount}`,
-        "disk",
-        `disk ${mount} space used`,
-        disk?.usedPercent ?? null,
-        thresholds.disk,
-        "%",
-        why,
-      );
+      add(`disk:${mount}`, "disk", disk?.usedPercent ?? null, thresholds.disk, "%", why);
       add(
         `disk-inodes:${mount}`,
         "disk",
-        `disk ${mount} inodes used`,
         disk?.inodesUsedPercent ?? null,
         thresholds.disk,
         "%",

@@ -250,7 +250,8 @@ function shown(t: ThresholdResult): string {
 }
 
 function limit(t: ThresholdResult, value: number): string {
-  return t.unit === "%" ? `${num(value, 2)}%` : num(value, 2);
+  // In the unit it was configured in: "(critical 3 per core)", never a bare "3".
+  return t.unit === "%" ? `${num(value, 2)}%` : `${num(value, 2)} per core`;
 }
 
 /** Fixed decimals without trailing zeros: 12.0 → "12", 81.25 → "81.3" (1 digit). No exponent. */

@@ -74,9 +74,21 @@ export function thresholdSeries(out: Textfile, thresholds: readonly ThresholdRes
     "The critical limit, in the value's unit (a ratio 0-1 for percentages, per core for load).",
   );
   for (const t of thresholds) {
-    const labels = { key: t.key };
+    const labels = thresholdLabels(t.key);
     level.add(labels, LEVEL_VALUE[t.level]);
     warn.add(labels, t.unit === "%" ? round(t.warn / 100, 6) : t.warn);
     critical.add(labels, t.unit === "%" ? round(t.critical / 100, 6) : t.critical);
   }
+}
+
+/**
+ * A threshold's labels: `key` names the threshold (memory, cpu, disk, disk-inodes …) and a disk's
+ * mount is `mount`, as in cleanup_disk_used_ratio, so one label name means one thing across the
+ * file and a join on `mount` works (before: `key="disk:/var"`). Every series of the family
+ * carries both (mount="" for the host-wide ones: Prometheus drops an empty label), as
+ * node_exporter would fill them in anyway: a family's series share their label names.
+ */
+export function thresholdLabels(key: string): Record<string, string> {
+  const colon = key.indexOf(":");
+  return colon < 0 ? { key, mount: "" } : { key: key.slice(0, colon), mount: key.slice(colon + 1) };
 }

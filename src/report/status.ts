@@ -1,6 +1,6 @@
 // `cleanup status`: how the host is, what a run would do, and what the last run did.
 import { formatDuration, formatSize } from "../config/units.js";
-import type { Level, ThresholdResult } from "../host/thresholds.js";
+import { limitsText, type Level, type ThresholdResult } from "../host/thresholds.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "./run-report.js";
@@ -24,12 +24,8 @@ export function renderStatus(report: RunReport, color: boolean): string {
   if (host) {
     lines.push("", "HOST");
     for (const t of report.thresholds ?? []) {
-      const limits =
-        t.unit === "%"
-          ? `warn ${t.warn}%, critical ${t.critical}%`
-          : `warn ${t.warn}, critical ${t.critical}`;
       lines.push(
-        `  ${label(t).padEnd(20)} ${formatValue(t).padStart(8)}  ${paint(t.level, t.level.toUpperCase().padEnd(8))} ${limits}${detail(t, host)}`,
+        `  ${label(t).padEnd(20)} ${formatValue(t).padStart(8)}  ${paint(t.level, t.level.toUpperCase().padEnd(8))} ${limitsText(t)}${detail(t, host)}`,
       );
     }
     lines.push(...untracked(host));

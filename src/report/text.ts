@@ -3,13 +3,18 @@ import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "../act/result
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
-import type { DeadlineStop, RunReport } from "./run-report.js";
+import type { DeadlineStop, RunReport, ScanSummary } from "./run-report.js";
 import { displayCommand } from "../shared/printable.js";
 import { serviceLines } from "./services.js";
 
 const MAX_COMMAND = 100;
 
-export function renderText(report: RunReport): string {
+export interface TextOptions {
+  /** Also list the rules whose `when` did not hold (`cleanup --verbose`). */
+  verbose?: boolean;
+}
+
+export function renderText(report: RunReport, options: TextOptions = {}): string {
   const lines: string[] = [];
   const mode = report.dryRun ? "dry run: nothing will be signalled" : "live run";
   lines.push(`cleanup: ${mode}; config ${report.configFile}`);
@@ -24,18 +29,16 @@ export function renderText(report: RunReport): string {
   const scan = report.scan;
   const plan = report.plan;
   if (!scan || !plan) return lines.join("\n") + "\n";
-  const who = report.actor.mayKillAnyUser
-    ? "may signal any user's processes"
-    : `uid ${report.actor.uid}: acts on its own processes only`;
-  lines.push(
-    `scanned ${scan.processes} processes (${scan.detailed} in detail) in ${scan.scanMs} ms; ${who}`,
-  );
+  lines.push(scanLine(scan), actorLine(report));
   if (scan.unreadable > 0)
     lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
   for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
   if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
-  for (const inactive of plan.inactive)
-    lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
+  // A rule whose `when` does not hold is the normal case on a calm host: said on request only
+  // (cleanup status and --json always say it).
+  if (options.verbose)
+    for (const inactive of plan.inactive)
+      lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
 
   const results = new Map(report.results.map((r) => [r.pid, r]));
   const kills = plan.entries.filter((e) => e.action === "kill");
@@ -68,6 +71,23 @@ export function renderText(report: RunReport): string {
       (report.auditLog ? `; audit log ${report.auditLog}` : ""),
   );
   return lines.join("\n") + "\n";
+}
+
+/** How much was scanned, in words: "in detail" alone told a reader nothing. */
+function scanLine(scan: ScanSummary): string {
+  return `scanned ${scan.processes} processes in ${scan.scanMs} ms, ${scan.detailed} of them in full (command line and owner: those a rule or service could match)`;
+}
+
+/** What this run may signal; a dry run signals nothing, so it says what a live run would be allowed. */
+function actorLine(report: RunReport): string {
+  const { uid, mayKillAnyUser } = report.actor;
+  if (report.dryRun)
+    return mayKillAnyUser
+      ? `uid ${uid}: a live run would be allowed to signal any user's processes`
+      : `uid ${uid}: a live run would act on its own processes only`;
+  return mayKillAnyUser
+    ? `uid ${uid}: allowed to signal any user's processes`
+    : `uid ${uid}: acts on its own processes only`;
 }
 
 function section(

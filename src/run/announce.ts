@@ -2,8 +2,8 @@
 // policy and, in a live run, the outbox and the sinks. Past the deadline a delivery that did not
 // happen is said in what the run left undone.
 import { runAlerting, type AlertingReport } from "../alerts/alerting.js";
-import { collectEvents, scanErrorEvent } from "../alerts/events.js";
-import type { AlertEvent } from "../alerts/types.js";
+import { collectEvents, currentReadings, scanErrorEvent } from "../alerts/events.js";
+import type { AlertEvent, Reading } from "../alerts/types.js";
 import type { DeadlineStop, RunStage } from "../report/run-report.js";
 import type { ScanError } from "../scan/types.js";
 import { serviceEvents } from "../services/service-events.js";
@@ -31,6 +31,7 @@ export async function announce(
       ...serviceEvents(decided.services.reports),
     ],
     (key) => unknown.has(key),
+    currentReadings(thresholds),
   );
   const notDone = [...acted.notDone];
   let stoppedAt: RunStage | null = acted.stoppedAt;
@@ -50,13 +51,14 @@ export async function announce(
 
 /** The scan failed: nothing else could be judged this run, so every open alert stays open. */
 export async function announceScanError(run: Run, error: ScanError): Promise<void> {
-  await alerting(run, [scanErrorEvent(error.message)], () => true);
+  await alerting(run, [scanErrorEvent(error.message)], () => true, new Map());
 }
 
 function alerting(
   run: Run,
   events: AlertEvent[],
   keepOpen: (key: string) => boolean,
+  readings: ReadonlyMap<string, Reading>,
 ): Promise<AlertingReport> {
   const { ctx } = run;
   return runAlerting(events, {
@@ -69,5 +71,6 @@ function alerting(
     logStream: ctx.logStream,
     deadline: ctx.deadline,
     keepOpen,
+    readings,
   });
 }

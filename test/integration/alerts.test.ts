@@ -187,6 +187,7 @@ ${alertRule(scene)}`);
         rule: "scene-alert",
         severity: "critical",
         host: hostname(),
+        instance: hostname(),
       },
       status: { state: "active" },
     });
@@ -209,5 +210,57 @@ ${alertRule(scene)}`);
     expect(
       after.every((a) => a.status.state !== "active" || Date.parse(a.endsAt) <= Date.now()),
     ).toBe(true);
+  });
+
+  it("a threshold's recovery says the value now and what it was; Alertmanager filters on instance", async () => {
+    scene = new Scene();
+    const am = new Alertmanager();
+    receivers.push({ close: () => am.stop() });
+    await am.start();
+    // Memory in use is surely ≥ 0.1% and < 99.99%: warn on the first run, ok on the second.
+    const rules = (warn: string, name: string) =>
+      scene.rules(
+        `
+alerts:
+  sinks: [{ name: am, type: alertmanager, url: '${am.base}', ttl: 2h }]
+thresholds: { memory: { warn: ${warn}, critical: 100% }, cpu: false, disk: false }
+rules: []
+`,
+        name,
+      );
+    const instance = `?filter=${encodeURIComponent(`instance="${hostname()}"`)}`;
+    const ours = async () =>
+      (await am.alerts(instance)).filter((a) => a.labels.alertname === "CleanupThreshold");
+
+    const firing = await scene.run(rules("0.1%", "warn.yaml"), { json: true });
+    expect(firing.code).toBe(0);
+    const [told] = firing.json!.alerts.notifications;
+    expect(told).toMatchObject({ key: "threshold:memory", status: "firing" });
+    expect(told.details).toEqual([
+      expect.stringMatching(/^value \d+\.\d%, warn 0\.1%, critical 100%$/),
+    ]);
+    const [active, ...more] = await ours();
+    expect(more).toEqual([]);
+    expect(active?.labels).toMatchObject({
+      host: hostname(),
+      instance: hostname(),
+      resource: "memory",
+      severity: "warning",
+    });
+    const then = /^memory in use (\d+\.\d%)/.exec(told.summary)![1];
+
+    const cleared = await scene.run(rules("99.99%", "ok.yaml"), { json: true });
+    expect(cleared.code).toBe(0);
+    const [resolved, ...rest] = cleared.json!.alerts.notifications;
+    expect(rest).toEqual([]);
+    expect(resolved).toMatchObject({ key: "threshold:memory", status: "resolved" });
+    expect(resolved.summary).toMatch(
+      new RegExp(`^memory in use \\d+\\.\\d% \\(was ${then!.replace(".", "\\.")}, warn\\)$`),
+    );
+    expect(resolved.details).toEqual([
+      expect.stringMatching(/^value \d+\.\d%, warn 99\.99%, critical 100%$/),
+    ]);
+    expect(cleared.json!.alerts.deliveries).toMatchObject([{ sink: "am", status: "sent" }]);
+    expect(await ours()).toEqual([]);
   });
 });

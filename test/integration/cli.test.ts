@@ -1,4 +1,5 @@
 // The binary as an operator meets it: bad configs, the bundled rules (dry run only), help.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -119,11 +120,36 @@ describe("the bundled rules and the command line", () => {
     expect(run.stdout).toMatch(
       /^cleanup: dry run: nothing will be signalled; config .*rules\.yaml\nscanned \d+ processes/,
     );
+    expect(run.stdout).toMatch(
+      /^uid \d+: a live run would (be allowed to signal any user's processes|act on its own processes only)$/m,
+    );
+    expect(run.stdout).not.toContain("in detail");
     expect(run.stdout).toMatch(/summary: would kill \d+, spared \d+/);
     const json = await scene.runAgent(["--dry-run", "--json", "--config", BUNDLED]);
     expect(json.json).toMatchObject({ dryRun: true, outcome: "ok", exitCode: 0 });
     expect(json.json!.scan.processes).toBeGreaterThan(1);
     for (const r of json.json!.results) expect(r.outcome).toBe("would-kill");
+  });
+
+  it("no rules file chosen: one line on stderr names the bundled file and where to put one", (ctx) => {
+    if (existsSync("/etc/cleanup/rules.yaml")) ctx.skip(); // this machine has its own
+    // Not our own $CLEANUP_CONFIG, whatever the environment has: the fallback is under test.
+    const env = { ...process.env, CLEANUP_CONFIG: "" };
+    const agent = (args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env });
+    const check = agent(["check"]);
+    expect(check.status).toBe(0);
+    const lines = check.stderr.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`using the bundled rules ${BUNDLED}`);
+    expect(lines[0]).toContain("put your rules in /etc/cleanup/rules.yaml");
+    // A dry run's JSON stays one document on stdout; the note is on stderr.
+    const dry = agent(["--dry-run", "--json", "--state-dir", join(scene.dir, "unused-state")]);
+    expect(dry.status).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, configFile: BUNDLED });
+    expect(dry.stderr).toContain("using the bundled rules");
+    // Chosen with --config: nothing said.
+    expect(agent(["check", "--config", BUNDLED]).stderr).toBe("");
   });
 
   it("--help tells the commands, the options and every exit code", async () => {

@@ -65,7 +65,7 @@ const memory = notification({
   key: "threshold:memory",
   severity: "warning",
   summary: "memory in use 87.2%: warning (warn 75%, critical 90%)",
-  details: ["value 87.2%, warn 75, critical 90"],
+  details: ["value 87.2%, warn 75%, critical 90%"],
   labels: { alertname: "CleanupThreshold", resource: "memory" },
 });
 
@@ -205,7 +205,7 @@ describe("email sink", () => {
     expect(body).toContain("    pid 40417 (app, age 3h, rss 1.2 GiB) /usr/bin/python3 -c from");
     expect(body).toContain("pid 40418");
     expect(body).toContain("memory in use 87.2%");
-    expect(body).toContain("value 87.2%, warn 75, critical 90");
+    expect(body).toContain("value 87.2%, warn 75%, critical 90%");
   });
 
   it("carries ids a receiver can drop a re-sent copy by: the same digest, the same Message-ID", async () => {
@@ -702,9 +702,15 @@ describe("alertmanager sink against a real Alertmanager", () => {
       alertname: "CleanupRule",
       rule: "uvicorn-reload",
       host: "web-3",
+      instance: "web-3",
       severity: "critical",
     });
     expect(active!.annotations.summary).toBe(firing.summary);
+    // Where Prometheus users look for the machine: a matcher on instance finds it.
+    const byInstance = await alerts(`?filter=${encodeURIComponent('instance="web-3"')}`);
+    expect(ours(byInstance, "CleanupRule")).toHaveLength(1);
+    const otherHost = await alerts(`?filter=${encodeURIComponent('instance="web-4"')}`);
+    expect(ours(otherHost, "CleanupRule")).toEqual([]);
     expect(active!.annotations.description).toContain("pid 40418");
     expect(Date.parse(active!.startsAt)).toBe(Date.parse(firing.startsAt));
     const ttlLeft = Date.parse(active!.endsAt) - sentAt;

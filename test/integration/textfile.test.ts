@@ -90,10 +90,15 @@ describe("textfile through node_exporter", () => {
     // One series per threshold, with the report's level and limits (defaults: memory 75/85 %).
     for (const t of report.thresholds!) {
       const level = { unknown: -1, ok: 0, warn: 1, critical: 2 }[t.level];
-      expect(series.get(`cleanup_threshold_level{key="${t.key}"}`), t.key).toBe(level);
+      // A disk's mount is its own label, as in cleanup_disk_used_ratio: key="disk",mount="/".
+      const [key, mount] = t.key.split(/:(.*)/s);
+      expect(
+        series.get(`cleanup_threshold_level{key="${key}",mount="${mount ?? ""}"}`),
+        t.key,
+      ).toBe(level);
     }
-    expect(series.get('cleanup_threshold_warn{key="memory"}')).toBe(0.75);
-    expect(series.get('cleanup_threshold_critical{key="memory"}')).toBe(0.85);
+    expect(series.get('cleanup_threshold_warn{key="memory",mount=""}')).toBe(0.75);
+    expect(series.get('cleanup_threshold_critical{key="memory",mount=""}')).toBe(0.85);
   });
 
   it("parses every family of a report that needs attention, escaping intact, last success kept", async () => {

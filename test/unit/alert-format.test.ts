@@ -26,7 +26,7 @@ function notification(over: Partial<Notification> = {}): Notification {
     reminder: false,
     severity: "critical",
     summary: "memory in use 87.2%",
-    details: ["value 87.2%, warn 75, critical 85"],
+    details: ["value 87.2%, warn 75%, critical 85%"],
     labels: { alertname: "CleanupThreshold", resource: "memory" },
     host: "web-3",
     startsAt: "2026-11-23T17:00:00.000Z",
@@ -50,7 +50,7 @@ const diskResolved = notification({
   key: "threshold:disk:/",
   status: "resolved",
   severity: "warning",
-  summary: "disk / 81.0% used: warning (warn 80%, critical 90%)",
+  summary: "disk / space used 42.0% (was 81.0%, warn)",
   details: [],
   labels: { alertname: "CleanupThreshold", resource: "disk", target: "/" },
   startsAt: "2026-11-23T15:00:00.000Z",
@@ -85,7 +85,7 @@ describe("emailSubject", () => {
 
   it("says resolved, still (a reminder), and leaves an info event plain", () => {
     expect(emailSubject(digest([diskResolved]))).toBe(
-      "[cleanup] web-3: RESOLVED disk / 81.0% used: warning (warn 80%, critical 90%)",
+      "[cleanup] web-3: RESOLVED disk / space used 42.0% (was 81.0%, warn)",
     );
     expect(emailSubject(digest([{ ...memory, reminder: true }]))).toBe(
       "[cleanup] web-3: still CRITICAL memory in use 87.2%",
@@ -130,7 +130,7 @@ describe("emailBody", () => {
         "",
         "FIRING (critical)",
         "memory in use 87.2%",
-        "    value 87.2%, warn 75, critical 85",
+        "    value 87.2%, warn 75%, critical 85%",
         "since 2026-11-23T17:00:00.000Z",
         "",
       ].join("\n"),
@@ -144,7 +144,7 @@ describe("emailBody", () => {
       "REMINDER (warning)\nuvicorn-reload: 2 processes (orphaned; older than 1h)\n    pid 4242 (app, age 3h, rss 1.2 GiB)",
     );
     expect(body).toContain(
-      "RESOLVED (warning)\ndisk / 81.0% used: warning (warn 80%, critical 90%)\nsince 2026-11-23T15:00:00.000Z\nresolved at 2026-11-23T18:00:00.000Z",
+      "RESOLVED (warning)\ndisk / space used 42.0% (was 81.0%, warn)\nsince 2026-11-23T15:00:00.000Z\nresolved at 2026-11-23T18:00:00.000Z",
     );
     expect(body).toContain(
       "EVENT (info)\nmp-orphans: killed 3 processes, 3.4 GiB resident freed\n    pid 100 (app, age 2h, rss 1.1 GiB) python3 worker.py\nat 2026-11-23T18:00:00.000Z",
@@ -177,8 +177,8 @@ describe("slackText", () => {
       [
         "*cleanup on web-3*: 1 firing, 1 resolved (2 dropped)",
         "*FIRING* critical: memory in use 87.2% (since 2026-11-23T17:00:00.000Z)",
-        ">value 87.2%, warn 75, critical 85",
-        "*RESOLVED* warning: disk / 81.0% used: warning (warn 80%, critical 90%) (resolved at 2026-11-23T18:00:00.000Z)",
+        ">value 87.2%, warn 75%, critical 85%",
+        "*RESOLVED* warning: disk / space used 42.0% (was 81.0%, warn) (resolved at 2026-11-23T18:00:00.000Z)",
       ].join("\n"),
     );
   });
@@ -210,6 +210,7 @@ describe("alertmanagerPayload", () => {
           alertname: "CleanupRule",
           rule: "uvicorn-reload",
           host: "web-3",
+          instance: "web-3",
           severity: "warning",
         },
         annotations: {
@@ -232,9 +233,12 @@ describe("alertmanagerPayload", () => {
       resource: "disk",
       target: "/",
       host: "web-3",
+      instance: "web-3",
       severity: "warning",
     });
     expect(resolved?.annotations.description).toBe("");
+    // What Alertmanager's resolved message shows: the value now, and what it was.
+    expect(resolved?.annotations.summary).toBe("disk / space used 42.0% (was 81.0%, warn)");
     expect(event?.startsAt).toBe(RUN_AT);
     expect(Date.parse(event!.endsAt) - NOW.getTime()).toBe(OCCURRENCE_TTL_MS);
   });
@@ -270,7 +274,12 @@ describe("alertmanagerPayload", () => {
   it("a test digest with nothing to say posts a short-lived test alert", () => {
     const [alert, ...rest] = alertmanagerPayload(digest([], { test: true }), NOW, TTL);
     expect(rest).toEqual([]);
-    expect(alert?.labels).toEqual({ alertname: "CleanupTest", host: "web-3", severity: "info" });
+    expect(alert?.labels).toEqual({
+      alertname: "CleanupTest",
+      host: "web-3",
+      instance: "web-3",
+      severity: "info",
+    });
     expect(Date.parse(alert!.endsAt) - NOW.getTime()).toBe(OCCURRENCE_TTL_MS);
   });
 
@@ -281,13 +290,20 @@ describe("alertmanagerPayload", () => {
     const labels = alertLabels(
       notification({
         key: "threshold:cpu",
-        labels: { "mount.point": "/data", empty: "", host: "spoofed", severity: "info" },
+        labels: {
+          "mount.point": "/data",
+          empty: "",
+          host: "spoofed",
+          instance: "spoofed:9100",
+          severity: "info",
+        },
       }),
     );
     expect(labels).toEqual({
       mount_point: "/data",
       alertname: "threshold:cpu",
       host: "web-3",
+      instance: "web-3",
       severity: "critical",
     });
     for (const name of Object.keys(labels)) expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);

@@ -118,25 +118,50 @@ describe("renderTextfile", () => {
     report.thresholds!.push(threshold("load", 3.4, "critical", 1.5, 3, "per core"));
     const text = renderTextfile(report, NOW);
     expect(samples(text, "cleanup_threshold_level")).toEqual([
-      'cleanup_threshold_level{key="memory"} 1',
-      'cleanup_threshold_level{key="cpu"} 0',
-      'cleanup_threshold_level{key="disk:/"} 0',
-      'cleanup_threshold_level{key="disk-inodes:/"} 0',
-      'cleanup_threshold_level{key="disk:/mnt/nfs"} -1',
-      'cleanup_threshold_level{key="disk-inodes:/mnt/nfs"} -1',
-      'cleanup_threshold_level{key="load"} 2',
+      'cleanup_threshold_level{key="memory",mount=""} 1',
+      'cleanup_threshold_level{key="cpu",mount=""} 0',
+      'cleanup_threshold_level{key="disk",mount="/"} 0',
+      'cleanup_threshold_level{key="disk-inodes",mount="/"} 0',
+      'cleanup_threshold_level{key="disk",mount="/mnt/nfs"} -1',
+      'cleanup_threshold_level{key="disk-inodes",mount="/mnt/nfs"} -1',
+      'cleanup_threshold_level{key="load",mount=""} 2',
     ]);
     expect(samples(text, "cleanup_threshold_warn")).toContain(
-      'cleanup_threshold_warn{key="memory"} 0.75',
+      'cleanup_threshold_warn{key="memory",mount=""} 0.75',
     );
     expect(samples(text, "cleanup_threshold_warn")).toContain(
-      'cleanup_threshold_warn{key="load"} 1.5',
+      'cleanup_threshold_warn{key="load",mount=""} 1.5',
     );
     expect(samples(text, "cleanup_threshold_critical")).toContain(
-      'cleanup_threshold_critical{key="disk:/"} 0.9',
+      'cleanup_threshold_critical{key="disk",mount="/"} 0.9',
     );
     expect(samples(text, "cleanup_threshold_critical")).toContain(
-      'cleanup_threshold_critical{key="load"} 3',
+      'cleanup_threshold_critical{key="load",mount=""} 3',
+    );
+  });
+
+  it("names a mount `mount` in every series: a threshold's joins the disk's on it", () => {
+    const text = renderTextfile(liveReport(), NOW);
+    // No series carries a mount inside another label's value any more.
+    expect(text).not.toMatch(/key="disk(-inodes)?:/);
+    // Every series of a threshold family has the same label names (node_exporter's rule).
+    for (const family of [
+      "cleanup_threshold_level",
+      "cleanup_threshold_warn",
+      "cleanup_threshold_critical",
+    ])
+      for (const line of samples(text, family))
+        expect(line).toMatch(/^\w+\{key="[^"]+",mount="[^"]*"\} /);
+    const mounts = (family: string) =>
+      samples(text, family).map((line) => /mount="([^"]*)"/.exec(line)?.[1]);
+    expect(mounts("cleanup_threshold_level").filter(Boolean)).toEqual([
+      "/",
+      "/",
+      "/mnt/nfs",
+      "/mnt/nfs",
+    ]);
+    expect(new Set(mounts("cleanup_disk_unknown"))).toEqual(
+      new Set(mounts("cleanup_threshold_level").filter(Boolean)),
     );
   });
 

@@ -6,10 +6,18 @@ import {
   BUNDLED_CONFIG,
   PACKAGE_DIR,
   SYSTEM_CONFIG,
+  bundledConfigNote,
   resolveConfigPath,
 } from "../../../src/commands/config-path.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url)).replace(/\/$/, "");
+
+/** A stream that keeps what is written to it, synchronously. */
+function recorder(): { told: string[]; note: NodeJS.WritableStream } {
+  const told: string[] = [];
+  const note = { write: (text: string) => told.push(text) > 0 };
+  return { told, note: note as unknown as NodeJS.WritableStream };
+}
 
 describe("resolveConfigPath", () => {
   const saved = process.env.CLEANUP_CONFIG;
@@ -32,5 +40,26 @@ describe("resolveConfigPath", () => {
     expect(resolveConfigPath(undefined)).toBe(
       existsSync(SYSTEM_CONFIG) ? SYSTEM_CONFIG : BUNDLED_CONFIG,
     );
+  });
+
+  it("says on the given stream, in one line, when the bundled rules are used and where to put one", (ctx) => {
+    if (existsSync(SYSTEM_CONFIG)) ctx.skip(); // this machine has its own rules file
+    const { told, note } = recorder();
+    process.env.CLEANUP_CONFIG = "";
+    expect(resolveConfigPath(undefined, note)).toBe(BUNDLED_CONFIG);
+    expect(told).toEqual([`${bundledConfigNote(BUNDLED_CONFIG)}\n`]);
+    const line = told[0]!;
+    expect(line.trimEnd()).not.toContain("\n");
+    expect(line).toContain(`using the bundled rules ${BUNDLED_CONFIG}`);
+    expect(line).toContain(`put your rules in ${SYSTEM_CONFIG}`);
+    expect(line).toContain("--config FILE");
+  });
+
+  it("says nothing when a rules file was chosen", () => {
+    const { told, note } = recorder();
+    process.env.CLEANUP_CONFIG = "/from/env.yaml";
+    resolveConfigPath("/from/flag.yaml", note);
+    resolveConfigPath(undefined, note);
+    expect(told).toEqual([]);
   });
 });
