@@ -1,5 +1,5 @@
 // rules.schema.json, generated from the zod schema so editors check rules.yaml the same way
-// `cleanup check` does. test/unit/json-schema.test.ts keeps the committed copy in sync.
+// `cleanup check` does. test/unit/config/json-schema.test.ts keeps the committed copy in sync.
 import { z } from "zod";
 import { rulesFileSchema } from "./schema.js";
 

@@ -1,175 +1,314 @@
-// Recoveries say what the value is now and what it was when last told; old state files (without
-// the stored reading) stay readable. Real threshold results (evaluateThresholds) through the
-// real events and policy, on plain data.
 import { describe, expect, it } from "vitest";
-import { collectEvents, currentReadings } from "../../../src/alerts/events.js";
-import {
-  decide,
-  emptyAlertState,
-  parseAlertState,
-  type AlertState,
-} from "../../../src/alerts/policy.js";
-import type { Notification } from "../../../src/alerts/types.js";
-import type { AlertPolicy, Thresholds } from "../../../src/config/types.js";
-import { evaluateThresholds } from "../../../src/host/thresholds.js";
-import type { HostMetrics } from "../../../src/host/types.js";
+import { collectEvents } from "../../../src/alerts/events.js";
+import { acknowledge, emptyOutbox, enqueue } from "../../../src/alerts/outbox.js";
+import { decide, emptyAlertState, policyLookup, type AlertState } from "../../../src/alerts/policy.js";
+import type { AlertEvent } from "../../../src/alerts/types.js";
+import type { AlertPolicy } from "../../../src/config/types.js";
+import type { ThresholdResult } from "../../../src/host/thresholds.js";
 import type { Plan, PlanEntry } from "../../../src/rules/plan-types.js";
-import { alertEntry, host } from "../../helpers/run-report.js";
 
 const HOUR = 3_600_000;
-const T0 = Date.UTC(2026, 11, 2, 0, 0, 0);
+const T0 = Date.UTC(2026, 10, 23, 0, 0, 0);
 const at = (hours: number) => new Date(T0 + hours * HOUR);
+
+const memory = (severity: AlertEvent["severity"] = "critical"): AlertEvent => ({
+  key: "threshold:memory",
+  kind: "condition",
+  severity,
+  summary: `memory in use 87.0%: ${severity}`,
+  details: [],
+  labels: { alertname: "CleanupThreshold" },
+});
+
+/** Runs the policy over one event list per run, hourly; returns what each run announced. */
+function runs(
+  perRun: AlertEvent[][],
+  policy: AlertPolicy,
+): { statuses: string[][]; state: AlertState } {
+  let state = emptyAlertState();
+  const statuses: string[][] = [];
+  perRun.forEach((events, i) => {
+    const d = decide(events, state, at(i), "web-3", () => policy);
+    statuses.push(
+      d.notifications.map((n) => `${n.key} ${n.status}${n.reminder ? " reminder" : ""}`),
+    );
+    state = d.next;
+  });
+  return { statuses, state };
+}
+
 const ONCE: AlertPolicy = { forRuns: 1, remindMs: null, recovery: true };
-const HOURLY: AlertPolicy = { forRuns: 1, remindMs: HOUR, recovery: true };
-const THRESHOLDS: Thresholds = {
-  memory: null,
-  swap: null,
-  cpu: null,
-  load: null,
-  disk: { warn: 80, critical: 95, mounts: ["/x"] },
-};
-const EMPTY_PLAN: Plan = { entries: [], spared: [], refusals: [], inactive: [] };
 
-/** The host with /x at `used` percent (null: statfs did not answer). */
-function metrics(used: number | null): HostMetrics {
-  const disk =
-    used === null
-      ? { mount: "/x", status: "unknown" as const, error: "statfs did not answer within 2s" }
-      : {
-          mount: "/x",
-          status: "ok" as const,
-          totalBytes: 1e11,
-          availableBytes: 1e11 * (1 - used / 100),
-          usedPercent: used,
-          inodesTotal: 1e6,
-          inodesFree: 9e5,
-          inodesUsedPercent: 10,
-        };
-  return { ...host(), disks: [disk] };
-}
-
-/** One run of the policy at hour `hour`, the way announce feeds it. */
-function run(
-  state: AlertState,
-  hour: number,
-  used: number | null,
-  policy = ONCE,
-  entries: PlanEntry[] = [],
-) {
-  const thresholds = evaluateThresholds(metrics(used), THRESHOLDS);
-  const events = collectEvents({ plan: { ...EMPTY_PLAN, entries }, results: [], thresholds });
-  const unknown = new Set(
-    thresholds.filter((t) => t.level === "unknown").map((t) => `threshold:${t.key}`),
-  );
-  return decide(
-    events,
-    state,
-    at(hour),
-    "web-3",
-    () => policy,
-    (key) => unknown.has(key),
-    currentReadings(thresholds),
-  );
-}
-
-const resolvedOf = (notifications: Notification[]) =>
-  notifications.filter((n) => n.status === "resolved");
-
-describe("a recovery says the value now and what it was", () => {
-  it("RESOLVED disk /x space used 2.4% (was 91.3%, warn), with the limits in %", () => {
-    const opened = run(emptyAlertState(), 0, 91.3);
-    expect(opened.notifications.map((n) => n.summary)).toEqual([
-      "disk /x space used 91.3%: warn (warn 80%, critical 95%)",
+describe("alert policy", () => {
+  it("a condition standing for 5 runs alerts once; when it clears, one recovery", () => {
+    const { statuses } = runs(
+      [[memory()], [memory()], [memory()], [memory()], [memory()], [], []],
+      ONCE,
+    );
+    expect(statuses).toEqual([
+      ["threshold:memory firing"],
+      [],
+      [],
+      [],
+      [],
+      ["threshold:memory resolved"],
+      [],
     ]);
-    const cleared = run(opened.next, 1, 2.4);
-    const [resolved, ...rest] = resolvedOf(cleared.notifications);
-    expect(rest).toEqual([]);
-    expect(resolved).toMatchObject({
-      key: "threshold:disk:/x",
-      severity: "warning",
-      summary: "disk /x space used 2.4% (was 91.3%, warn)",
-      details: ["value 2.4%, warn 80%, critical 95%"],
-      startsAt: at(0).toISOString(),
-      endsAt: at(1).toISOString(),
+  });
+
+  it("reminds at the interval, not before", () => {
+    const standing = Array.from({ length: 8 }, () => [memory()]);
+    const { statuses } = runs(standing, { ...ONCE, remindMs: 3 * HOUR });
+    expect(statuses.map((s) => s.join())).toEqual([
+      "threshold:memory firing",
+      "",
+      "",
+      "threshold:memory firing reminder",
+      "",
+      "",
+      "threshold:memory firing reminder",
+      "",
+    ]);
+  });
+
+  it("`for: 3`: a blip pages nobody; three runs in a row do, dated from the first", () => {
+    const blip = runs([[memory()], [], [memory()], [memory()], []], { ...ONCE, forRuns: 3 });
+    expect(blip.statuses.flat()).toEqual([]);
+    let state = emptyAlertState();
+    const announced = [0, 1, 2].map((i) => {
+      const d = decide([memory()], state, at(i), "web-3", () => ({ ...ONCE, forRuns: 3 }));
+      state = d.next;
+      return d.notifications;
     });
-    expect(cleared.next.open).toEqual({});
+    expect(announced.map((n) => n.length)).toEqual([0, 0, 1]);
+    expect(announced[2]![0]).toMatchObject({
+      status: "firing",
+      startsAt: at(0).toISOString(),
+      host: "web-3",
+    });
   });
 
-  it("'was' is what the last notification told: a severity change and a reminder update it", () => {
-    let state = run(emptyAlertState(), 0, 85, HOURLY).next;
-    expect(state.open["threshold:disk:/x"]?.reading).toBe("85.0%, warn");
-    state = run(state, 0.5, 97, HOURLY).next; // worse: told at once
-    expect(state.open["threshold:disk:/x"]?.reading).toBe("97.0%, critical");
-    state = run(state, 0.75, 96, HOURLY).next; // not told (no reminder due): reading kept
-    expect(state.open["threshold:disk:/x"]?.reading).toBe("97.0%, critical");
-    state = run(state, 1.6, 98.5, HOURLY).next; // the reminder
-    expect(state.open["threshold:disk:/x"]?.reading).toBe("98.5%, critical");
-    const [resolved] = resolvedOf(run(state, 2, 10, HOURLY).notifications);
-    expect(resolved?.summary).toBe("disk /x space used 10.0% (was 98.5%, critical)");
-    expect(resolved?.severity).toBe("critical");
-  });
-
-  it("a metric that could be read again: the unknown alert resolves with the value now", () => {
-    let state = run(emptyAlertState(), 0, 91.3).next;
-    const unknown = run(state, 1, null);
-    // The threshold alert is kept open (no recovery from a reading that failed); unknown fires.
-    expect(unknown.notifications.map((n) => `${n.key} ${n.status}`)).toEqual([
-      "unknown:disk:/x firing",
-      "unknown:disk-inodes:/x firing",
+  it("a change of severity, worse or better, alerts again at once; recovery can be turned off", () => {
+    const changes = runs(
+      [[memory("warning")], [memory("warning")], [memory("critical")], [memory("warning")]],
+      ONCE,
+    );
+    expect(changes.statuses).toEqual([
+      ["threshold:memory firing"],
+      [],
+      ["threshold:memory firing"],
+      ["threshold:memory firing"],
     ]);
-    state = unknown.next;
-    const back = resolvedOf(run(state, 2, 3).notifications).map((n) => n.summary);
-    expect(back).toEqual([
-      "disk /x space used 3.0% (was unknown)",
-      "disk /x inodes used 10.0% (was unknown)",
-      "disk /x space used 3.0% (was 91.3%, warn)",
-    ]);
+    let state = emptyAlertState();
+    state = decide([memory("warning")], state, at(0), "h", () => ONCE).next;
+    const worse = decide([memory("critical")], state, at(1), "h", () => ONCE);
+    expect(worse.notifications[0]).toMatchObject({
+      severity: "critical",
+      supersedes: "warning",
+      reminder: false,
+    });
+    const quiet = runs([[memory()], []], { ...ONCE, recovery: false });
+    expect(quiet.statuses).toEqual([["threshold:memory firing"], []]);
   });
 
-  it("a condition without a value (a rule that matches nothing now) says what is no longer so", () => {
-    const entries = [alertEntry("hung-jobs", 301, "warning")];
-    const state = run(emptyAlertState(), 0, 10, ONCE, entries).next;
-    const [resolved] = resolvedOf(run(state, 1, 10).notifications);
-    expect(resolved?.summary).toBe("no longer: hung-jobs: 1 process (age 2d ≥ 1d)");
-    // The processes it listed, as last seen: what the operator may want to check on.
-    expect(resolved?.details[0]).toMatch(/^pid 301 /);
+  it("a resolved notice carries start and end; open conditions are listed for re-posting", () => {
+    let state = emptyAlertState();
+    const first = decide([memory()], state, at(0), "web-3", () => ONCE);
+    expect(first.open.map((n) => n.key)).toEqual(["threshold:memory"]);
+    state = first.next;
+    const second = decide([], state, at(2), "web-3", () => ONCE);
+    expect(second.notifications[0]).toMatchObject({
+      status: "resolved",
+      startsAt: at(0).toISOString(),
+      endsAt: at(2).toISOString(),
+    });
+    expect(second.open).toEqual([]);
+    expect(second.next.open).toEqual({});
+  });
+
+  it("occurrences are told every time and keep no state", () => {
+    const killed: AlertEvent = {
+      key: "killed:orphans",
+      kind: "occurrence",
+      severity: "info",
+      summary: "orphans: killed 2",
+      details: [],
+      labels: {},
+    };
+    const { statuses, state } = runs([[killed], [killed]], ONCE);
+    expect(statuses).toEqual([["killed:orphans event"], ["killed:orphans event"]]);
+    expect(state.open).toEqual({});
+  });
+
+  it("a rule's own for/remind override the global policy for its alerts only", () => {
+    const lookup = policyLookup(ONCE, [{ name: "reload", forRuns: 2, remindMs: HOUR }]);
+    expect(lookup("rule:reload")).toEqual({ forRuns: 2, remindMs: HOUR, recovery: true });
+    expect(lookup("kill-failed:reload")).toEqual({ forRuns: 2, remindMs: HOUR, recovery: true });
+    expect(lookup("threshold:memory")).toEqual(ONCE);
+    expect(lookup("rule:other")).toEqual(ONCE);
   });
 });
 
-describe("alert state of an earlier version (no stored reading)", () => {
-  const old = {
-    version: 1,
-    open: {
-      "threshold:disk:/x": {
-        severity: "warning",
-        summary: "disk /x space used 91.3%: warn (warn 80%, critical 95%)",
-        details: ["value 91.3%, warn 80, critical 95"],
-        labels: { alertname: "CleanupThreshold", resource: "disk", target: "/x" },
-        consecutive: 3,
-        firstSeenAt: at(0).toISOString(),
-        startsAt: at(0).toISOString(),
-        lastNotifiedAt: at(0).toISOString(),
-      },
-    },
-  };
-
-  it("is read whole, and its recovery says the value now, the old summary in a detail", () => {
-    const parsed = parseAlertState(old);
-    expect(parsed).toMatchObject({ ok: true, rejected: [] });
-    if (!parsed.ok) return;
-    const [resolved] = resolvedOf(run(parsed.data, 1, 2.4).notifications);
-    expect(resolved?.summary).toBe("disk /x space used 2.4%");
-    expect(resolved?.details).toEqual([
-      "value 2.4%, warn 80%, critical 95%",
-      "was: disk /x space used 91.3%: warn (warn 80%, critical 95%)",
-    ]);
+describe("outbox", () => {
+  const note = (id: string) => ({
+    ...decide([memory()], emptyAlertState(), at(0), "h", () => ONCE).notifications[0]!,
+    id,
   });
 
-  it("an entry whose reading is not a text is set aside alone", () => {
-    const bad = structuredClone(old) as { open: Record<string, Record<string, unknown>> };
-    bad.open["threshold:memory"] = { ...bad.open["threshold:disk:/x"], reading: 42 };
-    const parsed = parseAlertState(bad);
-    expect(parsed.ok && Object.keys(parsed.data.open)).toEqual(["threshold:disk:/x"]);
-    expect(parsed.ok && parsed.rejected?.map((r) => r.problem)).toEqual(["reading is not a text"]);
+  it("queues per sink, drops the oldest past the limit and counts them, until a delivery", () => {
+    let { outbox } = enqueue(emptyOutbox(), ["mail", "log"], [note("a"), note("b")], 3);
+    ({ outbox } = enqueue(outbox, ["mail", "log"], [note("c"), note("d")], 3));
+    expect(outbox.pending.mail!.map((n) => n.id)).toEqual(["b", "c", "d"]);
+    expect(outbox.dropped).toEqual({ mail: 1, log: 1 });
+    outbox = acknowledge(outbox, "mail", outbox.pending.mail!);
+    expect(outbox.pending.mail).toEqual([]);
+    expect(outbox.dropped).toEqual({ mail: 0, log: 1 });
+    expect(outbox.pending.log).toHaveLength(3);
+  });
+
+  it("a sink removed from the config gives up its queue, and says how many", () => {
+    const { outbox } = enqueue(emptyOutbox(), ["old"], [note("a")], 10);
+    const next = enqueue(outbox, ["new"], [], 10);
+    expect(next.orphaned).toEqual({ old: 1 });
+    expect(next.outbox.pending).toEqual({ new: [] });
+  });
+});
+
+describe("events from a run", () => {
+  const proc = {
+    pid: 42,
+    startTicks: 1,
+    ppid: 1,
+    comm: "python3",
+    argv: ["python3", "-c", "x"],
+    user: "app",
+    state: "S",
+    ageMs: 2 * 86_400_000,
+    rssBytes: 512 * 2 ** 20,
+  };
+  const entry = (action: PlanEntry["action"], rule: string): PlanEntry => ({
+    action,
+    rule,
+    severity: action === "kill" ? "warning" : "warning",
+    process: proc,
+    facts: ["cmdline matches /x/"],
+    ...(action === "kill" && { kill: { signal: "SIGTERM", graceMs: 1000 } }),
+  });
+  const threshold = (level: ThresholdResult["level"]): ThresholdResult => ({
+    key: "disk:/var",
+    resource: "disk",
+    level,
+    value: level === "unknown" ? null : 91,
+    unit: "%",
+    warn: 80,
+    critical: 90,
+    message: `disk /var space used: ${level}`,
+  });
+
+  it("thresholds, alert rules, refusals, kills and failed kills, each with a stable key", () => {
+    const plan: Plan = {
+      entries: [entry("alert", "reload"), entry("kill", "orphans"), entry("report", "big")],
+      spared: [],
+      refusals: [
+        {
+          rule: "greedy",
+          scope: "rule",
+          wouldKill: 60,
+          budget: 50,
+          severity: "critical",
+          message: "greedy over budget",
+        },
+      ],
+      inactive: [],
+    };
+    const events = collectEvents({
+      plan,
+      results: [
+        {
+          pid: 42,
+          startTicks: 1,
+          rule: "orphans",
+          outcome: "killed",
+          signals: ["SIGTERM", "SIGKILL"],
+        },
+      ],
+      thresholds: [
+        threshold("critical"),
+        threshold("ok"),
+        { ...threshold("unknown"), key: "disk:/mnt" },
+      ],
+    });
+    expect(events.map((e) => [e.key, e.kind, e.severity])).toEqual([
+      ["threshold:disk:/var", "condition", "critical"],
+      ["unknown:disk:/mnt", "condition", "warning"],
+      ["rule:reload", "condition", "warning"],
+      ["budget:greedy", "condition", "critical"],
+      ["killed:orphans", "occurrence", "info"],
+    ]);
+    expect(events[4]!.summary).toBe("orphans: killed 1 process, 512MiB resident freed");
+    expect(events[4]!.details[0]).toBe("pid 42 (app, age 2d, rss 512MiB) python3 -c x");
+    expect(events[0]!.labels).toEqual({
+      alertname: "CleanupThreshold",
+      resource: "disk",
+      target: "/var",
+    });
+  });
+
+  it("a kill that failed is a critical condition with the reason per process", () => {
+    const plan: Plan = {
+      entries: [entry("kill", "orphans")],
+      spared: [],
+      refusals: [],
+      inactive: [],
+    };
+    const [event] = collectEvents({
+      plan,
+      results: [
+        {
+          pid: 42,
+          startTicks: 1,
+          rule: "orphans",
+          outcome: "stuck",
+          signals: ["SIGTERM", "SIGKILL"],
+          detail: "still alive in state D after SIGKILL",
+        },
+      ],
+      thresholds: [],
+    });
+    expect(event).toMatchObject({
+      key: "kill-failed:orphans",
+      kind: "condition",
+      severity: "critical",
+    });
+    expect(event!.details[0]).toContain("stuck: still alive in state D after SIGKILL");
+  });
+});
+
+describe("alert policy: what a run could not judge stays open (review)", () => {
+  it("a scan failure or an unknown metric resolves nothing", () => {
+    let state = decide([memory()], emptyAlertState(), at(0), "h", () => ONCE).next;
+    const failed = decide(
+      [],
+      state,
+      at(1),
+      "h",
+      () => ONCE,
+      () => true,
+    );
+    expect(failed.notifications).toEqual([]);
+    expect(Object.keys(failed.next.open)).toEqual(["threshold:memory"]);
+    expect(failed.open.map((n) => n.key)).toEqual(["threshold:memory"]); // still re-posted to Alertmanager
+    state = failed.next;
+    const unknown = decide(
+      [],
+      state,
+      at(2),
+      "h",
+      () => ONCE,
+      (key) => key === "threshold:memory",
+    );
+    expect(unknown.notifications).toEqual([]);
+    const cleared = decide([], unknown.next, at(3), "h", () => ONCE);
+    expect(cleared.notifications.map((n) => n.status)).toEqual(["resolved"]);
   });
 });

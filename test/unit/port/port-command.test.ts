@@ -1,0 +1,199 @@
+// portCommand on fixture /proc trees. Nothing here signals a real process: the runs are dry, and
+// the one live run gets a kill function that only edits the fixture tree.
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { portCommand } from "../../../src/port/port-command.js";
+import { ScanError } from "../../../src/scan/types.js";
+import { ProcFixture } from "../../helpers/fixtures.js";
+
+const PORT = 8080;
+/** Pids no test process has (pid_max is at most 4,194,304) */
+const A = 4_190_001;
+const B = 4_190_002;
+const OLD = 4_190_003;
+const NEW = 4_190_004;
+const UID = process.geteuid?.() ?? 0;
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+function tmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), "cleanup-port-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A TCP LISTEN line on 127.0.0.1:PORT (host byte order as on little-endian). */
+const listenLine = (sl: number, inode: number): string =>
+  `   ${sl}: 0100007F:${PORT.toString(16).toUpperCase()} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0 100 0 0 10 0`;
+
+/**
+ * Orphans A and B (a kill rule's), and an older and a newer instance of a single_instance
+ * service; A, B and the older instance each hold a socket on PORT.
+ */
+function tree(token: string, withNet = true): ProcFixture {
+  const f = new ProcFixture(1_000_000);
+  cleanups.push(() => f.cleanup());
+  const server = `/opt/${token}/server.py`;
+  f.add({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, startTicks: 1 });
+  f.add({
+    pid: A,
+    ppid: 1,
+    comm: "python3",
+    argv: ["python3", server, "a"],
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+  });
+  f.add({
+    pid: B,
+    ppid: 1,
+    comm: "python3",
+    argv: ["python3", server, "a"],
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+  });
+  const b = ["python3", server, "b"];
+  f.add({
+    pid: OLD,
+    ppid: 1,
+    comm: "python3",
+    argv: b,
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+    startTicks: 100,
+  });
+  f.add({
+    pid: NEW,
+    ppid: 1,
+    comm: "python3",
+    argv: b,
+    uid: UID,
+    exe: "/usr/bin/python3.12",
+    startTicks: 200,
+  });
+  const fds: [number, string[]][] = [
+    [A, ["socket:[5001]"]],
+    [B, ["socket:[5002]"]],
+    [OLD, ["socket:[5003]"]],
+    [NEW, ["/dev/null"]],
+  ];
+  for (const [pid, targets] of fds) {
+    const dir = join(f.root, String(pid), "fd");
+    mkdirSync(dir);
+    targets.forEach((target, i) => symlinkSync(target, join(dir, String(i + 3))));
+  }
+  if (withNet) {
+    mkdirSync(join(f.root, "net"));
+    const lines = [
+      "  sl  local_address rem_address   st …",
+      ...[5001, 5002, 5003].map((inode, i) => listenLine(i, inode)),
+    ];
+    writeFileSync(join(f.root, "net", "tcp"), `${lines.join("\n")}\n`);
+  }
+  return f;
+}
+
+function configFile(token: string, maxKills: number): string {
+  const path = join(tmp(), "rules.yaml");
+  writeFileSync(
+    path,
+    `
+settings: { max_kills_per_run: ${maxKills} }
+rules:
+  - name: orphans
+    match: { cmdline: '^python3 /opt/${token}/server\\.py a$', orphaned: true }
+    action: kill
+services:
+  - name: svc
+    match: { cmdline: '^python3 /opt/${token}/server\\.py b$' }
+    single_instance: true
+`,
+  );
+  return path;
+}
+
+const token = () => `tok${Math.random().toString(36).slice(2, 10)}`;
+
+describe("portCommand on a fixture /proc", () => {
+  it("throws a ScanError, with the reason, when the socket tables cannot be read", async () => {
+    const t = token();
+    const f = tree(t, false);
+    const run = portCommand({
+      configPath: configFile(t, 100),
+      port: PORT,
+      protos: [],
+      free: true,
+      dryRun: true,
+      procRoot: f.root,
+      stateDir: tmp(),
+    });
+    await expect(run).rejects.toBeInstanceOf(ScanError);
+    await expect(run).rejects.toThrow(
+      `cannot read the socket tables (${f.root}/net/tcp, tcp6, udp, udp6): no socket tables under ${f.root}/net`,
+    );
+  });
+
+  it("refuses when all the stale holders together exceed settings.max_kills_per_run", async () => {
+    const t = token();
+    const f = tree(t);
+    const options = {
+      port: PORT,
+      protos: [],
+      free: true,
+      dryRun: true,
+      procRoot: f.root,
+      stateDir: tmp(),
+    };
+    // The rule's two orphans fit the run's budget of 2, the service's older instance on its
+    // own too; the three together do not.
+    const refused = await portCommand({ ...options, configPath: configFile(t, 2) });
+    expect(refused.holders.map((h) => [h.process.pid, h.verdict.stale])).toEqual([
+      [A, true],
+      [B, true],
+      [OLD, true],
+    ]);
+    expect(refused.outcome).toBe("refused");
+    expect(refused.refusal).toEqual([
+      "freeing the port would kill 3 processes, over settings.max_kills_per_run (2)",
+    ]);
+    expect(refused.targets).toEqual([]);
+    expect(refused.results).toEqual([]);
+
+    const fits = await portCommand({ ...options, configPath: configFile(t, 3) });
+    expect(fits.outcome).toBe("would-free");
+    expect(fits.targets.map((p) => p.pid).sort()).toEqual([A, B, OLD]);
+  });
+
+  it("says still-held with the problem when the port cannot be checked after the kills", async () => {
+    const t = token();
+    const f = tree(t);
+    const signalled: number[] = [];
+    const report = await portCommand({
+      configPath: configFile(t, 100),
+      port: PORT,
+      protos: [],
+      free: true,
+      dryRun: false,
+      procRoot: f.root,
+      stateDir: tmp(),
+      // Not a real signal: the fixture process goes away, and so do the socket tables.
+      kill: (pid) => {
+        signalled.push(pid);
+        f.remove(pid);
+        try {
+          renameSync(join(f.root, "net"), join(f.root, "net.gone"));
+        } catch {
+          // already gone
+        }
+      },
+    });
+    expect(signalled.sort()).toEqual([A, B, OLD]);
+    expect(report.outcome).toBe("still-held");
+    expect(report.remaining).toEqual([]);
+    expect(report.checkProblem).toBe(
+      `cannot check the port after the kills: no socket tables under ${f.root}/net`,
+    );
+  });
+});
