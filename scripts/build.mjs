@@ -6,8 +6,9 @@
 // Next to the bundle it writes what it carries from others, from esbuild's metafile:
 // dist/THIRD-PARTY-NOTICES.txt (their licence texts) and dist/sbom.cdx.json (CycloneDX), and
 // the metafile itself, dist/metafile.json, for scripts/build-deb.mjs (not in the npm package).
-// `--schema-tool` also bundles the dev tool behind `npm run schema` (dist/config/), which
-// package.json's "files" leaves out of the package.
+// `--schema-tool` also bundles the dev tools behind `npm run schema` (dist/config/ for
+// rules.schema.json, dist/report/schema/ for report.schema.json), which package.json's "files"
+// leaves out of the package.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -36,7 +37,8 @@ if (process.argv.includes("--schema-tool")) {
   await build({
     ...bundleOptions,
     absWorkingDir: root,
-    entryPoints: ["src/config/write-json-schema.ts"],
-    outdir: "dist/config",
+    entryPoints: ["src/config/write-json-schema.ts", "src/report/schema/write-json-schema.ts"],
+    outbase: "src",
+    outdir: "dist",
   });
 }
