@@ -1,11 +1,14 @@
 // Every JSON document the built agent prints, validated against the shipped report.schema.json:
-// a dry run, a live run that kills the scene's orphan, status, port, a run and a port --free
-// that find the lock held, and the error documents. Every rule and service matches only the
-// scene's own interpreter path (a random token); the scene kills what it started, by pid.
+// a dry run, a live run that kills the scene's orphan, status, a run stopped by its deadline,
+// port (shown, would free, refused, freed), a run and a port --free that find the lock held, and
+// the error documents. Every rule and service matches only the scene's own interpreter path (a
+// random token); the scene kills what it started, by pid.
 import Ajv from "ajv";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { jsonOutput } from "../../src/report/schema/json-schema.js";
+import { longGraceRules } from "../helpers/long-grace.js";
 import { freePort } from "../helpers/receivers.js";
 import { deadPid, Scene, startTicksOf, type AgentRun } from "../helpers/scene.js";
 
@@ -14,13 +17,15 @@ const SCHEMA = JSON.parse(
 ) as object;
 const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
 
-/** The run printed one document of this format, and the shipped schema accepts it. */
+/** The run printed one document of this format, and the shipped schema (and its source) accept it. */
 function document(run: AgentRun, format: string): NonNullable<AgentRun["json"]> {
   expect(run.json, `no JSON on stdout (exit ${run.code}):\n${run.stderr}`).toBeDefined();
   const json = run.json!;
   expect(Object.keys(json)[0]).toBe("format");
   expect(json.format).toBe(format);
   expect(validate(json), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  // The zod schemas the file is generated from agree.
+  expect(jsonOutput.safeParse(json).error).toBeUndefined();
   expect(json.exitCode).toBe(run.code);
   return json;
 }
@@ -52,7 +57,7 @@ services:
     match: { cmdline: '^${s.pattern} .*server\\.py ' }
     pid_files: ['pids/*.pid']
     remove_stale_pid_files: true
-    health: { url: 'http://127.0.0.1:${port}/health', timeout: 2s }
+    health: { url: 'http://127.0.0.1:${port}/health', timeout: 10s }
 `);
 }
 
@@ -105,7 +110,7 @@ describe("JSON output against report.schema.json", () => {
     expect(scene.alive(server)).toBe(true);
   });
 
-  it("port N, port N --free: cleanup.port/1", async () => {
+  it("port N: shown, would free, refused, freed: cleanup.port/1", async () => {
     scene = new Scene();
     const port = await freePort();
     const stale = await scene.server("stale", port, true);
@@ -116,12 +121,43 @@ describe("JSON output against report.schema.json", () => {
     expect(shown).toMatchObject({ outcome: "shown", holders: [{ process: { pid: stale } }] });
     expect(shown.holders[0].listeners[0]).toMatchObject({ port, address: "127.0.0.1" });
 
+    const wouldFree = document(
+      await scene.run(config, { ...args, dryRun: true, extra: ["--free"] }),
+      "cleanup.port/1",
+    );
+    expect(wouldFree).toMatchObject({ outcome: "would-free", dryRun: true });
+    expect(wouldFree.results).toMatchObject([{ pid: stale, outcome: "would-kill" }]);
+
+    // A holder whose parent (this test) lives is not stale: refused, with the reason.
+    const heldPort = await freePort();
+    const held = await scene.server("held", heldPort, false);
+    const refused = document(
+      await scene.run(config, { ...args, command: ["port", String(heldPort)], extra: ["--free"] }),
+      "cleanup.port/1",
+    );
+    expect(refused).toMatchObject({ outcome: "refused", exitCode: 1 });
+    expect(refused.refusal[0]).toContain(`pid ${held} is not stale`);
+    expect(scene.alive(held)).toBe(true);
+
     const freed = document(
       await scene.run(config, { ...args, extra: ["--free"] }),
       "cleanup.port/1",
     );
     expect(freed).toMatchObject({ outcome: "freed", targets: [{ pid: stale }], remaining: [] });
     expect(scene.alive(stale)).toBe(false);
+  });
+
+  it("a run stopped by its deadline: the stop, the target left alive", async () => {
+    scene = new Scene();
+    const stubborn = await scene.orphan("stubborn", "--ignore-term");
+    const run = document(
+      await scene.run(longGraceRules(scene, "5s"), { json: true }),
+      "cleanup.run/1",
+    );
+    expect(run).toMatchObject({ outcome: "deadline", exitCode: 7 });
+    // Where it stopped depends on how fast this host got there; that it stopped, and said so, not.
+    expect(run.deadline).toMatchObject({ limitMs: 5_000, notDone: expect.any(Array) });
+    expect(scene.alive(stubborn.pid)).toBe(true);
   });
 
   it("a run and port --free that find the lock held: busy, with the holder", async () => {
