@@ -6,5 +6,10 @@
 export type Equals<A, B> =
   (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
-/** Compiles only when given true: `export type _ = Same<Equals<Inferred, Declared>>`. */
+/**
+ * Compiles only when given true: `Same<Equals<z.infer<typeof schema>, Declared>>`. The error
+ * "Type 'false' does not satisfy the constraint 'true'" on a file's `Checks` means the schema
+ * in that file and the type differ: change the schema to match, then `npm run schema` (and, if
+ * a reader could break, bump the format in ../formats.ts).
+ */
 export type Same<T extends true> = T;
