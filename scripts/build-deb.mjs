@@ -46,6 +46,7 @@ function stageTree(stage) {
   for (const file of [
     "rules.yaml",
     "rules.schema.json",
+    "report.schema.json",
     "systemd/cleanup.service",
     "systemd/cleanup.timer",
     "contrib/cron.d/cleanup",

@@ -7,8 +7,9 @@
 // dist/THIRD-PARTY-NOTICES.txt (their licence texts) and dist/sbom.cdx.json (CycloneDX), and
 // the metafile itself, dist/metafile.json, for scripts/build-deb.mjs (not in the npm package),
 // and the man pages, dist/man/cleanup.1 and dist/man/cleanup-rules.5 (scripts/man.mjs).
-// `--schema-tool` also bundles the dev tool behind `npm run schema` (dist/config/), which
-// package.json's "files" leaves out of the package.
+// `--schema-tool` also bundles the dev tools behind `npm run schema` (dist/config/ for
+// rules.schema.json, dist/report/schema/ for report.schema.json), which package.json's "files"
+// leaves out of the package.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -39,7 +40,8 @@ if (process.argv.includes("--schema-tool")) {
   await build({
     ...bundleOptions,
     absWorkingDir: root,
-    entryPoints: ["src/config/write-json-schema.ts"],
-    outdir: "dist/config",
+    entryPoints: ["src/config/write-json-schema.ts", "src/report/schema/write-json-schema.ts"],
+    outbase: "src",
+    outdir: "dist",
   });
 }

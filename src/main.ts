@@ -5,6 +5,7 @@ import { ConfigError, formatProblem } from "./config/errors.js";
 import { parseCommandLine, runParsed } from "./commands/table.js";
 import { writeErrorTextfile } from "./commands/textfile.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
+import { renderErrorJson } from "./report/error-report.js";
 import { nagiosErrorLine } from "./report/nagios.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
@@ -23,9 +24,7 @@ export async function main(argv: string[]): Promise<Exit> {
       return { code: exitCodeForNagios("UNKNOWN") };
     }
     const code = exitCodeForError(error);
-    if (wantsJson) {
-      io.stdout.write(`${JSON.stringify({ error: describeError(error), exitCode: code })}\n`);
-    }
+    if (wantsJson) io.stdout.write(renderErrorJson(error, code));
     io.stderr.write(`${errorText(error)}\n`);
     return { code };
   }
@@ -44,11 +43,4 @@ function errorText(error: unknown): string {
   }
   if (error instanceof Error && !isInternalError(error)) return `cleanup: ${error.message}`;
   return `cleanup: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-}
-
-function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof ConfigError)
-    return { kind: "config", file: error.file, problems: error.problems };
-  if (error instanceof Error) return { kind: error.name, message: error.message };
-  return { kind: "unknown", message: String(error) };
 }

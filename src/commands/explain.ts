@@ -1,6 +1,7 @@
 // `cleanup explain PID…`: why a run would or would not act on each process; changes nothing.
 import { exitCodeForExplain } from "../exit-codes.js";
 import { renderExplain } from "../report/explain.js";
+import { EXPLAIN_FORMAT } from "../report/formats.js";
 import { explain } from "../run/explain.js";
 import { PID_MAX_LIMIT } from "../scan/pid-files.js";
 import { UsageError } from "../shared/usage-error.js";
@@ -54,7 +55,7 @@ export const explainCommand = defineCommand({
     const code = exitCodeForExplain(report.outcome);
     io.stdout.write(
       command.json
-        ? `${JSON.stringify({ ...report, exitCode: code }, null, 2)}\n`
+        ? `${JSON.stringify({ format: EXPLAIN_FORMAT, ...report, exitCode: code }, null, 2)}\n`
         : renderExplain(report),
     );
     return { code };

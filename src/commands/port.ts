@@ -1,6 +1,7 @@
 // `cleanup port PORT`: who holds a port, and (--free) kill them if every one is stale.
 import { exitCodeForPort } from "../exit-codes.js";
 import { portCommand as inspectPort } from "../port/port-command.js";
+import { renderPortJson } from "../report/json.js";
 import { renderPort } from "../report/port.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
@@ -97,11 +98,7 @@ export const portCommand = defineCommand({
       ...(command.stateDir && { stateDir: command.stateDir }),
     });
     const code = exitCodeForPort(report.outcome);
-    io.stdout.write(
-      command.json
-        ? `${JSON.stringify({ ...report, exitCode: code }, null, 2)}\n`
-        : renderPort(report),
-    );
+    io.stdout.write(command.json ? renderPortJson(report, code) : renderPort(report));
     return { code };
   },
 });

@@ -1,6 +1,9 @@
-// `--json`: the plan and results as they are, for scripts and for the benchmark.
+// `--json`: the plan and results as they are, for scripts and for the benchmark. Each document
+// names its format first (formats.ts); report.schema.json describes it.
 // Written in chunks: at 10,000 targets one JSON.stringify of the report is a 5.4 MB string
 // (twice that once copied to a Buffer), which alone pushed the run past its memory target.
+import { PORT_FORMAT, RUN_FORMAT } from "./formats.js";
+import type { PortReport } from "./port-report.js";
 import type { RunReport } from "./run-report.js";
 
 const CHUNK = 16384;
@@ -46,6 +49,16 @@ function* pieces(value: unknown): Generator<string> {
 
 /** The report as one JSON document and a newline, in chunks. */
 export function* renderJsonChunks(report: RunReport, exitCode: number): Generator<string> {
-  yield* jsonChunks({ ...report, durationMs: Math.round(report.durationMs), exitCode });
+  yield* jsonChunks({
+    format: RUN_FORMAT,
+    ...report,
+    durationMs: Math.round(report.durationMs),
+    exitCode,
+  });
   yield "\n";
+}
+
+/** `cleanup port N --json`: the report as one indented JSON document and a newline. */
+export function renderPortJson(report: PortReport, exitCode: number): string {
+  return `${JSON.stringify({ format: PORT_FORMAT, ...report, exitCode }, null, 2)}\n`;
 }

@@ -61,6 +61,7 @@ describe("the Debian package", () => {
       "./usr/lib/cleanup/dist/cli.js",
       "./usr/lib/cleanup/package.json",
       "./usr/lib/cleanup/rules.yaml",
+      "./usr/lib/cleanup/report.schema.json",
       "./usr/bin/cleanup",
       "./lib/systemd/system/cleanup.service",
       "./lib/systemd/system/cleanup.timer",

@@ -69,7 +69,14 @@ describe("cleanup explain", () => {
     expect(json.stderr).toBe("");
     // A pid that is no such process: reported, the others explained, exit 1.
     expect(json.code).toBe(1);
-    const report = JSON.parse(json.stdout) as { outcome: string; processes: ProcessJson[] };
+    const report = JSON.parse(json.stdout) as {
+      format: string;
+      outcome: string;
+      processes: ProcessJson[];
+    };
+    // The format is the document's first key, as in every JSON document cleanup prints.
+    expect(Object.keys(report)[0]).toBe("format");
+    expect(report.format).toBe("cleanup.explain/1");
     expect(report.outcome).toBe("missing");
     const [o, w, t, srv, missing] = report.processes as [
       ProcessJson,

@@ -38,6 +38,7 @@ describe("the npm package", () => {
       "LICENSE",
       "rules.yaml",
       "rules.schema.json",
+      "report.schema.json",
       "systemd/cleanup.service",
       "systemd/cleanup.timer",
       "contrib/cron.d/cleanup",

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { collectEvents } from "../../../src/alerts/events.js";
 import { acknowledge, emptyOutbox, enqueue } from "../../../src/alerts/outbox.js";
-import { decide, emptyAlertState, policyLookup, type AlertState } from "../../../src/alerts/policy.js";
+import {
+  decide,
+  emptyAlertState,
+  policyLookup,
+  type AlertState,
+} from "../../../src/alerts/policy.js";
 import type { AlertEvent } from "../../../src/alerts/types.js";
 import type { AlertPolicy } from "../../../src/config/types.js";
 import type { ThresholdResult } from "../../../src/host/thresholds.js";

@@ -6,7 +6,13 @@ import { renderPort } from "../../../src/report/port.js";
 import { serviceLines } from "../../../src/report/services.js";
 import { ref } from "../../../src/rules/plan.js";
 import { DAY, proc } from "../../helpers/fixtures.js";
-import { HEALTH_URL, healthReport, portReport, serviceReport, tcp } from "../../helpers/services.js";
+import {
+  HEALTH_URL,
+  healthReport,
+  portReport,
+  serviceReport,
+  tcp,
+} from "../../helpers/services.js";
 
 const REASON = 'status is "unhealthy" (expected "healthy")';
 const old = ref(proc({ pid: 200, argv: ["python3", "worker.py"], ageMs: 2 * DAY }));

@@ -212,6 +212,7 @@ function expected(token: string, config: string, stateDir: string): unknown {
     rssBytes: 256 * 4096,
   });
   return {
+    format: "cleanup.run/1",
     mode: "run",
     dryRun: false,
     configFile: config,
