@@ -1,20 +1,12 @@
 // Network failures in an operator's words, one vocabulary for every caller (health probes, the
 // HTTP sinks, the e-mail sink, delivery's own guard): "connection refused (10.0.0.5:8080)", "no
 // answer within 2s", "aborted: run is over". The errno name is a fallback, not the message.
+import { formatDuration } from "../shared/format-duration.js";
 
 /** "2s", "300ms", "1.5s", "1m30s": as an operator writes it in `timeout:`. */
 export function describeTimeout(ms: number): string {
   if (ms % 1000 !== 0) return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
-  // The words of config/units.ts formatDuration for whole seconds (net/ is below config/).
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return h > 0 ? `${d}d${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h${m}m` : `${h}h`;
-  if (m > 0) return sec > 0 ? `${m}m${sec}s` : `${m}m`;
-  return `${Math.max(0, sec)}s`;
+  return formatDuration(ms);
 }
 
 /** A deadline that passed before any answer came. */
