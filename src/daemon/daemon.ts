@@ -13,6 +13,7 @@ import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
 import { checkConfig } from "../run/open.js";
 import { UsageError } from "../usage-error.js";
+import type { DaemonEvent } from "./log-events.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
 
 export interface DaemonOptions {
@@ -25,8 +26,8 @@ export interface DaemonOptions {
   stopTimeoutMs: number;
   /** The script a run child starts (the bundle, dist/cli.js: process.argv[1]). */
   runEntry: string;
-  /** One JSON object per line, on stdout: journald and `docker logs` keep them. */
-  log: (event: Record<string, unknown>) => void;
+  /** Each event, as it happens: the command writes it as a log line on stderr (log-events.ts). */
+  log: (event: DaemonEvent) => void;
   /** Renders /metrics from the last run (the Prometheus textfile format). */
   metrics?: (report: RunReport, now: Date) => string;
   /** After each run (e.g. write the --textfile). */

@@ -30,9 +30,8 @@ export function renderText(report: RunReport): string {
   lines.push(
     `scanned ${scan.processes} processes (${scan.detailed} in detail) in ${scan.scanMs} ms; ${who}`,
   );
-  if (scan.unreadable > 0)
-    lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
-  for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
+  // Warnings (unreadable /proc entries, state problems, a sink given up) are log lines on
+  // stderr, not part of the table: see log-lines.ts.
   if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
   for (const inactive of plan.inactive)
     lines.push(`rule ${inactive.rule} inactive: ${inactive.reason}`);
@@ -115,11 +114,6 @@ function notificationSection(lines: string[], report: RunReport): void {
         `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${keptLine(d.notifications, alerts.outboxSaved === false ? (alerts.unsaved?.[d.sink] ?? 0) : null)}`,
       );
     }
-  }
-  for (const [sink, count] of Object.entries(alerts.orphaned)) {
-    lines.push(
-      `warning: sink ${sink} is no longer in the config: ${count} queued notifications given up`,
-    );
   }
 }
 
