@@ -13,6 +13,11 @@ function levelOf(e: DaemonEvent): LogLevel {
     case "stopped":
       // Gave up on a run: it was killed mid-way.
       return e.gaveUpOnRun === true ? "error" : "info";
+    case "scheduler":
+      // node-cron's own message, at its own level.
+      return ["error", "warn", "debug"].includes(String(e.schedulerLevel))
+        ? (String(e.schedulerLevel) as LogLevel)
+        : "info";
     case "skipped":
       // A run took longer than the schedule allows: worth a look.
       return "warn";
@@ -36,6 +41,8 @@ function summaryOf(e: DaemonEvent): string {
       return `run failed (exit ${String(e.exitCode)}): ${String(e.error)}`;
     case "run-killed":
       return `run killed (exit ${String(e.exitCode)}): ${String(e.reason)}`;
+    case "scheduler":
+      return `scheduler: ${String(e.message)}${e.error === undefined ? "" : `: ${String(e.error)}`}`;
     case "skipped":
       return `tick skipped: ${String(e.reason)}`;
     case "stopping":

@@ -18,6 +18,9 @@ describe("daemonLogEntry", () => {
     [{ event: "stopping", signal: "SIGTERM", waitingForRun: false }, "info"],
     [{ event: "stopped", gaveUpOnRun: false }, "info"],
     [{ event: "stopped", gaveUpOnRun: true, afterMs: 100 }, "error"],
+    [{ event: "scheduler", schedulerLevel: "warn", message: "missed execution" }, "warn"],
+    [{ event: "scheduler", schedulerLevel: "error", message: "Task failed", error: "x" }, "error"],
+    [{ event: "scheduler", schedulerLevel: "info", message: "hello" }, "info"],
   ])("%j → %s", (event, level) => {
     const entry = daemonLogEntry(event);
     expect(entry.level).toBe(level);
