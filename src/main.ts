@@ -6,6 +6,7 @@ import { parseCommandLine, runParsed } from "./commands/table.js";
 import { writeErrorTextfile } from "./commands/textfile.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
 import { nagiosErrorLine } from "./report/nagios.js";
+import { plainText } from "./shared/log-line.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<Exit> {
@@ -26,7 +27,8 @@ export async function main(argv: string[]): Promise<Exit> {
     if (wantsJson) {
       io.stdout.write(`${JSON.stringify({ error: describeError(error), exitCode: code })}\n`);
     }
-    io.stderr.write(`${errorText(error)}\n`);
+    // Under journald at priority err: `journalctl -p err` shows why a run did nothing.
+    io.stderr.write(plainText(`${errorText(error)}\n`, "error", io.stderr));
     return { code };
   }
 }

@@ -105,3 +105,20 @@ export async function openLog(
   const render = await logRenderFor(stream, env);
   return (entry) => void stream.write(render([entry]));
 }
+
+/**
+ * Plain text at one level (an error message of several lines, not a log line): under journald
+ * each line carries the priority (journald splits on newlines), anywhere else it is unchanged.
+ */
+export function plainText(
+  text: string,
+  level: LogLevel,
+  stream: NodeJS.WritableStream,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (!writesToJournal(stream, env)) return text;
+  return text
+    .split("\n")
+    .map((line) => (line === "" ? line : priorityPrefix(level) + line))
+    .join("\n");
+}

@@ -177,5 +177,37 @@ describe.skipIf(unavailable !== null)(
       },
       RUN_MS + 60_000,
     );
+
+    it(
+      "a config error is at priority err: journalctl -p err says why nothing was done",
+      async () => {
+        const bad = `/etc/cleanup-journal-bad-${token}.yaml`;
+        await inside().write(bad, "rules: [{ name: x, action: kil, match: { comm: x } }]\n");
+        const unit = `${UNIT}-bad`;
+        const run = await inside().exec(
+          ["systemd-run", "--quiet", "--wait", `--unit=${unit}`, "/opt/cleanup/dist/cli.js"].concat(
+            ["--dry-run", "--config", bad, "--state-dir", STATE],
+          ),
+          { timeoutMs: RUN_MS },
+        );
+        expect(run.code, run.stderr).not.toBe(0);
+        const errors = await until("the error in the journal", 30_000, async () => {
+          const text = await inside().sh(
+            `journalctl -u ${unit}.service -p err -o json --no-pager --output-fields=MESSAGE,PRIORITY`,
+          );
+          const entries = text
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l) as JournalEntry)
+            .filter((e) => typeof e.MESSAGE === "string" && e.MESSAGE.startsWith("cleanup: "));
+          return entries.length > 0 ? entries : undefined;
+        });
+        expect(errors[0]).toMatchObject({
+          PRIORITY: "3",
+          MESSAGE: "cleanup: config invalid, nothing was done:",
+        });
+      },
+      RUN_MS + 60_000,
+    );
   },
 );

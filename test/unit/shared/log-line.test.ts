@@ -9,6 +9,7 @@ import {
   SYSLOG_PRIORITY,
   logRenderFor,
   openLog,
+  plainText,
   priorityPrefix,
   terminalLine,
   type LogEntry,
@@ -111,5 +112,17 @@ describe("on a terminal", () => {
     tty.destroy();
     expect(text).toMatch(/^\d\d:\d\d:\d\d WARN {2}resolved: uvicorn: 2\n$/);
     expect(terminalLine({ level: "notice", summary: "x" })).toMatch(/^\d\d:\d\d:\d\d NOTICE x\n$/);
+  });
+});
+
+describe("plain text (an error message) under journald", () => {
+  it("each line prefixed with the level's priority; elsewhere unchanged", async () => {
+    const { stream, journal } = await fileStream("plain-text");
+    const text = "cleanup: config invalid, nothing was done:\nrules.yaml:3:5: unknown key\n";
+    expect(plainText(text, "error", stream, { JOURNAL_STREAM: journal })).toBe(
+      "<3>cleanup: config invalid, nothing was done:\n<3>rules.yaml:3:5: unknown key\n",
+    );
+    expect(plainText(text, "error", stream, {})).toBe(text);
+    stream.destroy();
   });
 });
