@@ -7,6 +7,7 @@ import { writeErrorTextfile } from "./commands/textfile.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
 import { renderErrorJson } from "./report/error-report.js";
 import { nagiosErrorLine } from "./report/nagios.js";
+import { plainText } from "./shared/log-line.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<Exit> {
@@ -25,7 +26,8 @@ export async function main(argv: string[]): Promise<Exit> {
     }
     const code = exitCodeForError(error);
     if (wantsJson) io.stdout.write(renderErrorJson(error, code));
-    io.stderr.write(`${errorText(error)}\n`);
+    // Under journald at priority err: `journalctl -p err` shows why a run did nothing.
+    io.stderr.write(plainText(`${errorText(error)}\n`, "error", io.stderr));
     return { code };
   }
 }

@@ -43,7 +43,7 @@ export interface AlertingOptions {
   now: Date;
   /** The host named in notifications (default: os.hostname()). */
   host?: string;
-  /** Where the log sink writes: stdout, or stderr when stdout carries --json. */
+  /** Where the log sink writes: stderr (stdout carries the report). */
   logStream: NodeJS.WritableStream;
   /** Conditions this run could not judge: kept open (see decide). */
   keepOpen?: (key: string) => boolean;

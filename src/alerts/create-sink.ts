@@ -15,7 +15,7 @@ export interface SinkOptions {
   readFile?: (path: string) => string;
   /** settings.trust_paths: secret files accepted as root whoever owns or can write them. */
   trustPaths?: readonly string[];
-  /** Where the log sink writes: process.stdout or process.stderr. */
+  /** Where the log sink writes (default process.stderr: stdout carries the report). */
   logStream?: NodeJS.WritableStream;
   /** The clock of Alertmanager's endsAt. */
   now?: () => Date;
@@ -38,7 +38,7 @@ export function createSink(config: SinkConfig, options: SinkOptions): Sink {
   const readFile =
     options.readFile ?? ((path: string) => readSecretFile(path, options.trustPaths ?? []));
   const now = options.now ?? (() => new Date());
-  const context = { logStream: options.logStream ?? process.stdout };
+  const context = { logStream: options.logStream ?? process.stderr };
   return {
     name: config.name,
     type: config.type,

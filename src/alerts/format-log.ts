@@ -1,6 +1,8 @@
 // The log sink's records of a digest: one per notification, then one for a test message with
 // nothing in it and one for dropped notifications. Pure, like format.ts; the sink renders them
-// as JSON lines or terminal lines.
+// as JSON lines or terminal lines. Levels (and so journald priorities, see shared/log-line.ts):
+// critical → error, warning → warn, a kill (an occurrence, the only kind at info) → notice, a
+// resolved condition and any other info → info.
 import type { LogRecord } from "../sinks/types.js";
 import { statusWord } from "./format.js";
 import type { Digest, Notification } from "./types.js";
@@ -8,7 +10,10 @@ import type { Digest, Notification } from "./types.js";
 const LOG_LEVEL = { info: "info", warning: "warn", critical: "error" } as const;
 
 function levelOf(n: Notification): LogRecord["level"] {
-  return n.status === "resolved" ? "info" : LOG_LEVEL[n.severity];
+  if (n.status === "resolved") return "info";
+  // Something the agent did, as it should: worth more than info to `journalctl -p notice`.
+  if (n.status === "event" && n.severity === "info") return "notice";
+  return LOG_LEVEL[n.severity];
 }
 
 export function logRecords(digest: Digest): LogRecord[] {

@@ -41,7 +41,7 @@ export async function sendTestAlerts(
       try {
         const sink = createSink(config, {
           env: process.env,
-          logStream: process.stdout,
+          logStream: process.stderr, // stdout carries the per-sink results
           trustPaths,
         });
         await sendWithin(sink, digest, sinkDeadlineMs(config));

@@ -1,9 +1,11 @@
 // `cleanup [--dry-run]`: one run, the default command.
 import { exitCodeForNagios, exitCodeForRun } from "../exit-codes.js";
 import { renderJsonChunks } from "../report/json.js";
+import { runLogEntries } from "../report/log-lines.js";
 import { renderNagios } from "../report/nagios.js";
 import { renderText } from "../report/text.js";
 import { runOnce } from "../run/run-once.js";
+import { logRenderFor } from "../shared/log-line.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import {
@@ -51,7 +53,7 @@ export const runCommand = defineCommand({
     {
       name: "json",
       type: "boolean",
-      help: "print the plan and results as JSON (the log sink then writes to stderr, so stdout stays one JSON document)",
+      help: "print the plan and results as JSON (stdout is one JSON document; log lines are on stderr)",
     },
     {
       name: "format",
@@ -97,9 +99,13 @@ export const runCommand = defineCommand({
       mode: command.dryRun ? "dry-run" : "run",
       ...(command.stateDir && { stateDir: command.stateDir }),
       ...(command.textfile !== undefined && { textfileDir: command.textfile }),
-      // stdout belongs to the JSON document or the Nagios line: the log sink goes to stderr.
-      logStream: command.format === "text" ? io.stdout : io.stderr,
+      // stdout carries the report only (the table, the JSON document or the Nagios line): log
+      // lines go to stderr, so cron, journald and a pipe keep the two apart.
+      logStream: io.stderr,
     });
+    // Before the report: a reader of the combined output (cron mail) sees them first.
+    const warnings = runLogEntries(report);
+    if (warnings.length > 0) await writeAll(io.stderr, [(await logRenderFor(io.stderr))(warnings)]);
     const written =
       command.textfile === undefined || writeRunTextfile(command.textfile, report, io.stderr);
     const code = exitCodeForRun(report.outcome, written);

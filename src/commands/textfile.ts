@@ -3,6 +3,7 @@
 import { checkDirTrust } from "../state/trusted-dir.js";
 import { renderErrorTextfile, renderTextfile } from "../report/prometheus.js";
 import type { RunReport } from "../report/run-report.js";
+import { plainText } from "../shared/log-line.js";
 import { readPreviousTextfile, writeTextfile } from "../state/textfile.js";
 
 /** The run's metrics for node_exporter; false (and a message) if the file could not be written. */
@@ -15,7 +16,7 @@ export function writeRunTextfile(
     writeTextfile(dir, renderTextfile(report, new Date(), readPreviousTextfile(dir)));
     return true;
   } catch (error) {
-    stderr.write(`cleanup: ${(error as Error).message}\n`);
+    stderr.write(plainText(`cleanup: ${(error as Error).message}\n`, "warn", stderr));
     return false;
   }
 }

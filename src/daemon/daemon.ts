@@ -13,6 +13,7 @@ import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
 import { checkConfig } from "../run/open.js";
 import { UsageError } from "../shared/usage-error.js";
+import type { DaemonEvent } from "./log-events.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
 
 export interface DaemonOptions {
@@ -25,8 +26,8 @@ export interface DaemonOptions {
   stopTimeoutMs: number;
   /** The script a run child starts (the bundle, dist/cli.js: process.argv[1]). */
   runEntry: string;
-  /** One JSON object per line, on stdout: journald and `docker logs` keep them. */
-  log: (event: Record<string, unknown>) => void;
+  /** Each event, as it happens: the command writes it as a log line on stderr (log-events.ts). */
+  log: (event: DaemonEvent) => void;
   /** Renders /metrics from the last run (the Prometheus textfile format). */
   metrics?: (report: RunReport, now: Date) => string;
   /** After each run (e.g. write the --textfile). */
@@ -159,7 +160,30 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
     options.log({ event: "health", url: `http://${host}:${port}/health` });
   }
 
-  const task = cron.schedule(options.schedule, tick, { name: "cleanup", noOverlap: true });
+  // node-cron's own messages become our log lines: its default logger prints coloured text of
+  // its own shape to stderr, in the middle of the JSON lines.
+  const scheduler = (level: string) => (message: string | Error, error?: Error) => {
+    const text = message instanceof Error ? message.message : message;
+    // Its overlap warning says what our "skipped" event (below) says.
+    if (text.includes("overlap")) return;
+    options.log({
+      event: "scheduler",
+      // Not `level`: the log line's own field.
+      schedulerLevel: level,
+      message: text,
+      ...(error && { error: error.message }),
+    });
+  };
+  const task = cron.schedule(options.schedule, tick, {
+    name: "cleanup",
+    noOverlap: true,
+    logger: {
+      info: scheduler("info"),
+      warn: scheduler("warn"),
+      error: scheduler("error"),
+      debug: scheduler("debug"),
+    },
+  });
   // With noOverlap node-cron skips a tick itself while the previous run goes on; say so.
   task.on("execution:overlap", () =>
     options.log({ event: "skipped", reason: "the previous run is still going" }),

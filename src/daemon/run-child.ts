@@ -34,7 +34,8 @@ export async function serveRun(): Promise<void> {
       configPath: request.configPath,
       mode: "run",
       ...(request.stateDir && { stateDir: request.stateDir }),
-      logStream: process.stdout,
+      // The daemon's stderr (inherited): its log lines and the runs' are one stream.
+      logStream: process.stderr,
       onDeadline: (limitMs) => void send({ kind: "deadline", limitMs }),
     });
     message = { kind: "report", report };

@@ -30,9 +30,8 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   const plan = report.plan;
   if (!scan || !plan) return lines.join("\n") + "\n";
   lines.push(scanLine(scan), actorLine(report));
-  if (scan.unreadable > 0)
-    lines.push(`warning: ${scan.unreadable} /proc entries could not be read`);
-  for (const problem of report.stateProblems) lines.push(`warning: ${problem}`);
+  // Warnings (unreadable /proc entries, state problems, a sink given up) are log lines on
+  // stderr, not part of the table: see log-lines.ts.
   if (report.thresholds) lines.push(`host: ${hostSummary(report.thresholds)}`);
   // A rule whose `when` does not hold is the normal case on a calm host: said on request only
   // (cleanup status and --json always say it).
@@ -135,11 +134,6 @@ function notificationSection(lines: string[], report: RunReport): void {
         `  ${d.sink} (${d.type}): FAILED: ${d.error}; ${keptLine(d.notifications, alerts.outboxSaved === false ? (alerts.unsaved?.[d.sink] ?? 0) : null)}`,
       );
     }
-  }
-  for (const [sink, count] of Object.entries(alerts.orphaned)) {
-    lines.push(
-      `warning: sink ${sink} is no longer in the config: ${count} queued notifications given up`,
-    );
   }
 }
 

@@ -16,7 +16,7 @@ export interface ContextOptions {
   clock?: Clock;
   /** Default process.kill. */
   kill?: SessionOptions["kill"];
-  /** Where the log sink writes (default stdout; the CLI passes stderr with --json). */
+  /** Where the log sink writes (default stderr: stdout carries the report). */
   logStream?: NodeJS.WritableStream;
   /** Who the plan acts as (default: the effective uid and CAP_KILL, from <procRoot>/self). */
   actor?: Actor;
@@ -56,7 +56,7 @@ export function createContext(options: ContextOptions): RunContext {
       pid: process.pid,
     },
     hostname: options.hostname ?? hostname(),
-    logStream: options.logStream ?? process.stdout,
+    logStream: options.logStream ?? process.stderr,
     passwdPath: options.passwdPath,
     deadline: NO_DEADLINE,
   };

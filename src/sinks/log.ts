@@ -1,5 +1,7 @@
-// The log sink: JSON lines made by pino, or on a terminal one readable line each. The default
-// sink (one log sink when alerts.sinks is not given).
+// The log sink: a line per notification in the one log shape (shared/log-line.ts): JSON lines
+// made by pino, prefixed with their syslog priority under journald, or on a terminal one readable
+// line each. The default sink (one log sink when alerts.sinks is not given). It writes to the
+// run's log stream, stderr: stdout carries the report.
 //
 // pino is imported when the sink sends, not with this module: most runs send nothing. Measured
 // here (Node 20, RSS after `import()` in a fresh process): +9 MiB from node_modules; in the
@@ -7,7 +9,8 @@
 // when never loaded.
 import { z } from "zod";
 import { abortError } from "../net/signals.js";
-import type { LogRecord, SchemaKit, SinkMessage, SinkPlugin } from "./types.js";
+import { logRenderFor } from "../shared/log-line.js";
+import type { SchemaKit, SinkMessage, SinkPlugin } from "./types.js";
 
 export interface LogSinkConfig {
   type: "log";
@@ -44,39 +47,9 @@ async function sendLog(
 ): Promise<void> {
   signal.throwIfAborted();
   const records = message.logRecords();
-  const text = (stream as { isTTY?: boolean }).isTTY
-    ? terminalLines(records)
-    : await jsonLines(records);
+  if (records.length === 0) return;
+  const text = (await logRenderFor(stream))(records);
   if (text !== "") await write(stream, text, signal);
-}
-
-async function jsonLines(records: readonly LogRecord[]): Promise<string> {
-  const { pino } = await import("pino");
-  const lines: string[] = [];
-  const logger = pino(
-    {
-      base: null,
-      messageKey: "summary",
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // "warn" reads better than 40 in journalctl and grep.
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    { write: (line: string) => void lines.push(line) },
-  );
-  for (const r of records) logger[r.level](r.fields, r.summary);
-  return lines.join("");
-}
-
-function terminalLines(records: readonly LogRecord[]): string {
-  return records
-    .map((r) => `${clock(r.at)} ${r.level.toUpperCase().padEnd(5)} ${r.prefix}${r.summary}\n`)
-    .join("");
-}
-
-/** HH:MM:SS in local time, as a person at the terminal reads the clock. */
-function clock(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toTimeString().slice(0, 8);
 }
 
 function write(stream: NodeJS.WritableStream, text: string, signal: AbortSignal): Promise<void> {

@@ -4,6 +4,7 @@
 // config/schema.ts. Secrets never need to be in rules.yaml: each may come from an environment
 // variable or a file instead, resolved by alerts/ when the sink sends.
 import type { z } from "zod";
+import type { LogEntry, LogLevel } from "../shared/log-line.js";
 
 /** Where a secret comes from. `value` is allowed but discouraged (rules.yaml is often world-readable). */
 export type SecretRef = { env: string } | { file: string } | { value: string };
@@ -45,7 +46,7 @@ export interface SinkCapabilities {
 
 /** Given to a sink when it is built for one send. */
 export interface SinkContext {
-  /** Where the log sink writes: process.stdout or process.stderr. */
+  /** Where the log sink writes: process.stderr (stdout carries the report). */
   logStream: NodeJS.WritableStream;
 }
 
@@ -109,13 +110,12 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
-export interface LogRecord {
-  level: "info" | "warn" | "error";
+/** A log line of the one shape (shared/log-line.ts), with its clock and terminal prefix set. */
+export interface LogRecord extends LogEntry {
+  level: LogLevel;
   /** When it happened (ISO 8601): the clock a terminal line shows. */
   at: string;
-  summary: string;
   /** Before the summary on a terminal, e.g. "resolved: " (empty for a new firing alert). */
   prefix: string;
-  /** The JSON line's fields besides level, time and summary, in this order. */
   fields: Record<string, unknown>;
 }

@@ -1,10 +1,11 @@
-// A `cleanup daemon` the test starts itself: its JSON event lines as they come, and its exit.
+// A `cleanup daemon` the test starts itself: its JSON event lines (on stderr) as they come, and
+// its exit.
 import { spawn, type ChildProcess } from "node:child_process";
 import { CLI } from "./scene.js";
 
 export interface StartedDaemon {
   child: ChildProcess;
-  /** Every stdout line that is a JSON object (the daemon's events and its runs' log lines). */
+  /** Every stderr line that is a JSON object (the daemon's events and its runs' log lines). */
   events: Record<string, unknown>[];
   exited: Promise<{ code: number | null; at: number }>;
 }
@@ -30,7 +31,7 @@ export function spawnDaemon(args: string[]): StartedDaemon {
   started.push(child);
   const events: Record<string, unknown>[] = [];
   let buffer = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     buffer += chunk;
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {

@@ -460,7 +460,7 @@ describe("log sink (in process)", () => {
     notification({ key: "killed:x", status: "event", severity: "info", summary: "x: killed 1" }),
   ]);
 
-  it("a JSON line per notification, the level from severity, info when resolved", async () => {
+  it("a JSON line per notification, the level from severity, info when resolved, notice for a kill", async () => {
     const stream = collector();
     await createSink({ type: "log", name: "journal" }, { env: {}, logStream: stream }).send(
       mixed,
@@ -475,7 +475,7 @@ describe("log sink (in process)", () => {
       ["error", "rule:uvicorn-reload", "firing"],
       ["warn", "threshold:memory", "firing"],
       ["info", "threshold:disk:/", "resolved"],
-      ["info", "killed:x", "event"],
+      ["notice", "killed:x", "event"],
     ]);
     expect(Object.keys(lines[2]!).sort()).toEqual([
       "details",
@@ -503,7 +503,7 @@ describe("log sink (in process)", () => {
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d ERROR uvicorn-reload: 2 processes/);
     expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d WARN {2}memory in use 87\.2%/);
     expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d INFO {2}resolved: uvicorn-reload/);
-    expect(lines[3]).toMatch(/^\d\d:\d\d:\d\d INFO {2}event: x: killed 1$/);
+    expect(lines[3]).toMatch(/^\d\d:\d\d:\d\d NOTICE event: x: killed 1$/);
     expect(lines[4]).toMatch(/^\d\d:\d\d:\d\d WARN {2}3 alert notifications were dropped/);
   });
 

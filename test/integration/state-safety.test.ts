@@ -21,6 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { logLines, warnings } from "../helpers/log-lines.js";
 import { HttpReceiver, freePort } from "../helpers/receivers.js";
 import { Scene } from "../helpers/scene.js";
 
@@ -150,7 +151,11 @@ describe("planted symlinks", () => {
       dryRun: true,
       extra: ["--textfile", textfiles],
     });
-    expect(run.stderr).toBe("");
+    // Nothing on stderr but the warnings (the links, left in place): log lines, no error.
+    const logged = logLines(run.stderr);
+    expect(logged).toHaveLength(run.stderr.split("\n").filter((l) => l !== "").length);
+    expect(logged.map((l) => l.level)).not.toContain("error");
+    expect(warnings(run.stderr)).toMatch(/^state file .*: a symbolic link/m);
     expect(run.code).toBe(0);
     expect(scene.alive(orphan.pid)).toBe(true);
     v.unchanged();
@@ -201,8 +206,9 @@ describe("a state or textfile dir another user controls (as root)", () => {
     );
     expect(trusted.code).toBe(0);
     expect(scene.alive(orphan.pid)).toBe(false);
-    expect(trusted.stdout).toMatch(
-      /warning: state directory: .* owned by another user.*; accepted \(settings\.trust_paths\)/,
+    // A warning: a log line on stderr, not part of the report.
+    expect(warnings(trusted.stderr)).toMatch(
+      /^state directory: .* owned by another user.*; accepted \(settings\.trust_paths\)/m,
     );
   });
 
@@ -300,8 +306,8 @@ rules:
     expect(down.stdout).toMatch(
       /hook \(webhook\): FAILED: .*; 30 still in the outbox from earlier runs, 1 of this run's could not be saved/,
     );
-    expect(down.stdout).toMatch(/warning: state file .*outbox\.json: cannot write: .*ENOSPC/);
-    expect(down.stdout).toMatch(/alert state not saved/);
+    expect(warnings(down.stderr)).toMatch(/^state file .*outbox\.json: cannot write: .*ENOSPC/m);
+    expect(warnings(down.stderr)).toMatch(/^alert state not saved/m);
     expect(readFileSync(join(s.stateDir, "outbox.json"), "utf8")).toBe(outboxText);
     expect(readFileSync(join(s.stateDir, "alerts.json"), "utf8")).toBe(alertsText);
     expect(readdirSync(s.stateDir).filter((n) => n.includes(".tmp-"))).toEqual([]);
