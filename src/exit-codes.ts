@@ -2,6 +2,7 @@
 // README.md and `cleanup --help` show this table.
 import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
+import type { ExplainOutcome } from "./report/explain.js";
 import type { PortOutcome } from "./report/port-report.js";
 import type { NagiosState } from "./report/nagios.js";
 import type { RunOutcome } from "./report/run-report.js";
@@ -23,11 +24,11 @@ export const EXIT = {
 export const EXIT_TABLE: [number, string][] = [
   [
     EXIT.OK,
-    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test); port: shown, already free, freed, or (--free --dry-run) would be freed",
+    "run completed: everything planned was done (or, with --dry-run, planned); config valid (check); every test alert sent (alert test); port: shown, already free, freed, or (--free --dry-run) would be freed; explain: every pid explained",
   ],
   [
     EXIT.ATTENTION,
-    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed; install: a file could not be written; port --free: refused (a holder is not stale) or the port is still held",
+    "run completed, but a kill failed (EPERM, stuck in D state, survived SIGKILL), a rule was over its kill budget, or an alert could not be delivered (it stays in the outbox); alert test: a sink failed; install: a file could not be written; port --free: refused (a holder is not stale) or the port is still held; explain: a pid is no such process (the others are explained)",
   ],
   [EXIT.USAGE, "bad command line"],
   [EXIT.CONFIG, "config invalid or unreadable: nothing scanned, killed or written"],
@@ -120,6 +121,15 @@ export function exitCodeForPort(outcome: PortOutcome): number {
     case "busy":
       return EXIT.BUSY;
   }
+}
+
+/**
+ * `cleanup explain`: 0 when every pid was explained; 1 when one is no such process, as
+ * `ps -p` and `kill -0` say it, so that a script can tell "gone" from "explained". The report
+ * says which, and explains the others.
+ */
+export function exitCodeForExplain(outcome: ExplainOutcome): number {
+  return outcome === "explained" ? EXIT.OK : EXIT.ATTENTION;
 }
 
 export function exitCodeForError(error: unknown): number {

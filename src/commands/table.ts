@@ -5,6 +5,7 @@ import { EXIT, type Exit } from "../exit-codes.js";
 import { alertTestCommand } from "./alert-test.js";
 import { checkCommand } from "./check.js";
 import { daemonCommand } from "./daemon.js";
+import { explainCommand } from "./explain.js";
 import { renderHelp, type ProgramSpec } from "./help.js";
 import { installCommand } from "./install.js";
 import { parseWith, type ActionCommand } from "./parse.js";
@@ -23,6 +24,7 @@ export const COMMANDS = [
   runCommand,
   statusCommand,
   portCommand,
+  explainCommand,
   daemonCommand,
   installCommand,
   alertTestCommand,

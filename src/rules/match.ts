@@ -23,37 +23,83 @@ export interface Failure {
 
 export type Lookup = (pid: number) => ProcessInfo | undefined;
 
+/** A selector field, in the order the matcher checks them. */
+export type SelectorField = "comm" | "user" | "cmdline" | "exe" | "parent" | "listeningPort";
+
+/**
+ * The first selector field that did not match, and whether the fact it needs was missing (not
+ * read, unreadable, the parent not found) or was there and did not match. One constant object
+ * per case: the plan's hot path allocates nothing for a miss.
+ */
+export interface SelectorMiss {
+  readonly field: SelectorField;
+  readonly why: "mismatch" | "unknown";
+}
+
+const MISS: Record<SelectorField, Record<SelectorMiss["why"], SelectorMiss>> = {
+  comm: miss("comm"),
+  user: miss("user"),
+  cmdline: miss("cmdline"),
+  exe: miss("exe"),
+  parent: miss("parent"),
+  listeningPort: miss("listeningPort"),
+};
+
+function miss(field: SelectorField): Record<SelectorMiss["why"], SelectorMiss> {
+  return {
+    mismatch: Object.freeze({ field, why: "mismatch" }),
+    unknown: Object.freeze({ field, why: "unknown" }),
+  };
+}
+
 /** Facts if every given selector field matches; null otherwise. Needs detail (argv, uid). */
 export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup): string[] | null {
+  const result = evaluateSelector(selector, p, lookup);
+  return Array.isArray(result) ? result : null;
+}
+
+/**
+ * The one evaluation of a selector: the facts if every given field matches, else the first field
+ * that did not (the plan needs only yes or no; `cleanup explain` says which field failed).
+ */
+export function evaluateSelector(
+  selector: Selector,
+  p: ProcessInfo,
+  lookup: Lookup,
+): string[] | SelectorMiss {
   const facts: string[] = [];
   if (selector.comm) {
-    if (!selector.comm.includes(p.comm)) return null;
+    if (!selector.comm.includes(p.comm)) return MISS.comm.mismatch;
     facts.push(`comm is ${p.comm}`);
   }
   if (selector.user) {
-    if (p.uid === null || !selector.user.some((u) => u === p.uid || u === p.user)) return null;
+    if (p.uid === null) return MISS.user.unknown;
+    if (!selector.user.some((u) => u === p.uid || u === p.user)) return MISS.user.mismatch;
     facts.push(`user is ${p.user ?? p.uid}`);
   }
   if (selector.cmdline) {
-    if (!p.argv || !selector.cmdline.test(p.argv.join(" "))) return null;
+    if (!p.argv) return MISS.cmdline.unknown;
+    if (!selector.cmdline.test(p.argv.join(" "))) return MISS.cmdline.mismatch;
     facts.push(regexFact("cmdline", selector.cmdline));
   }
   if (selector.exe) {
-    if (p.exe === null || !selector.exe.test(p.exe)) return null;
+    if (p.exe === null) return MISS.exe.unknown;
+    if (!selector.exe.test(p.exe)) return MISS.exe.mismatch;
     facts.push(`exe ${p.exe} matches /${selector.exe.source}/`);
   }
   if (selector.parent) {
     const parent = lookup(p.ppid);
-    if (!parent?.argv || !selector.parent.test(parent.argv.join(" "))) return null;
+    if (!parent?.argv) return MISS.parent.unknown;
+    if (!selector.parent.test(parent.argv.join(" "))) return MISS.parent.mismatch;
     facts.push(`parent ${parent.pid} matches /${selector.parent.source}/`);
   }
   if (selector.listeningPort) {
     // Absent = not read or unreadable: no match (protect fails closed on it, see protect.ts).
-    if (!p.listening) return null;
+    if (!p.listening) return MISS.listeningPort.unknown;
     const ranges = selector.listeningPort;
     const hits = p.listening.filter((l) => ranges.some((r) => l.port >= r.from && l.port <= r.to));
     const first = hits[0];
-    if (!first) return null;
+    if (!first) return MISS.listeningPort.mismatch;
     facts.push(listeningFact(first, hits.length - 1));
   }
   return facts;

@@ -15,7 +15,7 @@ import { readDisks } from "../host/statfs.js";
 import { evaluateThresholds } from "../host/thresholds.js";
 import { readTopProcesses, type TopProcess } from "../host/top.js";
 import { scanNeeds } from "../rules/detail-filter.js";
-import { readProcessTable } from "../scan/read-process-table.js";
+import { readProcessTable, type ScanOptions } from "../scan/read-process-table.js";
 import { ScanError, type Snapshot } from "../scan/types.js";
 import { probeAll } from "../services/health.js";
 import type { PidFileRead } from "../scan/pid-files.js";
@@ -113,6 +113,8 @@ export interface ScanExtras {
   detailPids?: ReadonlySet<number>;
   /** Every process in detail (`cleanup port`: any of them may hold the port). */
   everyProcess?: boolean;
+  /** These pids and their parents in detail (`cleanup explain`: judged against every rule). */
+  withParents?: ReadonlySet<number>;
   /** The socket tables and every detailed process's sockets, whatever the rules need. */
   wantListeners?: boolean;
 }
@@ -128,8 +130,23 @@ export function scanProcesses(ctx: RunContext, config: Config, extras: ScanExtra
     ...(ctx.passwdPath !== undefined && { passwdPath: ctx.passwdPath }),
     ...needs,
     ...(extras.everyProcess && { detailFilter: () => () => true }),
+    ...(extras.withParents && {
+      detailFilter: withParents(needs.detailFilter, extras.withParents),
+    }),
     wantListeners: needs.wantListeners || extras.wantListeners === true,
   });
+}
+
+/** The rules' detail filter, and also `pids` and their parents (known once the table is read). */
+function withParents(
+  filter: ScanOptions["detailFilter"],
+  pids: ReadonlySet<number>,
+): ScanOptions["detailFilter"] {
+  return (processes) => {
+    const wanted = filter(processes);
+    const parents = new Set(processes.filter((p) => pids.has(p.pid)).map((p) => p.ppid));
+    return (p) => wanted(p) || pids.has(p.pid) || parents.has(p.pid);
+  };
 }
 
 /** The top processes by memory, with their CPU %: only `status` shows them (smaps_rollup reads). */
