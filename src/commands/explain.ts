@@ -2,8 +2,8 @@
 import { exitCodeForExplain } from "../exit-codes.js";
 import { renderExplain } from "../report/explain.js";
 import { explain } from "../run/explain.js";
-import { PID_MAX_LIMIT } from "../services/pid-files.js";
-import { UsageError } from "../usage-error.js";
+import { PID_MAX_LIMIT } from "../scan/pid-files.js";
+import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { defineCommand } from "./spec.js";

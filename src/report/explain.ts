@@ -9,7 +9,7 @@ import { FIELD_KEYS } from "../rules/explain-words.js";
 import type { Actor } from "../rules/plan-types.js";
 import type { Listener } from "../scan/types.js";
 import type { Membership } from "../services/membership.js";
-import { displayCommand, printable } from "./printable.js";
+import { displayCommand, printable } from "../shared/printable.js";
 
 export type ExplainedProcess =
   { pid: number; found: false } | (Explanation & { found: true; services: Membership[] });

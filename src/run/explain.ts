@@ -14,7 +14,7 @@ import type { ExplainReport } from "../report/explain.js";
 import { explainProcesses } from "../rules/explain.js";
 import type { Snapshot } from "../scan/types.js";
 import { memberships } from "../services/membership.js";
-import { namedPids } from "../services/service-pid-files.js";
+import { namedPids } from "../scan/pid-files.js";
 import { createContext, type ContextOptions, type RunContext } from "./context.js";
 import { measureCpu, readCpuNow } from "./cpu-sample.js";
 import { readPidFiles, scanProcesses } from "./measure.js";

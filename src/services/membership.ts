@@ -4,7 +4,7 @@ import type { Service } from "../config/types.js";
 import type { Lookup } from "../rules/match.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { instanceRoot } from "./instances.js";
-import type { PidFileRead } from "./pid-files.js";
+import type { PidFileRead } from "../scan/pid-files.js";
 
 /**
  *   instance   it is an instance of the service (matches its selector, not a forked copy)

@@ -1,7 +1,7 @@
 // Which services a process belongs to, for `cleanup explain`: an instance, a process inside one
 // (a forked copy or a child), or only named by a PID file.
 import { describe, expect, it } from "vitest";
-import type { PidFileRead } from "../../../src/services/pid-files.js";
+import type { PidFileRead } from "../../../src/scan/pid-files.js";
 import { memberships } from "../../../src/services/membership.js";
 import type { ProcessInfo } from "../../../src/scan/types.js";
 import { config, proc } from "../../helpers/fixtures.js";
