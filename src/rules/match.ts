@@ -4,7 +4,7 @@ import type { Conditions, Selector, SelectorField } from "../config/types.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { ProcessInfo } from "../scan/types.js";
 import type { Adopters } from "./orphans.js";
-import type { Lookup, Why } from "./selectors/matcher.js";
+import type { Lookup, SelectorMatcher, Why } from "./selectors/matcher.js";
 import { FIELDS, MATCHERS } from "./selectors/registry.js";
 
 export type SpareCode =
@@ -62,14 +62,33 @@ export function evaluateSelector(
   lookup: Lookup,
 ): string[] | SelectorMiss {
   const facts: string[] = [];
-  for (const m of MATCHERS) {
-    const value = selector[m.field];
-    if (value === undefined) continue;
+  for (const [m, value] of givenFields(selector)) {
     const result = m.match(value, p, lookup);
     if (typeof result !== "string") return MISS[m.field][result.miss];
     facts.push(result);
   }
   return facts;
+}
+
+type Given = readonly (readonly [
+  SelectorMatcher<SelectorField>,
+  NonNullable<Selector[SelectorField]>,
+])[];
+
+// The plan evaluates each rule's selector on every detailed process: the given fields (and
+// their matchers) are listed once per selector, not looked up six times per process. A
+// selector is never changed after normalisation.
+const given = new WeakMap<Selector, Given>();
+function givenFields(selector: Selector): Given {
+  let fields = given.get(selector);
+  if (fields === undefined) {
+    fields = MATCHERS.flatMap((m) => {
+      const value = selector[m.field];
+      return value === undefined ? [] : [[m, value] as const];
+    });
+    given.set(selector, fields);
+  }
+  return fields;
 }
 
 export interface ConditionResult {
