@@ -42,14 +42,15 @@ export const FIELDS: readonly SelectorField[] = MATCHERS.map((m) => m.field);
 
 /**
  * The order protect names a fact it could not establish in, when several are missing: as it
- * named them before the registry, so its words do not change.
+ * named them before the registry, so its words do not change. Every other matcher with a
+ * protectUnknown follows in the matcher's order: a selector added without a place here still
+ * fails closed.
  */
+const NAMED_FIRST: readonly SelectorField[] = ["exe", "parent", "listeningPort", "user"];
 const UNKNOWN_ORDER: readonly SelectorMatcher<SelectorField>[] = [
-  BY_FIELD.exe,
-  BY_FIELD.parent,
-  BY_FIELD.listeningPort,
-  BY_FIELD.user,
-];
+  ...NAMED_FIRST.map((field) => BY_FIELD[field]),
+  ...MATCHERS.filter((m) => !NAMED_FIRST.includes(m.field)),
+].filter((m) => m.protectUnknown !== undefined);
 export const PROTECT_UNKNOWN_FIELDS: readonly SelectorField[] = UNKNOWN_ORDER.map((m) => m.field);
 
 export function matcherOf(field: SelectorField): SelectorMatcher<SelectorField> {
