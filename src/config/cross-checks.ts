@@ -3,8 +3,7 @@
 // once that object has an error, and the operator should get every problem in one pass.
 
 import { globProblem } from "../shared/glob.js";
-import { compilePattern } from "./pattern.js";
-import { SELECTOR_KEYS } from "./schema.js";
+import { SELECTOR_KEYS, SELECTOR_SPECS, keysThatSay } from "./selectors/registry.js";
 import { parsePercent } from "./units.js";
 
 export interface CrossIssue {
@@ -14,10 +13,10 @@ export interface CrossIssue {
 }
 
 const KILL_ONLY = ["signal", "grace", "tree", "max_kills"] as const;
-/** Selectors that say which program a process is (listening_port does not). */
-const PROGRAM_KEYS = SELECTOR_KEYS.filter((key) => key !== "listening_port");
+/** Selectors that say which program a process is, or whose (a port does not). */
+const PROGRAM_KEYS = keysThatSay("what", "whose");
 /** What names a service's program: its command line, name or executable. */
-const SERVICE_PROGRAM_KEYS = ["cmdline", "comm", "exe"] as const;
+const SERVICE_PROGRAM_KEYS = keysThatSay("what");
 
 export function crossChecks(raw: unknown): CrossIssue[] {
   const rules = isRecord(raw) && Array.isArray(raw.rules) ? raw.rules : [];
@@ -41,16 +40,13 @@ export function crossChecks(raw: unknown): CrossIssue[] {
       }
     }
     const action = rule.action;
-    // The kernel cuts comm to 15 characters: a longer name can never match.
+    // What the schema cannot see in a rule's selector values (a comm the kernel would cut).
     if (isRecord(rule.match)) {
-      const comm = rule.match.comm;
-      for (const name of Array.isArray(comm) ? comm : [comm]) {
-        if (typeof name === "string" && name.length > 15) {
-          issues.push({
-            path: ["rules", index, "match", "comm"],
-            message: `'${name}' is longer than 15 characters and can never match (the kernel cuts comm); expected '${name.slice(0, 15)}', or a cmdline or exe pattern`,
-          });
-        }
+      const match = rule.match;
+      for (const spec of SELECTOR_SPECS) {
+        if (!spec.ruleProblems || match[spec.key] === undefined) continue;
+        for (const message of spec.ruleProblems(match[spec.key]))
+          issues.push({ path: ["rules", index, "match", spec.key], message });
       }
     }
     // `when` on a resource without a threshold would silently never apply.
@@ -88,17 +84,16 @@ export function crossChecks(raw: unknown): CrossIssue[] {
       } else if (!PROGRAM_KEYS.some((key) => key in match)) {
         // "Kill whatever holds port 9091" is the hard shutdown that took healthy services down.
         issues.push({
-          path: ["rules", index, "match", "listening_port"],
+          // Only "where" selectors are given: the path names the first (listening_port).
+          path: ["rules", index, "match", SELECTOR_KEYS.find((key) => key in match) ?? "match"],
           message: `a port says where a process listens, not which program it is, so a kill rule needs more; expected also one of ${PROGRAM_KEYS.join(", ")}`,
         });
       }
-      for (const key of ["cmdline", "exe", "parent"] as const) {
-        if (typeof match[key] === "string" && matchesEverything(match[key] as string)) {
-          issues.push({
-            path: ["rules", index, "match", key],
-            message: `matches every ${key}, so it selects nothing in particular; expected a pattern only the processes to kill carry`,
-          });
-        }
+      for (const key of selectingEverything(match)) {
+        issues.push({
+          path: ["rules", index, "match", key],
+          message: `matches every ${key}, so it selects nothing in particular; expected a pattern only the processes to kill carry`,
+        });
       }
     }
   });
@@ -157,12 +152,11 @@ function thresholdConfigured(raw: unknown, resource: string): boolean {
   return value !== undefined || ["memory", "cpu", "disk"].includes(resource);
 }
 
-function matchesEverything(source: string): boolean {
-  try {
-    return compilePattern(source).test("");
-  } catch {
-    return false; // the schema reports an invalid regex
-  }
+/** The selectors of a match whose value selects every process ('', '.*'). */
+function selectingEverything(match: Record<string, unknown>): string[] {
+  return SELECTOR_SPECS.filter((s) => s.selectsEverything?.(match[s.key]) === true).map(
+    (s) => s.key,
+  );
 }
 
 /** An empty protect entry would protect everything without saying so. */
@@ -173,8 +167,8 @@ function emptyProtectEntries(raw: unknown): CrossIssue[] {
       ? [
           {
             path: ["protect", index],
-            message:
-              "empty: it would protect every process; expected at least one of cmdline, comm, exe, user, parent",
+            // Names the selectors that say which program (a port alone is unusual in protect).
+            message: `empty: it would protect every process; expected at least one of ${PROGRAM_KEYS.join(", ")}`,
           },
         ]
       : [],
@@ -206,13 +200,11 @@ function serviceChecks(raw: unknown): CrossIssue[] {
           message: `a service needs to say which program it is; expected at least one of ${SERVICE_PROGRAM_KEYS.join(", ")}`,
         });
       }
-      for (const key of ["cmdline", "exe", "parent"] as const) {
-        if (typeof match[key] === "string" && matchesEverything(match[key] as string)) {
-          issues.push({
-            path: ["services", index, "match", key],
-            message: `matches every ${key}, so it selects nothing in particular; expected a pattern only this service's processes carry`,
-          });
-        }
+      for (const key of selectingEverything(match)) {
+        issues.push({
+          path: ["services", index, "match", key],
+          message: `matches every ${key}, so it selects nothing in particular; expected a pattern only this service's processes carry`,
+        });
       }
     }
     const pidFiles = service.pid_files;

@@ -1,14 +1,7 @@
 // Validated raw config → Config: units to ms/bytes, regexes compiled, defaults filled in.
 // Only called on data the schema accepted, so every parse here succeeds.
 import { dirname, isAbsolute, resolve } from "node:path";
-import {
-  DEFAULT_REAPERS,
-  PORT_RANGE_PATTERN,
-  type RawRule,
-  type RawSelector,
-  type RawService,
-  type RulesFile,
-} from "./schema.js";
+import { DEFAULT_REAPERS, type RawRule, type RawService, type RulesFile } from "./schema.js";
 import { normaliseSink } from "../sinks/registry.js";
 import type {
   AlertsConfig,
@@ -16,14 +9,13 @@ import type {
   Conditions,
   HealthCheck,
   Levels,
-  PortRange,
   Rule,
   Service,
-  Selector,
   Settings,
   Thresholds,
 } from "./types.js";
-import { compilePattern } from "./pattern.js";
+import { normaliseSelector } from "./selectors/registry.js";
+import { list } from "./selectors/spec.js";
 import { parseDuration, parsePercent, parseSize } from "./units.js";
 
 export const DEFAULTS = {
@@ -150,29 +142,6 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
     };
   }
   return rule;
-}
-
-function normaliseSelector(raw: RawSelector): Selector {
-  const selector: Selector = {};
-  if (raw.cmdline !== undefined) selector.cmdline = compilePattern(raw.cmdline);
-  if (raw.comm !== undefined) selector.comm = list(raw.comm);
-  if (raw.exe !== undefined) selector.exe = compilePattern(raw.exe);
-  if (raw.user !== undefined) selector.user = list(raw.user);
-  if (raw.parent !== undefined) selector.parent = compilePattern(raw.parent);
-  if (raw.listening_port !== undefined)
-    selector.listeningPort = list(raw.listening_port).map(portRange);
-  return selector;
-}
-
-function portRange(spec: number | string): PortRange {
-  if (typeof spec === "number") return { from: spec, to: spec };
-  const m = PORT_RANGE_PATTERN.exec(spec);
-  if (!m) throw new Error(`unreachable: schema accepted port range ${spec}`);
-  return { from: Number(m[1]), to: Number(m[2]) };
-}
-
-function list<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
 }
 
 function normaliseAlerts(raw: RulesFile["alerts"]): AlertsConfig {

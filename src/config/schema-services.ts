@@ -2,6 +2,7 @@
 // its health probe.
 import { z } from "zod";
 import { protectEntry } from "./schema-rules.js";
+import { SELECTOR_KEYS } from "./selectors/registry.js";
 import { boolean, duration, positiveInt, runs, typeError } from "./schema-values.js";
 import { parseDuration } from "./units.js";
 
@@ -89,7 +90,7 @@ export const service = z.strictObject(
     description: z.string({ error: typeError("a text") }).optional(),
     enabled: boolean("whether the service is tracked").optional(),
     match: protectEntry.describe(
-      "What the service's processes are (selectors only: cmdline, comm, exe, user, parent, listening_port).",
+      `What the service's processes are (selectors only: ${SELECTOR_KEYS.join(", ")}).`,
     ),
     pid_files: z
       .union([z.string(), z.array(z.string()).min(1)], {

@@ -1,5 +1,5 @@
 import type { SinkConfig } from "../sinks/registry.js";
-import type { Pattern } from "./pattern.js";
+import type { Selector } from "./selectors/registry.js";
 
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.
 // Plain data; the core (plan) takes this and never sees YAML.
@@ -9,23 +9,9 @@ export type Severity = "info" | "warning" | "critical";
 export type SignalName =
   "SIGTERM" | "SIGINT" | "SIGHUP" | "SIGQUIT" | "SIGUSR1" | "SIGUSR2" | "SIGKILL";
 
-/** What a process is. Every given field must match. */
-export interface Selector {
-  cmdline?: Pattern;
-  comm?: string[];
-  exe?: Pattern;
-  /** User names or uids. */
-  user?: (string | number)[];
-  parent?: Pattern;
-  /** Holds a listening TCP socket or a bound UDP socket on one of these ports. */
-  listeningPort?: PortRange[];
-}
-
-/** Inclusive; a single port is { from: p, to: p }. */
-export interface PortRange {
-  from: number;
-  to: number;
-}
+// What a process is: one module per selector (src/config/selectors/), the type derived from them.
+export type { Selector, SelectorField } from "./selectors/registry.js";
+export type { PortRange } from "./selectors/listening-port.js";
 
 /** When a selected process is acted on. */
 export interface Conditions {

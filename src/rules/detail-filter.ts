@@ -1,15 +1,16 @@
 // Which processes the scan reads in detail (argv, uids, exe): the "cheap tests" on stat fields.
-// A process is read when some rule could select it: its comm passes the rule's comm list (if
-// any), and either the rule has a selector (so a spared match can say why) or the process
+// A process is read when some rule could select it: it passes the stat-only tests of the rule's
+// selectors (comm; each selector module says whether it has one), and either the rule has a selector (so a spared match can say why) or the process
 // already passes the rule's conditions (a conditions-only rule such as "rss over 500MB").
 // Also read: a process that could be an instance of a service (passes the service selector's
-// comm list, if any), and the pids the caller names (those in services' PID files).
+// stat-only tests), and the pids the caller names (those in services' PID files).
 import type { Config, Selector } from "../config/types.js";
 import type { ScanOptions } from "../scan/read-process-table.js";
 import type { ProcessInfo } from "../scan/types.js";
 import type { Actor } from "./plan-types.js";
 import { checkConditions } from "./match.js";
 import { findAdopters } from "./orphans.js";
+import { passesBeforeDetail, scanNeedsOf } from "./selectors/registry.js";
 
 export function scanNeeds(
   config: Config,
@@ -30,13 +31,16 @@ export function scanNeeds(
     ...config.protect,
     ...config.services.map((s) => s.selector),
   ];
+  // What each selector needs read is declared by its module (src/rules/selectors/).
+  const needs = scanNeedsOf(selectors);
   return {
     detailFilter: (processes) => detailFilter(config, processes, extraDetail),
-    wantParentDetail: selectors.some((s) => s.parent !== undefined),
-    wantExe: selectors.some((s) => s.exe !== undefined),
+    wantParentDetail: needs.has("wantParentDetail"),
+    wantExe: needs.has("wantExe"),
     wantDescendantDetail: config.rules.some((r) => r.kill?.tree === true),
-    wantStatus: !actor.mayKillAnyUser || selectors.some((s) => s.user !== undefined),
-    wantListeners: selectors.some((s) => s.listeningPort !== undefined),
+    // Not root: kill(2)'s permission check needs the real and saved uids.
+    wantStatus: !actor.mayKillAnyUser || needs.has("wantStatus"),
+    wantListeners: needs.has("wantListeners"),
     reaperNames: config.settings.reapers,
   };
 }
@@ -59,10 +63,10 @@ function detailFilter(
     .filter((selector) => Object.keys(selector).length > 0);
   return (p) =>
     rules.some(({ rule, hasSelector }) => {
-      if (rule.selector.comm && !rule.selector.comm.includes(p.comm)) return false;
+      if (!passesBeforeDetail(rule.selector, p)) return false;
       if (hasSelector) return true;
       return checkConditions(rule.conditions, p, adopters).failures.length === 0;
     }) ||
-    services.some((selector) => !selector.comm || selector.comm.includes(p.comm)) ||
+    services.some((selector) => passesBeforeDetail(selector, p)) ||
     extraDetail?.has(p.pid) === true;
 }

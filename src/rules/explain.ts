@@ -18,6 +18,7 @@ import { findAdopters, type Adopters } from "./orphans.js";
 import type { Actor, Plan, ProcessRef } from "./plan-types.js";
 import { plan, ref } from "./plan.js";
 import { buildProtection, judgeEntry, type Protection } from "./protect.js";
+import { FIELDS } from "./selectors/registry.js";
 
 /**
  * What the plan does with the process under one rule:
@@ -217,15 +218,6 @@ function ruleVerdict(
   // Selected and every condition held, yet not this rule's: an earlier rule already kills it.
   return verdict("taken", killedBy.length > 0 ? killedBy : ["not in this run's plan"]);
 }
-
-const FIELDS: readonly SelectorField[] = [
-  "comm",
-  "user",
-  "cmdline",
-  "exe",
-  "parent",
-  "listeningPort",
-];
 
 /** Each given field evaluated alone, by the matcher itself. */
 function fieldVerdicts(selector: Selector, p: ProcessInfo, lookup: Lookup): FieldVerdict[] {

@@ -1,10 +1,11 @@
 // Evaluates a rule's selector (what a process is) and conditions (when to act on it).
 // Each returns the facts that decided, in words an operator reads in the plan.
-import type { Pattern } from "../config/pattern.js";
-import type { Conditions, Selector } from "../config/types.js";
+import type { Conditions, Selector, SelectorField } from "../config/types.js";
 import { formatDuration, formatSize } from "../config/units.js";
-import type { Listener, ProcessInfo } from "../scan/types.js";
+import type { ProcessInfo } from "../scan/types.js";
 import type { Adopters } from "./orphans.js";
+import type { Lookup, SelectorMatcher, Why } from "./selectors/matcher.js";
+import { FIELDS, MATCHERS } from "./selectors/registry.js";
 
 export type SpareCode =
   | "parent-alive"
@@ -21,10 +22,8 @@ export interface Failure {
   detail: string;
 }
 
-export type Lookup = (pid: number) => ProcessInfo | undefined;
-
-/** A selector field, in the order the matcher checks them. */
-export type SelectorField = "comm" | "user" | "cmdline" | "exe" | "parent" | "listeningPort";
+export type { Lookup } from "./selectors/matcher.js";
+export type { SelectorField } from "../config/types.js";
 
 /**
  * The first selector field that did not match, and whether the fact it needs was missing (not
@@ -33,24 +32,18 @@ export type SelectorField = "comm" | "user" | "cmdline" | "exe" | "parent" | "li
  */
 export interface SelectorMiss {
   readonly field: SelectorField;
-  readonly why: "mismatch" | "unknown";
+  readonly why: Why;
 }
 
-const MISS: Record<SelectorField, Record<SelectorMiss["why"], SelectorMiss>> = {
-  comm: miss("comm"),
-  user: miss("user"),
-  cmdline: miss("cmdline"),
-  exe: miss("exe"),
-  parent: miss("parent"),
-  listeningPort: miss("listeningPort"),
-};
-
-function miss(field: SelectorField): Record<SelectorMiss["why"], SelectorMiss> {
-  return {
-    mismatch: Object.freeze({ field, why: "mismatch" }),
-    unknown: Object.freeze({ field, why: "unknown" }),
-  };
-}
+const MISS = Object.fromEntries(
+  FIELDS.map((field) => [
+    field,
+    {
+      mismatch: Object.freeze({ field, why: "mismatch" }),
+      unknown: Object.freeze({ field, why: "unknown" }),
+    },
+  ]),
+) as Record<SelectorField, Record<Why, SelectorMiss>>;
 
 /** Facts if every given selector field matches; null otherwise. Needs detail (argv, uid). */
 export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup): string[] | null {
@@ -60,7 +53,8 @@ export function matchSelector(selector: Selector, p: ProcessInfo, lookup: Lookup
 
 /**
  * The one evaluation of a selector: the facts if every given field matches, else the first field
- * that did not (the plan needs only yes or no; `cleanup explain` says which field failed).
+ * that did not (the plan needs only yes or no; `cleanup explain` says which field failed). Each
+ * field is matched by its own module (src/rules/selectors/), in the registry's order.
  */
 export function evaluateSelector(
   selector: Selector,
@@ -68,46 +62,33 @@ export function evaluateSelector(
   lookup: Lookup,
 ): string[] | SelectorMiss {
   const facts: string[] = [];
-  if (selector.comm) {
-    if (!selector.comm.includes(p.comm)) return MISS.comm.mismatch;
-    facts.push(`comm is ${p.comm}`);
-  }
-  if (selector.user) {
-    if (p.uid === null) return MISS.user.unknown;
-    if (!selector.user.some((u) => u === p.uid || u === p.user)) return MISS.user.mismatch;
-    facts.push(`user is ${p.user ?? p.uid}`);
-  }
-  if (selector.cmdline) {
-    if (!p.argv) return MISS.cmdline.unknown;
-    if (!selector.cmdline.test(p.argv.join(" "))) return MISS.cmdline.mismatch;
-    facts.push(regexFact("cmdline", selector.cmdline));
-  }
-  if (selector.exe) {
-    if (p.exe === null) return MISS.exe.unknown;
-    if (!selector.exe.test(p.exe)) return MISS.exe.mismatch;
-    facts.push(`exe ${p.exe} matches /${selector.exe.source}/`);
-  }
-  if (selector.parent) {
-    const parent = lookup(p.ppid);
-    if (!parent?.argv) return MISS.parent.unknown;
-    if (!selector.parent.test(parent.argv.join(" "))) return MISS.parent.mismatch;
-    facts.push(`parent ${parent.pid} matches /${selector.parent.source}/`);
-  }
-  if (selector.listeningPort) {
-    // Absent = not read or unreadable: no match (protect fails closed on it, see protect.ts).
-    if (!p.listening) return MISS.listeningPort.unknown;
-    const ranges = selector.listeningPort;
-    const hits = p.listening.filter((l) => ranges.some((r) => l.port >= r.from && l.port <= r.to));
-    const first = hits[0];
-    if (!first) return MISS.listeningPort.mismatch;
-    facts.push(listeningFact(first, hits.length - 1));
+  for (const [m, value] of givenFields(selector)) {
+    const result = m.match(value, p, lookup);
+    if (typeof result !== "string") return MISS[m.field][result.miss];
+    facts.push(result);
   }
   return facts;
 }
 
-function listeningFact(l: Listener, more: number): string {
-  const address = l.address.includes(":") ? `[${l.address}]` : l.address;
-  return `listening on ${l.proto} ${address}:${l.port}${more > 0 ? ` (+${more} more)` : ""}`;
+type Given = readonly (readonly [
+  SelectorMatcher<SelectorField>,
+  NonNullable<Selector[SelectorField]>,
+])[];
+
+// The plan evaluates each rule's selector on every detailed process: the given fields (and
+// their matchers) are listed once per selector, not looked up six times per process. A
+// selector is never changed after normalisation.
+const given = new WeakMap<Selector, Given>();
+function givenFields(selector: Selector): Given {
+  let fields = given.get(selector);
+  if (fields === undefined) {
+    fields = MATCHERS.flatMap((m) => {
+      const value = selector[m.field];
+      return value === undefined ? [] : [[m, value] as const];
+    });
+    given.set(selector, fields);
+  }
+  return fields;
 }
 
 export interface ConditionResult {
@@ -150,15 +131,4 @@ export function checkConditions(
       });
   }
   return { facts, failures };
-}
-
-// One string per rule, not one per matched process (10,000 copies at the benchmark's scale).
-const regexFacts = new WeakMap<Pattern, string>();
-function regexFact(what: string, regex: Pattern): string {
-  let fact = regexFacts.get(regex);
-  if (fact === undefined) {
-    fact = `${what} matches /${regex.source}/`;
-    regexFacts.set(regex, fact);
-  }
-  return fact;
 }

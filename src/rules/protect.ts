@@ -2,6 +2,7 @@
 import type { Selector } from "../config/types.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { evaluateSelector, type Lookup, type SelectorMiss } from "./match.js";
+import { protectUnknown } from "./selectors/registry.js";
 
 export interface Protection {
   /** Why the process may not be killed, or null. */
@@ -22,19 +23,10 @@ export function judgeEntry(selector: Selector, p: ProcessInfo, lookup: Lookup): 
   if (Array.isArray(result)) return { kind: "matches", facts: result };
   // Fail closed: an entry naming a fact this process's scan could not establish (exe
   // unreadable without CAP_SYS_PTRACE, parent gone, a user name not in /etc/passwd,
-  // another user's fds unreadable without root) might have matched it.
-  const unknown = unknownFact(selector, p, lookup);
+  // another user's fds unreadable without root) might have matched it. Each selector module
+  // says what "unknown" is for it (protectUnknown in src/rules/selectors/).
+  const unknown = protectUnknown(selector, p, lookup);
   return unknown ? { kind: "cannot-check", unknown } : { kind: "no-match", miss: result };
-}
-
-function unknownFact(selector: Selector, p: ProcessInfo, lookup: Lookup): string | null {
-  if (selector.exe && p.exe === null) return "exe unreadable";
-  if (selector.parent && !lookup(p.ppid)?.argv) return "parent unknown";
-  if (selector.listeningPort && p.listening === undefined) return "listening sockets unreadable";
-  const names = selector.user?.filter((u) => typeof u === "string") ?? [];
-  if (names.length > 0 && p.user !== null && /^\d+$/.test(p.user))
-    return `user ${p.user} has no name here`;
-  return null;
 }
 
 export function buildProtection(
