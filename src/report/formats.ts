@@ -16,5 +16,5 @@ export const PORT_FORMAT = "cleanup.port/1";
 /** What any command prints with --json when it fails before it has a report (src/main.ts). */
 export const ERROR_FORMAT = "cleanup.error/1";
 
-/** `cleanup explain PID… --json`: an ExplainReport (not yet described by report.schema.json). */
+/** `cleanup explain PID… --json`: an ExplainReport. */
 export const EXPLAIN_FORMAT = "cleanup.explain/1";

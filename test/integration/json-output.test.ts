@@ -1,10 +1,10 @@
 // Every JSON document the built agent prints, validated against the shipped report.schema.json:
 // a dry run, a live run that kills the scene's orphan, status, a run stopped by its deadline,
-// port (shown, would free, refused, freed), a run and a port --free that find the lock held, and
+// port (shown, would free, refused, freed), explain, a run and a port --free that find the lock held, and
 // the error documents. Every rule and service matches only the scene's own interpreter path (a
 // random token); the scene kills what it started, by pid.
 import Ajv from "ajv";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { jsonOutput } from "../../src/report/schema/json-schema.js";
@@ -145,6 +145,71 @@ describe("JSON output against report.schema.json", () => {
     );
     expect(freed).toMatchObject({ outcome: "freed", targets: [{ pid: stale }], remaining: [] });
     expect(scene.alive(stale)).toBe(false);
+  });
+
+  it("explain PID…: found and not found, the levels, ports and services: cleanup.explain/1", async () => {
+    scene = new Scene();
+    const orphan = await scene.orphan("o", "--children", "1");
+    const port = await freePort();
+    const server = await scene.server("svc", port, false);
+    const pids = join(scene.dir, "pids");
+    mkdirSync(pids);
+    writeFileSync(join(pids, "server.pid"), `${server}\n`);
+    const gone = deadPid();
+    // A rule with `when` makes explain read the host; at 100% no host is critical, so the
+    // verdict of that rule does not depend on how busy this one is.
+    const config = scene.rules(`
+thresholds:
+  memory: { warn: 100%, critical: 100% }
+  swap: false
+  cpu: false
+  load: false
+  disk: false
+settings: { state_dir: '${scene.stateDir}' }
+rules:
+  - name: scene-orphans
+    match: { cmdline: '^${scene.pattern} ', orphaned: true }
+    action: kill
+  - name: scene-pressure
+    match: { cmdline: '^${scene.pattern} ' }
+    when: { memory: critical }
+    action: alert
+services:
+  - name: scene-server
+    match: { cmdline: '^${scene.pattern} .*server\\.py ' }
+    pid_files: ['pids/*.pid']
+`);
+    const asked = [orphan.pid, orphan.children[0]!, server, gone];
+    const run = await scene.runAgent([
+      "explain",
+      ...asked.map(String),
+      "--config",
+      config,
+      "--json",
+    ]);
+    const json = document(run, "cleanup.explain/1");
+    expect(json).toMatchObject({ outcome: "missing", exitCode: 1, levels: { memory: "ok" } });
+    expect(json.processes.map((p: { pid: number }) => p.pid)).toEqual(asked);
+    const [o, child, srv, missing] = json.processes;
+    expect(missing).toEqual({ pid: gone, found: false });
+    expect(o.rules).toEqual([
+      expect.objectContaining({ rule: "scene-orphans", outcome: "acts" }),
+      expect.objectContaining({ rule: "scene-pressure", outcome: "inactive" }),
+    ]);
+    expect(child.rules[0]).toMatchObject({ outcome: "acts", treeOf: orphan.pid });
+    expect(srv.rules[0]).toMatchObject({ outcome: "spared", code: "parent-alive" });
+    expect(srv.listening).toContainEqual(expect.objectContaining({ port, address: "127.0.0.1" }));
+    expect(srv.services).toEqual([
+      {
+        service: "scene-server",
+        role: "instance",
+        instance: server,
+        pidFiles: [expect.stringMatching(/\/pids\/server\.pid$/)],
+      },
+    ]);
+    // explain only reads: everything lives, no state directory was made.
+    for (const pid of [orphan.pid, ...orphan.children, server]) expect(scene.alive(pid)).toBe(true);
+    expect(existsSync(scene.stateDir)).toBe(false);
   });
 
   it("a run stopped by its deadline: the stop, the target left alive", async () => {

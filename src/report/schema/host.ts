@@ -61,12 +61,13 @@ export const hostMetrics = z
   })
   .meta({ id: "HostMetrics" });
 
-const resource = z.enum(["memory", "swap", "cpu", "load", "disk"]);
+export const resource = z.enum(["memory", "swap", "cpu", "load", "disk"]);
+export const level = z.enum(["ok", "warn", "critical", "unknown"]);
 
 export const thresholdResult = z.strictObject({
   key: z.string(),
   resource,
-  level: z.enum(["ok", "warn", "critical", "unknown"]),
+  level,
   value: z.number().nullable(),
   unit: z.enum(["%", "per core"]),
   warn: z.number(),

@@ -4,11 +4,12 @@
 // in sync; test/integration/json-output.test.ts validates the agent's real output against it.
 import { z } from "zod";
 import { errorDocument } from "./error.js";
+import { explainDocument } from "./explain.js";
 import { portDocument } from "./port.js";
 import { runDocument } from "./run.js";
 
 /** Every JSON document cleanup prints: one of these, told apart by `format`. */
-export const jsonOutput = z.union([runDocument, portDocument, errorDocument]);
+export const jsonOutput = z.union([runDocument, portDocument, explainDocument, errorDocument]);
 
 export function reportJsonSchema(): string {
   const { $schema, ...schema } = z.toJSONSchema(jsonOutput, { target: "draft-7", io: "output" });

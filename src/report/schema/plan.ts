@@ -5,7 +5,7 @@ import type { Plan } from "../../rules/plan-types.js";
 import { action, count, processRef, severity, signalName } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 
-const spareCode = z.enum([
+export const spareCode = z.enum([
   "parent-alive",
   "is-orphan",
   "too-young",

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../../src/config/errors.js";
 import { renderErrorJson } from "../../../../src/report/error-report.js";
 import { renderJsonChunks } from "../../../../src/report/json.js";
+import { explainDocument } from "../../../../src/report/schema/explain.js";
 import { reportJsonSchema } from "../../../../src/report/schema/json-schema.js";
+import { explainJson } from "../../../helpers/explain-report.js";
 import { liveReport } from "../../../helpers/run-report.js";
 
 const committed = readFileSync(new URL("../../../../report.schema.json", import.meta.url), "utf8");
@@ -33,7 +35,7 @@ describe("report.schema.json", () => {
     expect(committed, "report.schema.json is stale: run `npm run schema`").toBe(reportJsonSchema());
   });
 
-  it("describes the three documents, each told apart by its format", () => {
+  it("describes the four documents, each told apart by its format", () => {
     const schema = JSON.parse(committed) as {
       $schema: string;
       title: string;
@@ -45,12 +47,18 @@ describe("report.schema.json", () => {
     expect(schema.anyOf.map((s) => s.$ref)).toEqual([
       "#/definitions/RunReport",
       "#/definitions/PortReport",
+      "#/definitions/ExplainReport",
       "#/definitions/ErrorReport",
     ]);
-    const formats = ["RunReport", "PortReport", "ErrorReport"].map(
+    const formats = ["RunReport", "PortReport", "ExplainReport", "ErrorReport"].map(
       (name) => schema.definitions[name]!.properties.format.const,
     );
-    expect(formats).toEqual(["cleanup.run/1", "cleanup.port/1", "cleanup.error/1"]);
+    expect(formats).toEqual([
+      "cleanup.run/1",
+      "cleanup.port/1",
+      "cleanup.explain/1",
+      "cleanup.error/1",
+    ]);
   });
 
   it("is closed: every object lists its properties or types its values, nothing is `{}`", () => {
@@ -82,6 +90,57 @@ describe("report.schema.json", () => {
     const doc = JSON.parse([...renderJsonChunks(liveReport(), 1)].join("")) as Node;
     change(doc);
     expect(validate(doc)).toBe(false);
+  });
+
+  it("accepts an explain document as --json prints it", () => {
+    const doc = JSON.parse(explainJson()) as {
+      processes: (Node & { rules?: Node[]; services?: Node[]; listening?: Node[] })[];
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(explainDocument.safeParse(doc).error).toBeUndefined();
+    // It holds what the schema has to describe: a pid not found, a rule acting on a tree, a
+    // spared one, an inactive one, a protected process, sockets and a service with a PID file.
+    const found = doc.processes.filter((p) => p.found);
+    expect(doc.processes.find((p) => !p.found)).toEqual({ pid: 4242, found: false });
+    const rules = found.flatMap((p) => p.rules!);
+    expect(rules).toContainEqual(expect.objectContaining({ outcome: "acts", treeOf: 100 }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({ outcome: "spared", code: "parent-alive" }),
+    );
+    expect(rules).toContainEqual(expect.objectContaining({ outcome: "inactive" }));
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        protection: expect.objectContaining({ reason: "listed in protect[0]" }),
+      }),
+    );
+    expect(found.flatMap((p) => p.listening ?? [])).toHaveLength(2);
+    expect(found.flatMap((p) => p.services!)).toEqual([
+      { service: "web", role: "instance", instance: 60, pidFiles: ["/run/web.pid"] },
+    ]);
+  });
+
+  it.each<[string, (doc: Node & { processes: Node[] }) => void]>([
+    ["another format version", (d) => (d.format = "cleanup.explain/2")],
+    [
+      "a field it does not know, in a rule's verdict",
+      (d) => {
+        (d.processes[0]!.rules as Node[])[0]!.surprise = true;
+      },
+    ],
+    ["a pid not found that carries a verdict", (d) => (d.processes[5]!.rules = [])],
+    ["a found process without its services", (d) => delete d.processes[0]!.services],
+    ["a resource it does not know in levels", (d) => (d.levels = { gpu: "ok" })],
+    [
+      "a rule outcome it does not know",
+      (d) => {
+        (d.processes[0]!.rules as Node[])[0]!.outcome = "maybe";
+      },
+    ],
+  ])("rejects an explain document with %s", (_, change) => {
+    const doc = JSON.parse(explainJson()) as Node & { processes: Node[] };
+    change(doc);
+    expect(validate(doc)).toBe(false);
+    expect(explainDocument.safeParse(doc).success).toBe(false);
   });
 
   it("accepts the error documents main prints", () => {
