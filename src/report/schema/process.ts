@@ -1,5 +1,6 @@
 // The report's small shared shapes: a process, a kill result, a socket, the lock holder, the actor.
 import { z } from "zod";
+import { SIGNALS } from "../../config/schema-rules.js";
 import type { LockHolder } from "../../act/lock.js";
 import type { KillResult } from "../../act/results.js";
 import type { Action, Severity, SignalName } from "../../config/types.js";
@@ -11,15 +12,8 @@ export const int = () => z.number().int();
 /** Counts, sizes, durations in whole ms, pids: never negative. */
 export const count = () => z.number().int().nonnegative();
 
-export const signalName = z.enum([
-  "SIGTERM",
-  "SIGINT",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGKILL",
-]);
+/** The signals a rule may name: the rules file's own list. */
+export const signalName = z.enum(SIGNALS);
 export const severity = z.enum(["info", "warning", "critical"]);
 export const action = z.enum(["kill", "alert", "report"]);
 
