@@ -61,7 +61,9 @@ services:
 `);
 }
 
-describe("JSON output against report.schema.json", () => {
+// Each case runs the agent several times (port: four runs, each reading every process's fds): on a
+// saturated host with 10,000 processes one case took over 30 s, so the bound is the test's own.
+describe("JSON output against report.schema.json", { timeout: 180_000 }, () => {
   it("a dry run, a live run that kills, and status: cleanup.run/1", async () => {
     scene = new Scene();
     const orphan = await scene.orphan("o");
