@@ -1,10 +1,19 @@
 // The units under a real systemd: this machine's root booted as a container (helpers/nspawn.ts),
 // `cleanup install` run in it, the timer enabled with a short OnActiveSec in a drop-in, and the
-// hardened service left to kill another user's orphans there. Every rule matches only this
-// test's token (its interpreter path), and every process it starts lives inside the container,
-// which afterAll halts: nothing outside it is signalled.
+// hardened service left to kill another user's orphans there and tell a webhook about it. Every
+// rule matches only this test's token (its interpreter path), and every process it starts lives
+// inside the container, which afterAll halts: nothing outside it is signalled.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +45,11 @@ const FIXTURES = "/opt/cleanup/test/fixtures"; // the package, bind-mounted read
 const SHM = `/dev/shm/cleanup-test-${token}`;
 const TEXTFILE_DIR = "/var/lib/prometheus/node-exporter";
 const port = 20_000 + Math.floor(Math.random() * 30_000); // the container has its own network
+// The webhook sink's receiver, inside the container on its own loopback: the unit's sandbox
+// (RestrictAddressFamilies=, SystemCallFilter=) must still let the agent connect and POST.
+const HOOK_PORT = port + 1;
+const HOOK_PATH = `/alerts-${token}`;
+const HOOK_DIR = "webhook"; // under scene: each POST body comes back through the bind mount
 const escaped = PY.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 // Token-scoped rules: another user's orphan found by its executable (CAP_SYS_PTRACE) and one by
@@ -45,6 +59,9 @@ const escaped = PY.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const RULES = `settings:
   run_deadline: 2m
 thresholds: { memory: false, cpu: false, disk: false }
+alerts:
+  sinks:
+    - { name: hook, type: webhook, url: 'http://127.0.0.1:${HOOK_PORT}${HOOK_PATH}', timeout: 30s }
 rules:
   - name: test-orphans
     match:
@@ -148,6 +165,30 @@ RandomizedDelaySec=0
 AccuracySec=1s
 `;
 
+// One file per POST (path and body), written whole then renamed so the test never reads half a
+// body; 200 for every POST. Its ready file appears once it listens.
+const RECEIVER = `import http.server, json, os, sys
+out, ready, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+class Handler(http.server.BaseHTTPRequestHandler):
+    count = 0
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        Handler.count += 1
+        name = os.path.join(out, "%d.json" % Handler.count)
+        with open(name + ".tmp", "w") as f:
+            json.dump({"path": self.path, "body": body}, f)
+        os.rename(name + ".tmp", name)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+server = http.server.HTTPServer(("127.0.0.1", port), Handler)
+with open(ready + ".tmp", "w") as f:
+    f.write(str(os.getpid()))
+os.rename(ready + ".tmp", ready)
+server.serve_forever()
+`;
+let receiverPid = 0;
+
 const ORPHAN_LINE = '"$@" </dev/null >/dev/null 2>&1 &';
 const LIVE_LINE = '"$@" </dev/null >/dev/null 2>&1 & wait';
 
@@ -172,9 +213,31 @@ describe.skipIf(unavailable !== null)(
         prepare: ({ usrLocalBin }) =>
           symlinkSync("/opt/cleanup/dist/cli.js", join(usrLocalBin, "cleanup")),
       });
+      // The receiver, in a transient unit of its own inside the container (halted with it).
+      mkdirSync(join(scene, HOOK_DIR));
+      writeFileSync(join(scene, `receiver-${token}.py`), RECEIVER);
+      const started = await inside().exec([
+        "systemd-run",
+        "--quiet",
+        `--unit=cleanup-test-${token}-receiver`,
+        PYTHON,
+        `${SRV}/receiver-${token}.py`,
+        `${SRV}/${HOOK_DIR}`,
+        `${SRV}/ready/receiver`,
+        String(HOOK_PORT),
+      ]);
+      expect(started, "systemd-run receiver").toMatchObject({ code: 0 });
+      await waitFor(
+        "the webhook receiver to listen",
+        () => existsSync(join(scene, "ready/receiver")),
+        30_000,
+      );
+      receiverPid = Number(readFileSync(join(scene, "ready/receiver"), "utf8"));
     }, BOOT_MS + 120_000);
 
     afterAll(async () => {
+      // The receiver by its pid (in the container's pid namespace); the halt would end it too.
+      if (receiverPid > 0) await container?.exec(["/bin/kill", String(receiverPid)]);
       await container?.terminate();
       rmSync(dir, { recursive: true, force: true });
     }, 120_000);
@@ -305,5 +368,31 @@ describe.skipIf(unavailable !== null)(
       },
       RUN_MS + 90_000,
     );
+
+    it("the hardened service delivered the run's kills to the webhook sink on loopback", async () => {
+      // The run above ended with exit 0, which an undelivered alert would have made 1; here is
+      // what the receiver got: one POST per run, the kills of both rules in it.
+      const files = readdirSync(join(scene, HOOK_DIR)).filter((f) => f.endsWith(".json"));
+      expect(files).toEqual(["1.json"]);
+      const post = JSON.parse(readFileSync(join(scene, HOOK_DIR, "1.json"), "utf8")) as {
+        path: string;
+        body: string;
+      };
+      expect(post.path).toBe(HOOK_PATH);
+      const digest = JSON.parse(post.body) as {
+        notifications: { key: string; summary: string; details: string[] }[];
+      };
+      expect(digest.notifications.map((n) => n.key).sort()).toEqual([
+        "killed:test-listener",
+        "killed:test-orphans",
+      ]);
+      for (const n of digest.notifications) {
+        expect(n.summary).toMatch(
+          new RegExp(`^${n.key.slice("killed:".length)}: killed 1 process,`),
+        );
+        // The details name the killed process by its argv: the test's token-marked interpreter.
+        expect(n.details.join("\n")).toContain(PY);
+      }
+    });
   },
 );
