@@ -6,7 +6,6 @@ import { normaliseSink } from "../sinks/registry.js";
 import type {
   AlertsConfig,
   Config,
-  Conditions,
   HealthCheck,
   Levels,
   Rule,
@@ -14,9 +13,10 @@ import type {
   Settings,
   Thresholds,
 } from "./types.js";
+import { normaliseConditions } from "./conditions/registry.js";
 import { normaliseSelector } from "./selectors/registry.js";
 import { list } from "./selectors/spec.js";
-import { parseDuration, parsePercent, parseSize } from "./units.js";
+import { parseDuration, parsePercent } from "./units.js";
 
 export const DEFAULTS = {
   graceMs: 10_000,
@@ -113,19 +113,11 @@ function normaliseService(raw: RawService, index: number, file: string): Service
 
 function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
   const m = raw.match;
-  const conditions: Conditions = {};
-  if (m.orphaned !== undefined) conditions.orphaned = m.orphaned;
-  if (m.older_than !== undefined) conditions.olderThanMs = ms(m.older_than);
-  if (m.rss_over !== undefined) {
-    conditions.rssOverBytes = bytes(m.rss_over);
-    conditions.rssOverText = m.rss_over.trim();
-  }
-  if (m.state !== undefined) conditions.state = list(m.state);
   const rule: Rule = {
     name: raw.name,
     index,
     selector: normaliseSelector(m),
-    conditions,
+    conditions: normaliseConditions(m),
     action: raw.action,
     severity: raw.severity ?? (raw.action === "report" ? "info" : "warning"),
   };
@@ -168,11 +160,5 @@ function percent(text: string): number {
 function ms(text: string): number {
   const parsed = parseDuration(text);
   if (!parsed.ok) throw new Error(`unreachable: schema accepted duration ${text}`);
-  return parsed.value;
-}
-
-function bytes(text: string): number {
-  const parsed = parseSize(text);
-  if (!parsed.ok) throw new Error(`unreachable: schema accepted size ${text}`);
   return parsed.value;
 }

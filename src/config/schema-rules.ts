@@ -1,16 +1,13 @@
 // The schema of what a process is and what a rule does with it: selectors (one module each, in
 // src/config/selectors/), conditions, protect entries and rules.
 import { z } from "zod";
+import { CONDITION_KEYS, conditionShape } from "./conditions/registry.js";
 import { SELECTOR_KEYS, selectorShape } from "./selectors/registry.js";
-import { boolean, duration, positiveInt, runs, size, typeError } from "./schema-values.js";
+import { boolean, duration, positiveInt, runs, typeError } from "./schema-values.js";
 
 export { SELECTOR_KEYS } from "./selectors/registry.js";
 export { PORT_RANGE_PATTERN } from "./selectors/listening-port.js";
-
-export const PROCESS_STATES = ["R", "S", "D", "Z", "T", "t", "X", "I", "P", "W"] as const;
-const states = z.union([z.enum(PROCESS_STATES), z.array(z.enum(PROCESS_STATES)).min(1)], {
-  error: `wrong value; expected a state letter (${PROCESS_STATES.join(" ")}) or a list of them`,
-});
+export { PROCESS_STATES } from "./conditions/state.js";
 
 export const SIGNALS = [
   "SIGTERM",
@@ -22,24 +19,12 @@ export const SIGNALS = [
   "SIGKILL",
 ] as const;
 
-/** Conditions: when a selected process is acted on. A selected process that fails one is "spared", with the reason. */
-const conditionShape = {
-  orphaned: boolean("whether the parent is PID 1 or a subreaper")
-    .optional()
-    .describe(
-      "true: the parent is PID 1 or a subreaper listed in settings.reapers; false: it is not.",
-    ),
-  older_than: duration.optional().describe("Minimum age, e.g. 1d."),
-  rss_over: size.optional().describe("Minimum resident memory, e.g. 500MB."),
-  state: states.optional().describe("Process state letter(s), as in ps: R S D Z T …"),
-};
-
+// Conditions (when a selected process is acted on; one module each, in src/config/conditions/):
+// a selected process that fails one is "spared", with the reason.
 const match = z.strictObject(
   { ...selectorShape, ...conditionShape },
   {
-    error: typeError(
-      `a mapping of matchers (${[...SELECTOR_KEYS, ...Object.keys(conditionShape)].join(", ")})`,
-    ),
+    error: typeError(`a mapping of matchers (${[...SELECTOR_KEYS, ...CONDITION_KEYS].join(", ")})`),
   },
 );
 

@@ -1,4 +1,5 @@
 import type { SinkConfig } from "../sinks/registry.js";
+import type { Conditions } from "./conditions/registry.js";
 import type { Selector } from "./selectors/registry.js";
 
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.
@@ -13,15 +14,9 @@ export type SignalName =
 export type { Selector, SelectorField } from "./selectors/registry.js";
 export type { PortRange } from "./selectors/listening-port.js";
 
-/** When a selected process is acted on. */
-export interface Conditions {
-  orphaned?: boolean;
-  olderThanMs?: number;
-  rssOverBytes?: number;
-  /** As written ("500MB"), so facts quote the operator's own unit. */
-  rssOverText?: string;
-  state?: string[];
-}
+// When a selected process is acted on: one module per condition (src/config/conditions/).
+export type { Conditions, ConditionField } from "./conditions/registry.js";
+export type { SizeLimit } from "./conditions/rss-over.js";
 
 export type Resource = "memory" | "swap" | "cpu" | "load" | "disk";
 export type ThresholdLevel = "warn" | "critical";

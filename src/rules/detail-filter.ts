@@ -54,6 +54,7 @@ function detailFilter(
   const lookup = (pid: number): ProcessInfo | undefined =>
     (byPid ??= new Map(processes.map((p) => [p.pid, p]))).get(pid);
   const adopters = findAdopters(processes, config.settings, lookup);
+  const context = { adopters, lookup };
   const rules = config.rules.map((rule) => ({
     rule,
     hasSelector: Object.keys(rule.selector).length > 0,
@@ -65,7 +66,8 @@ function detailFilter(
     rules.some(({ rule, hasSelector }) => {
       if (!passesBeforeDetail(rule.selector, p)) return false;
       if (hasSelector) return true;
-      return checkConditions(rule.conditions, p, adopters).failures.length === 0;
+      // Only what stat tells can be checked before the detail read; the rest is checked by plan.
+      return checkConditions(rule.conditions, p, context, true).failures.length === 0;
     }) ||
     services.some((selector) => passesBeforeDetail(selector, p)) ||
     extraDetail?.has(p.pid) === true;

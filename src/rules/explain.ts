@@ -19,6 +19,9 @@ import type { Actor, Plan, ProcessRef } from "./plan-types.js";
 import { plan, ref } from "./plan.js";
 import { buildProtection, judgeEntry, type Protection } from "./protect.js";
 import { FIELDS } from "./selectors/registry.js";
+import type { ConditionContext } from "./conditions/check.js";
+import { CONDITION_FIELD_KEYS, eachCondition } from "./conditions/registry.js";
+import type { ConditionKey } from "../config/conditions/registry.js";
 
 /**
  * What the plan does with the process under one rule:
@@ -37,7 +40,8 @@ export interface FieldVerdict {
   detail: string;
 }
 
-export type ConditionName = "orphaned" | "older_than" | "rss_over" | "state";
+/** A condition as the rules file spells it. */
+export type ConditionName = ConditionKey;
 
 export interface ConditionVerdict {
   condition: ConditionName;
@@ -172,7 +176,7 @@ function ruleVerdict(
 ): RuleVerdict {
   const { plan: thePlan, lookup, adopters } = scope;
   const selector = fieldVerdicts(rule.selector, p, lookup);
-  const conditions = conditionVerdicts(rule.conditions, p, adopters);
+  const conditions = conditionVerdicts(rule.conditions, p, { adopters, lookup });
   const verdict = (
     outcome: RuleOutcome,
     reasons: string[],
@@ -205,7 +209,7 @@ function ruleVerdict(
   if (!Array.isArray(selected)) {
     return verdict("not-matched", [describeMiss(selected, rule.selector, p, lookup)]);
   }
-  const { failures } = checkConditions(rule.conditions, p, adopters);
+  const { failures } = checkConditions(rule.conditions, p, { adopters, lookup });
   const others = thePlan.entries.filter((e) => e.process.pid === p.pid && e.action === "kill");
   const killedBy = others.map((e) => `rule ${e.rule} kills it`);
   if (failures.length > 0) {
@@ -234,33 +238,14 @@ function fieldVerdicts(selector: Selector, p: ProcessInfo, lookup: Lookup): Fiel
 function conditionVerdicts(
   conditions: Conditions,
   p: ProcessInfo,
-  adopters: Adopters,
+  context: ConditionContext,
 ): ConditionVerdict[] {
-  const each: [ConditionName, Conditions | null][] = [
-    ["orphaned", conditions.orphaned !== undefined ? { orphaned: conditions.orphaned } : null],
-    [
-      "older_than",
-      conditions.olderThanMs !== undefined ? { olderThanMs: conditions.olderThanMs } : null,
-    ],
-    [
-      "rss_over",
-      conditions.rssOverBytes !== undefined
-        ? {
-            rssOverBytes: conditions.rssOverBytes,
-            ...(conditions.rssOverText !== undefined && { rssOverText: conditions.rssOverText }),
-          }
-        : null,
-    ],
-    ["state", conditions.state !== undefined ? { state: conditions.state } : null],
-  ];
-  return each.flatMap(([condition, alone]) => {
-    if (!alone) return [];
-    const { facts, failures } = checkConditions(alone, p, adopters);
+  return eachCondition(conditions).map(([field, alone]) => {
+    const condition = CONDITION_FIELD_KEYS[field];
+    const { facts, failures } = checkConditions(alone, p, context);
     const failure = failures[0];
-    return [
-      failure
-        ? { condition, held: false, detail: failure.detail }
-        : { condition, held: true, detail: facts.join(", ") },
-    ];
+    return failure
+      ? { condition, held: false, detail: failure.detail }
+      : { condition, held: true, detail: facts.join(", ") };
   });
 }

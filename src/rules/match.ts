@@ -1,26 +1,22 @@
 // Evaluates a rule's selector (what a process is) and conditions (when to act on it).
 // Each returns the facts that decided, in words an operator reads in the plan.
-import type { Conditions, Selector, SelectorField } from "../config/types.js";
-import { formatDuration, formatSize } from "../config/units.js";
+import type { Selector, SelectorField } from "../config/types.js";
 import type { ProcessInfo } from "../scan/types.js";
-import type { Adopters } from "./orphans.js";
+import { CONDITION_CODES, type ConditionCode } from "./conditions/registry.js";
 import type { Lookup, SelectorMatcher, Why } from "./selectors/matcher.js";
 import { FIELDS, MATCHERS } from "./selectors/registry.js";
 
-export type SpareCode =
-  | "parent-alive"
-  | "is-orphan"
-  | "too-young"
-  | "too-small"
-  | "state"
-  | "protected"
-  | "over-budget"
-  | "not-permitted";
+/** Why a selected process was spared: a condition's code (src/rules/conditions/) or the plan's. */
+export const SPARE_CODES = [
+  ...CONDITION_CODES,
+  "protected",
+  "over-budget",
+  "not-permitted",
+] as const satisfies readonly string[];
+export type SpareCode = ConditionCode | "protected" | "over-budget" | "not-permitted";
 
-export interface Failure {
-  code: SpareCode;
-  detail: string;
-}
+export { checkConditions, type ConditionResult } from "./conditions/registry.js";
+export type { ConditionContext } from "./conditions/check.js";
 
 export type { Lookup } from "./selectors/matcher.js";
 export type { SelectorField } from "../config/types.js";
@@ -89,46 +85,4 @@ function givenFields(selector: Selector): Given {
     given.set(selector, fields);
   }
   return fields;
-}
-
-export interface ConditionResult {
-  facts: string[];
-  failures: Failure[];
-}
-
-/** Needs only stat fields: cheap enough to run on every process. */
-export function checkConditions(
-  conditions: Conditions,
-  p: ProcessInfo,
-  adopters: Adopters,
-): ConditionResult {
-  const facts: string[] = [];
-  const failures: Failure[] = [];
-  if (conditions.orphaned !== undefined) {
-    const orphan = adopters.adopts(p.ppid);
-    const fact = adopters.describe(p.ppid);
-    if (orphan === conditions.orphaned) facts.push(fact);
-    else failures.push({ code: orphan ? "is-orphan" : "parent-alive", detail: fact });
-  }
-  if (conditions.olderThanMs !== undefined) {
-    const age = `age ${formatDuration(p.ageMs)}`;
-    const limit = formatDuration(conditions.olderThanMs);
-    if (p.ageMs >= conditions.olderThanMs) facts.push(`${age} ≥ ${limit}`);
-    else failures.push({ code: "too-young", detail: `too young (${age} < ${limit})` });
-  }
-  if (conditions.rssOverBytes !== undefined) {
-    const rss = `rss ${formatSize(p.rssBytes)}`;
-    const limit = conditions.rssOverText ?? formatSize(conditions.rssOverBytes);
-    if (p.rssBytes > conditions.rssOverBytes) facts.push(`${rss} > ${limit}`);
-    else failures.push({ code: "too-small", detail: `${rss} ≤ ${limit}` });
-  }
-  if (conditions.state !== undefined) {
-    if (conditions.state.includes(p.state)) facts.push(`state ${p.state}`);
-    else
-      failures.push({
-        code: "state",
-        detail: `state ${p.state} not in ${conditions.state.join(",")}`,
-      });
-  }
-  return { facts, failures };
 }

@@ -116,10 +116,11 @@ function evaluateRule(
   const reportSpared = Object.keys(rule.selector).length > 0;
   const candidates: Candidate[] = [];
   const spared: SparedEntry[] = [];
+  const context = { adopters, lookup };
   for (const p of processes) {
     const selected = matchSelector(rule.selector, p, lookup);
     if (!selected) continue;
-    const conditions = checkConditions(rule.conditions, p, adopters);
+    const conditions = checkConditions(rule.conditions, p, context);
     if (conditions.failures.length === 0) {
       candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
     } else if (reportSpared) {

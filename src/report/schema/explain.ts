@@ -2,6 +2,7 @@
 // ExplainReport and the verdict types it is built from; the document adds the format first and
 // the exit code last (commands/explain.ts).
 import { z } from "zod";
+import { CONDITION_KEYS } from "../../config/conditions/registry.js";
 import type { Level } from "../../host/thresholds.js";
 import type {
   ConditionVerdict,
@@ -26,7 +27,7 @@ const fieldVerdict = z.strictObject({
 });
 
 const conditionVerdict = z.strictObject({
-  condition: z.enum(["orphaned", "older_than", "rss_over", "state"]),
+  condition: z.enum(CONDITION_KEYS),
   held: z.boolean(),
   detail: z.string(),
 });

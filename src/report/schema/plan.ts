@@ -1,20 +1,11 @@
 // The plan part of a run report: what the rules decided, what they spared and refused.
 import { z } from "zod";
-import type { SpareCode } from "../../rules/match.js";
+import { SPARE_CODES, type SpareCode } from "../../rules/match.js";
 import type { Plan } from "../../rules/plan-types.js";
 import { action, count, processRef, severity, signalName } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 
-export const spareCode = z.enum([
-  "parent-alive",
-  "is-orphan",
-  "too-young",
-  "too-small",
-  "state",
-  "protected",
-  "over-budget",
-  "not-permitted",
-]);
+export const spareCode = z.enum(SPARE_CODES);
 
 export const planEntry = z
   .strictObject({

@@ -661,7 +661,7 @@ describe("parseConfig: a valid config", () => {
     expect(workers?.conditions).toMatchObject({
       orphaned: true,
       olderThanMs: 5_400_000,
-      rssOverBytes: 2 * 2 ** 30,
+      rssOver: { bytes: 2 * 2 ** 30, text: "2GiB" },
       state: ["S"],
     });
     expect(workers?.action).toBe("kill");
@@ -675,7 +675,7 @@ describe("parseConfig: a valid config", () => {
     expect(custom?.kill).toEqual({ signal: "SIGINT", tree: false, graceMs: 2_000, maxKills: 3 });
 
     expect(big).toMatchObject({ index: 3, action: "report", severity: "info" });
-    expect(big?.conditions.rssOverBytes).toBe(500e6);
+    expect(big?.conditions.rssOver?.bytes).toBe(500e6);
     expect(big?.kill).toBeUndefined();
   });
 
