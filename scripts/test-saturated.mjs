@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs a command (by default the whole suite, `npm test`) on a saturated host: 10,000 extra
+// Runs a command (by default the README's test command, scripts/test.sh) on a saturated host: 10,000 extra
 // sleeping processes (the bench's orphans) and a CPU hog per core, all started here, all with a
 // token in their argv or path, all ended here by pid. It proves that no test depends on how busy
 // the machine is (issue: "run the suite while the bench's 10,000 processes and a CPU hog of
 // your own are running") and prints what the load was while it ran.
 //
-//   node scripts/test-saturated.mjs                      # npm test, 10,000 sleepers, 1 hog/core
+//   node scripts/test-saturated.mjs                      # scripts/test.sh, 10,000 sleepers, 1 hog/core
 //   node scripts/test-saturated.mjs --sleepers 2000 --hogs 1 -- npx vitest run test/unit
 //
 // Safety: only the processes this script started are signalled, each by pid after its
@@ -29,7 +29,7 @@ const sleepers = Number(values.sleepers);
 const hogs = Number(values.hogs);
 if (!Number.isInteger(sleepers) || sleepers < 0) throw new Error(`--sleepers ${values.sleepers}`);
 if (!Number.isInteger(hogs) || hogs < 0) throw new Error(`--hogs ${values.hogs}`);
-const command = positionals.length > 0 ? positionals : ["npm", "test"];
+const command = positionals.length > 0 ? positionals : ["scripts/test.sh"];
 
 const token = `cleanup-saturate-${process.pid}-${Date.now().toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), `${token}-`));
