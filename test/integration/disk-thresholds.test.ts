@@ -90,16 +90,15 @@ describe("disk thresholds on real filesystems", () => {
   });
 
   it("a mount that does not answer is unknown within the timeout, and the run goes on", async () => {
-    const started = performance.now();
     const run = await scene.run(config([fuseDir, "/"]), { json: true });
 
-    const elapsed = performance.now() - started;
+    // The FUSE connection is answered by no one until afterAll closes it: a run that waited on
+    // the mount would never end (the test's own timeout would fail it). That the run ended with
+    // the mount unknown after its 700 ms is the proof; how long it took depends on the machine.
     expect(run.code).toBe(0);
     expect(level(run.json!, `disk:${fuseDir}`)).toMatchObject({ level: "unknown", value: null });
     expect(level(run.json!, `disk:${fuseDir}`).message).toContain("no answer within 700ms");
     expect(level(run.json!, "disk:/").level).not.toBe("unknown");
     expect(run.json!.scan.processes).toBeGreaterThan(1);
-    // The run finished: its own work plus the 700 ms timeout, not a hang.
-    expect(elapsed).toBeLessThan(5000);
   });
 });
