@@ -158,10 +158,11 @@ describe("a FUSE mount whose server never answers", () => {
     expect(root).toMatchObject({ mount: "/", status: "ok" });
     expect(root!.usedPercent).toBeGreaterThan(0);
     expect(root!.usedPercent).toBeLessThan(100);
+    // At least the timeout; no upper bound: the server never answers, so getting here at all is
+    // the proof it gave up, and how long that took depends on how busy the machine is.
     expect(elapsed).toBeGreaterThanOrEqual(490);
-    expect(elapsed).toBeLessThan(2000);
     // The stat child was SIGKILLed while the server is still silent: nothing is left blocked.
-    expect(await waitUntil(() => processesOn(dir).length === 0, 1000)).toBe(true);
+    expect(await waitUntil(() => processesOn(dir).length === 0, 30_000)).toBe(true);
   });
 
   it("does not keep a one-shot process from exiting", async () => {
@@ -187,19 +188,17 @@ describe("a FUSE mount whose server never answers", () => {
       });
       let stdout = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      const started = performance.now();
       const code = await new Promise<number | null>((resolve) => {
         const guard = setTimeout(() => {
           child.kill("SIGKILL"); // ours; only if the design is broken
           resolve(null);
-        }, 5000);
+        }, 60_000); // a hang guard: the mount never answers, so a design that waits never exits
         child.on("exit", (exitCode) => {
           clearTimeout(guard);
           resolve(exitCode);
         });
       });
       expect(code).toBe(0);
-      expect(performance.now() - started).toBeLessThan(3000);
       expect(JSON.parse(stdout)).toEqual([
         { mount: dir, status: "unknown", error: "no answer within 300ms" },
       ]);
