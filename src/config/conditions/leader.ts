@@ -54,7 +54,7 @@ export function leaderSchema(what: string) {
     })
     .optional()
     .describe(
-      `Who leads the process's ${what}: self (it does), alive (another, still running), gone (its leader exited); a list means any of them.`,
+      `Who leads its ${what}: self (it does), alive (another, still running), gone (its leader exited); a list means any of them.`,
     );
 }
 
