@@ -56,6 +56,8 @@ function processBlock(e: Explanation & { services: Membership[] }): string[] {
     `  user ${printable(p.user ?? "?")}, state ${p.state}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}${p.exe ? `, exe ${printable(p.exe)}` : ""}`,
   );
   lines.push(`  parent: ${printable(e.parent.fact)}`);
+  lines.push(`  group ${e.group.leader}: ${printable(e.group.fact)}`);
+  lines.push(`  session ${e.session.leader}: ${printable(e.session.fact)}`);
   lines.push(
     `  listening: ${e.listening === null ? "unknown (its sockets could not be read)" : e.listening.length === 0 ? "none" : e.listening.map(socket).join(", ")}`,
   );

@@ -10,6 +10,7 @@ import type { ProcessInfo } from "../scan/types.js";
 import type { Actor } from "./plan-types.js";
 import { checkConditions } from "./match.js";
 import { findAdopters } from "./orphans.js";
+import { tableGaps } from "./conditions/table-gaps.js";
 import { passesBeforeDetail, scanNeedsOf } from "./selectors/registry.js";
 
 export function scanNeeds(
@@ -54,7 +55,9 @@ function detailFilter(
   const lookup = (pid: number): ProcessInfo | undefined =>
     (byPid ??= new Map(processes.map((p) => [p.pid, p]))).get(pid);
   const adopters = findAdopters(processes, config.settings, lookup);
-  const context = { adopters, lookup };
+  // The unreadable count is not known yet: the filter may only be more permissive than the plan,
+  // which checks again with it.
+  const context = { adopters, lookup, tableGaps: tableGaps(processes, 0) };
   const rules = config.rules.map((rule) => ({
     rule,
     hasSelector: Object.keys(rule.selector).length > 0,

@@ -21,6 +21,8 @@ import { buildProtection, judgeEntry, type Protection } from "./protect.js";
 import { FIELDS } from "./selectors/registry.js";
 import type { ConditionContext } from "./conditions/check.js";
 import { CONDITION_FIELD_KEYS, eachCondition } from "./conditions/registry.js";
+import { leadership, type Leadership } from "./conditions/leader.js";
+import { tableGaps } from "./conditions/table-gaps.js";
 import type { ConditionKey } from "../config/conditions/registry.js";
 
 /**
@@ -83,12 +85,17 @@ export interface ParentFacts {
   fact: string;
 }
 
+/** Its process group's or session's leader, as group_leader and session_leader judge it. */
+export type LeaderFacts = Leadership;
+
 export interface Explanation {
   pid: number;
   process: ProcessRef;
   /** Why no rule evaluates it at all (kernel thread, not read in detail), or null. */
   unevaluated: string | null;
   parent: ParentFacts;
+  group: LeaderFacts;
+  session: LeaderFacts;
   /** Its listening TCP and bound UDP sockets; null when they could not be read. */
   listening: Listener[] | null;
   protection: ProtectionVerdict;
@@ -108,7 +115,12 @@ export function explainProcesses(
   const lookup: Lookup = (pid) => byPid.get(pid);
   const adopters = findAdopters(snapshot.processes, config.settings, lookup);
   const protection = buildProtection(snapshot.selfPid, config.protect, lookup);
-  const scope: Scope = { config, plan: thePlan, lookup, adopters, protection };
+  const context: ConditionContext = {
+    adopters,
+    lookup,
+    tableGaps: tableGaps(snapshot.processes, snapshot.unreadable),
+  };
+  const scope: Scope = { config, plan: thePlan, lookup, adopters, protection, context };
   return {
     plan: thePlan,
     explanations: pids.map((pid) => {
@@ -124,6 +136,7 @@ interface Scope {
   lookup: Lookup;
   adopters: Adopters;
   protection: Protection;
+  context: ConditionContext;
 }
 
 function explainOne(p: ProcessInfo, scope: Scope): Explanation {
@@ -144,6 +157,8 @@ function explainOne(p: ProcessInfo, scope: Scope): Explanation {
       orphaned: adopters.adopts(p.ppid),
       fact: adopters.describe(p.ppid),
     },
+    group: leadership("group", p, scope.context),
+    session: leadership("session", p, scope.context),
     listening: p.listening ?? null,
     protection: protectionVerdict(p, scope),
     rules: scope.config.rules.map((rule) => ruleVerdict(rule, p, unevaluated, scope)),
@@ -174,9 +189,9 @@ function ruleVerdict(
   unevaluated: string | null,
   scope: Scope,
 ): RuleVerdict {
-  const { plan: thePlan, lookup, adopters } = scope;
+  const { plan: thePlan, lookup, context } = scope;
   const selector = fieldVerdicts(rule.selector, p, lookup);
-  const conditions = conditionVerdicts(rule.conditions, p, { adopters, lookup });
+  const conditions = conditionVerdicts(rule.conditions, p, context);
   const verdict = (
     outcome: RuleOutcome,
     reasons: string[],
@@ -209,7 +224,7 @@ function ruleVerdict(
   if (!Array.isArray(selected)) {
     return verdict("not-matched", [describeMiss(selected, rule.selector, p, lookup)]);
   }
-  const { failures } = checkConditions(rule.conditions, p, { adopters, lookup });
+  const { failures } = checkConditions(rule.conditions, p, context);
   const others = thePlan.entries.filter((e) => e.process.pid === p.pid && e.action === "kill");
   const killedBy = others.map((e) => `rule ${e.rule} kills it`);
   if (failures.length > 0) {

@@ -6,7 +6,9 @@ import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
 import { checkConditions, matchSelector, type Lookup } from "./match.js";
-import { findAdopters, type Adopters } from "./orphans.js";
+import { findAdopters } from "./orphans.js";
+import type { ConditionContext } from "./conditions/check.js";
+import { tableGaps } from "./conditions/table-gaps.js";
 import type {
   Actor,
   BudgetRefusal,
@@ -32,6 +34,11 @@ export function plan(
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
   const adopters = findAdopters(snapshot.processes, config.settings, lookup);
+  const context: ConditionContext = {
+    adopters,
+    lookup,
+    tableGaps: tableGaps(snapshot.processes, snapshot.unreadable),
+  };
   const protection = buildProtection(snapshot.selfPid, config.protect, lookup);
   const children = config.rules.some((r) => r.kill?.tree)
     ? childrenByParent(snapshot.processes)
@@ -53,7 +60,7 @@ export function plan(
       }
       whenFact = when.reason;
     }
-    const { candidates, spared } = evaluateRule(rule, evaluated, adopters, lookup);
+    const { candidates, spared } = evaluateRule(rule, evaluated, context);
     if (whenFact) for (const c of candidates) c.facts.push(whenFact);
     if (rule.action !== "kill") {
       out.spared.push(...spared);
@@ -109,16 +116,14 @@ export function plan(
 function evaluateRule(
   rule: Rule,
   processes: readonly ProcessInfo[],
-  adopters: Adopters,
-  lookup: Lookup,
+  context: ConditionContext,
 ): { candidates: Candidate[]; spared: SparedEntry[] } {
   // A rule of conditions only (e.g. "rss over 500MB") would list every process as spared.
   const reportSpared = Object.keys(rule.selector).length > 0;
   const candidates: Candidate[] = [];
   const spared: SparedEntry[] = [];
-  const context = { adopters, lookup };
   for (const p of processes) {
-    const selected = matchSelector(rule.selector, p, lookup);
+    const selected = matchSelector(rule.selector, p, context.lookup);
     if (!selected) continue;
     const conditions = checkConditions(rule.conditions, p, context);
     if (conditions.failures.length === 0) {

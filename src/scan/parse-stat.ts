@@ -11,6 +11,8 @@ export interface StatFields {
   pgid: number;
   sid: number;
   flags: number;
+  /** Field 20: threads in the process, the thread group leader counted even as a zombie. */
+  threads: number;
   utimeTicks: number;
   stimeTicks: number;
   startTicks: number;
@@ -35,6 +37,7 @@ export function parseStat(text: string): StatFields | null {
   let pgid = NaN;
   let sid = NaN;
   let flags = NaN;
+  let threads = NaN;
   let utimeTicks = NaN;
   let stimeTicks = NaN;
   let startTicks = NaN;
@@ -67,6 +70,9 @@ export function parseStat(text: string): StatFields | null {
       case 15:
         stimeTicks = parseInteger(text, start, end);
         break;
+      case 20:
+        threads = parseInteger(text, start, end);
+        break;
       case 22:
         startTicks = parseInteger(text, start, end);
         break;
@@ -87,6 +93,7 @@ export function parseStat(text: string): StatFields | null {
     pgid,
     sid,
     flags,
+    threads,
     utimeTicks,
     stimeTicks,
     startTicks,

@@ -211,6 +211,7 @@ function fromStat(
     sid: stat.sid,
     comm: stat.comm,
     state: stat.state,
+    ...(Number.isInteger(stat.threads) && { threads: stat.threads }),
     startTicks: stat.startTicks,
     kernelThread: stat.kernelThread,
     ageMs: Math.max(0, Math.round((uptimeSeconds - stat.startTicks / clockTicks) * 1000)),

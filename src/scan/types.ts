@@ -12,6 +12,12 @@ export interface ProcessInfo {
   state: string;
   /** Field 22 of /proc/PID/stat, in clock ticks since boot. With pid, the process's identity. */
   startTicks: number;
+  /**
+   * Field 20 of stat: its threads. A zombie whose count is above 1 is alive: its main thread
+   * exited (pthread_exit) and the others run on (measured: `Z` with 3 for 2 live threads).
+   * Absent = not known (fixtures).
+   */
+  threads?: number;
   kernelThread: boolean;
   ageMs: number;
   rssBytes: number;

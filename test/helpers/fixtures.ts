@@ -138,6 +138,7 @@ export function statLine(p: FixtureProcess): string {
   fields[8] = p.flags ?? 0x400000;
   fields[13] = 50; // utime
   fields[14] = 25; // stime
+  fields[19] = 1; // threads
   fields[21] = p.startTicks ?? 5000;
   fields[22] = 1234567;
   fields[23] = p.rssPages ?? 256;

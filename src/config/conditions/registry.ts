@@ -4,13 +4,22 @@
 // The rules half (src/rules/conditions/) is keyed by `field` and typed as a complete record of
 // this registry's fields: a condition added here without its rules half does not compile.
 import type { z } from "zod";
+import { groupLeader } from "./group-leader.js";
 import { olderThan } from "./older-than.js";
 import { orphaned } from "./orphaned.js";
 import { rssOver } from "./rss-over.js";
+import { sessionLeader } from "./session-leader.js";
 import type { ConditionSpec } from "./spec.js";
 import { state } from "./state.js";
 
-export const CONDITION_SPECS = [orphaned, olderThan, rssOver, state] as const;
+export const CONDITION_SPECS = [
+  orphaned,
+  groupLeader,
+  sessionLeader,
+  olderThan,
+  rssOver,
+  state,
+] as const;
 
 type Spec = (typeof CONDITION_SPECS)[number];
 export type ConditionKey = Spec["key"];

@@ -2,12 +2,14 @@
 // ExplainReport and the verdict types it is built from; the document adds the format first and
 // the exit code last (commands/explain.ts).
 import { z } from "zod";
+import { LEADER_STANDINGS } from "../../config/conditions/leader.js";
 import { CONDITION_KEYS } from "../../config/conditions/registry.js";
 import type { Level } from "../../host/thresholds.js";
 import type {
   ConditionVerdict,
   Explanation,
   FieldVerdict,
+  LeaderFacts,
   ParentFacts,
   ProtectionVerdict,
   RuleVerdict,
@@ -62,6 +64,13 @@ const parentFacts = z.strictObject({
   fact: z.string(),
 });
 
+const leaderFacts = z.strictObject({
+  standing: z.enum([...LEADER_STANDINGS, "unknown"]),
+  leader: z.number().int(),
+  leaderComm: z.string().nullable(),
+  fact: z.string(),
+});
+
 const membership = z.strictObject({
   service: z.string(),
   role: z.enum(["instance", "member", "pid-file"]),
@@ -75,6 +84,8 @@ const explanation = z.strictObject({
   process: processRef,
   unevaluated: z.string().nullable(),
   parent: parentFacts,
+  group: leaderFacts,
+  session: leaderFacts,
   listening: z.array(listener).nullable(),
   protection: protectionVerdict,
   rules: z.array(ruleVerdict),
@@ -114,6 +125,7 @@ export type Checks = [
   Same<Equals<z.infer<typeof ruleVerdict>, RuleVerdict>>,
   Same<Equals<z.infer<typeof protectionVerdict>, ProtectionVerdict>>,
   Same<Equals<z.infer<typeof parentFacts>, ParentFacts>>,
+  Same<Equals<z.infer<typeof leaderFacts>, LeaderFacts>>,
   Same<Equals<z.infer<typeof membership>, Membership>>,
   Same<Equals<z.infer<typeof explanation>, Explanation>>,
   Same<Equals<Flat<z.infer<typeof explainedProcess>>, Flat<ExplainReport["processes"][number]>>>,

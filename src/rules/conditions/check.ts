@@ -10,6 +10,8 @@ import type { Lookup } from "../selectors/matcher.js";
 export interface ConditionContext {
   readonly adopters: Adopters;
   readonly lookup: Lookup;
+  /** Why the table may lack processes that exist (table-gaps.ts), or null: "gone" needs null. */
+  readonly tableGaps: string | null;
 }
 
 export interface Held {

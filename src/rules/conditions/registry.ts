@@ -6,13 +6,22 @@ import type { Conditions, ConditionField } from "../../config/types.js";
 import { CONDITION_SPECS } from "../../config/conditions/registry.js";
 import type { ProcessInfo } from "../../scan/types.js";
 import type { ConditionCheck, ConditionContext, Failed } from "./check.js";
+import { groupLeader } from "./group-leader.js";
 import { olderThan } from "./older-than.js";
 import { orphaned } from "./orphaned.js";
 import { rssOver } from "./rss-over.js";
+import { sessionLeader } from "./session-leader.js";
 import { state } from "./state.js";
 
 /** In the order the plan checks them and lists their facts (the rules file's order). */
-const BY_FIELD = { orphaned, olderThanMs: olderThan, rssOver, state } as const satisfies {
+const BY_FIELD = {
+  orphaned,
+  groupLeader,
+  sessionLeader,
+  olderThanMs: olderThan,
+  rssOver,
+  state,
+} as const satisfies {
   readonly [F in ConditionField]: ConditionCheck<F, string>;
 };
 

@@ -34,6 +34,19 @@ describe("rules.yaml's commented examples", () => {
     });
   });
 
+  it("the fork-pool children rule is a valid kill rule on group_leader: gone", () => {
+    const config = parseConfig(
+      `rules:\n${uncomment("- name: orphaned-fork-pool-children")}\n`,
+      "example.yaml",
+    );
+    expect(config.rules[0]).toMatchObject({
+      name: "orphaned-fork-pool-children",
+      action: "kill",
+      conditions: { orphaned: true, groupLeader: ["gone"], olderThanMs: 600_000 },
+    });
+    expect(config.rules[0]?.selector.cmdline?.test("python -m apps.mtproto.worker")).toBe(true);
+  });
+
   it("the service with PID files and a health probe is valid", () => {
     const config = parseConfig(`rules: []\n${uncomment("services:")}\n`, "/etc/cleanup/rules.yaml");
     expect(config.services).toHaveLength(1);

@@ -6,6 +6,7 @@ import {
   type Explanation,
   type RuleVerdict,
 } from "../../../src/rules/explain.js";
+import { renderExplain } from "../../../src/report/explain.js";
 import type { Actor } from "../../../src/rules/plan-types.js";
 import type { ProcessInfo } from "../../../src/scan/types.js";
 import { DAY, SPAWN_ARGV, config, proc, snapshot } from "../../helpers/fixtures.js";
@@ -301,5 +302,59 @@ rules:
     expect(e.unevaluated).toMatch(/^not read in detail/);
     expect(rule(e, "orphans").outcome).toBe("not-matched");
     expect(e.protection.builtIn).toBe("not read in detail (cannot check protect)");
+  });
+});
+
+describe("explain: group and session leaders", () => {
+  const POOL = config(`
+rules:
+  - name: fork-pool
+    match: { cmdline: 'apps\\.mtproto\\.worker', orphaned: true, group_leader: gone }
+    action: kill
+`);
+  const argv = ["python3", "-m", "apps.mtproto.worker"];
+  const service = proc({ pid: 500, ppid: 1, argv });
+  const child = proc({ pid: 601, ppid: 1, pgid: 600, sid: 600, argv });
+
+  it("lists who leads the group and the session, and the condition's verdict", () => {
+    const e = explainOne([init, service, child], 601, POOL);
+    expect(e.group).toEqual({
+      standing: "gone",
+      leader: 600,
+      leaderComm: null,
+      fact: "not its group's leader; leader 600 gone",
+    });
+    expect(e.session.fact).toBe("not its session's leader; leader 600 gone");
+    expect(rule(e, "fork-pool")).toMatchObject({
+      outcome: "acts",
+      conditions: [
+        { condition: "orphaned", held: true, detail: "orphaned (parent 1 systemd)" },
+        {
+          condition: "group_leader",
+          held: true,
+          detail: "not its group's leader; leader 600 gone",
+        },
+      ],
+    });
+  });
+
+  it("a service with the same argv: spared, it leads its group", () => {
+    const e = explainOne([init, service, child], 500, POOL);
+    expect(e.group).toMatchObject({ standing: "self", leader: 500, fact: "leads its group" });
+    expect(rule(e, "fork-pool")).toMatchObject({
+      outcome: "spared",
+      code: "group-leader",
+      reasons: ["leads its group (the rule wants gone)"],
+    });
+    const text = renderExplain({
+      outcome: "explained",
+      configFile: "rules.yaml",
+      actor: ROOT,
+      scannedAt: "2026-11-23T00:00:00.000Z",
+      levels: null,
+      processes: [{ ...e, found: true, services: [] }],
+    });
+    expect(text).toContain("\n  group 500: leads its group\n  session 500: leads its session\n");
+    expect(text).toContain("      ✗ group_leader: leads its group (the rule wants gone)");
   });
 });

@@ -21,6 +21,7 @@ interface StatInput {
   flags?: number;
   utime?: number;
   stime?: number;
+  threads?: number;
   start?: number;
   rss?: number;
 }
@@ -45,6 +46,7 @@ function statLine(input: StatInput = {}): string {
   set(9, input.flags ?? 0x400140);
   set(14, input.utime);
   set(15, input.stime);
+  set(20, input.threads);
   set(22, input.start);
   set(24, input.rss);
   expect(fields).toHaveLength(52);
@@ -63,6 +65,7 @@ describe("parseStat", () => {
       flags: 0x400140,
       utime: 1234,
       stime: 567,
+      threads: 3,
       start: 98_765_432,
       rss: 20_480,
     });
@@ -76,6 +79,7 @@ describe("parseStat", () => {
       flags: 0x400140,
       utimeTicks: 1234,
       stimeTicks: 567,
+      threads: 3,
       startTicks: 98_765_432,
       rssPages: 20_480,
       kernelThread: false,
@@ -89,6 +93,7 @@ describe("parseStat", () => {
       sid: 1006,
       utimeTicks: 1014,
       stimeTicks: 1015,
+      threads: 1020,
       startTicks: 1022,
       rssPages: 1024,
     });
