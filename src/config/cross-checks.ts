@@ -82,11 +82,14 @@ export function crossChecks(raw: unknown): CrossIssue[] {
           message: `a kill rule needs a selector; expected at least one of ${SELECTOR_KEYS.join(", ")}`,
         });
       } else if (!PROGRAM_KEYS.some((key) => key in match)) {
-        // "Kill whatever holds port 9091" is the hard shutdown that took healthy services down.
+        // "Kill whatever holds port 9091" is the hard shutdown that took healthy services down;
+        // "kill whatever holds /dev/nvidia0" would take the trainer with its leftover workers.
+        // Only "where" and "holds" selectors are given: the path names the first.
+        const given = SELECTOR_SPECS.filter((s) => s.key in match);
+        const instead = given.flatMap((s) => (s.saysInstead ? [s.saysInstead] : []));
         issues.push({
-          // Only "where" selectors are given: the path names the first (listening_port).
-          path: ["rules", index, "match", SELECTOR_KEYS.find((key) => key in match) ?? "match"],
-          message: `a port says where a process listens, not which program it is, so a kill rule needs more; expected also one of ${PROGRAM_KEYS.join(", ")}`,
+          path: ["rules", index, "match", given[0]?.key ?? "match"],
+          message: `${instead.join(" and ")}, not which program it is, so a kill rule needs more; expected also one of ${PROGRAM_KEYS.join(", ")}`,
         });
       }
       for (const key of selectingEverything(match)) {

@@ -11,6 +11,7 @@ import type { Actor } from "./plan-types.js";
 import { checkConditions } from "./match.js";
 import { findAdopters } from "./orphans.js";
 import { tableGaps } from "./conditions/table-gaps.js";
+import { openFilesFilter } from "./open-files-filter.js";
 import { passesBeforeDetail, scanNeedsOf } from "./selectors/registry.js";
 
 export function scanNeeds(
@@ -25,6 +26,7 @@ export function scanNeeds(
   | "wantDescendantDetail"
   | "wantStatus"
   | "wantListeners"
+  | "openFilesFilter"
   | "reaperNames"
 > {
   const selectors: Selector[] = [
@@ -34,6 +36,8 @@ export function scanNeeds(
   ];
   // What each selector needs read is declared by its module (src/rules/selectors/).
   const needs = scanNeedsOf(selectors);
+  // Open files are read last, and only where a `holds` selector could still match.
+  const files = needs.has("openFilesFilter") ? openFilesFilter(config) : undefined;
   return {
     detailFilter: (processes) => detailFilter(config, processes, extraDetail),
     wantParentDetail: needs.has("wantParentDetail"),
@@ -42,6 +46,7 @@ export function scanNeeds(
     // Not root: kill(2)'s permission check needs the real and saved uids.
     wantStatus: !actor.mayKillAnyUser || needs.has("wantStatus"),
     wantListeners: needs.has("wantListeners"),
+    ...(files && { openFilesFilter: files }),
     reaperNames: config.settings.reapers,
   };
 }

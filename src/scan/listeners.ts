@@ -7,8 +7,9 @@
 // tables: joined against them it would look as if it listened on nothing. The scan therefore
 // compares each process's /proc/PID/ns/net with the agent's (readNetNamespace) and leaves its
 // sockets unknown when they differ.
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { endianness } from "node:os";
+import { fdsReadable, readFdTargets } from "./fd-targets.js";
 import type { Listener } from "./types.js";
 
 const TCP_LISTEN = "0A";
@@ -77,25 +78,18 @@ export function readListenerTable(procRoot: string): Listener[] {
 /**
  * The socket inodes a process holds through its fds, in fd order (may repeat: dup'ed fds).
  * Null when its fd directory cannot be read (another user's process without root: EACCES; a
- * process that vanished). An fd closed between readdir and readlink is skipped.
+ * process that vanished). An fd closed between readdir and readlink is skipped. Every fd is
+ * read (no limit): a server with many connections still has its listening socket known.
  */
 export function readSocketInodes(procRoot: string, pid: number): number[] | null {
-  const dir = `${procRoot}/${pid}/fd`;
-  let fds: string[];
-  try {
-    fds = readdirSync(dir);
-  } catch {
-    return null;
-  }
+  const targets = readFdTargets(procRoot, pid, Number.POSITIVE_INFINITY);
+  return targets === null ? null : socketInodes(targets);
+}
+
+/** The socket inodes among fd targets ("socket:[12345]"), in their order. */
+export function socketInodes(targets: readonly string[]): number[] {
   const inodes: number[] = [];
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = readlinkSync(`${dir}/${fd}`);
-    } catch {
-      continue;
-    }
-    // "socket:[12345]"
+  for (const target of targets) {
     if (!target.startsWith("socket:[") || !target.endsWith("]")) continue;
     const inode = Number(target.slice(8, -1));
     if (Number.isSafeInteger(inode) && inode > 0) inodes.push(inode);
@@ -103,18 +97,7 @@ export function readSocketInodes(procRoot: string, pid: number): number[] | null
   return inodes;
 }
 
-/**
- * Whether a process's fd directory can be listed: what readSocketInodes needs to return a list
- * rather than null, without the readlink per fd (when the table is empty, no fd can match).
- */
-export function fdsReadable(procRoot: string, pid: number): boolean {
-  try {
-    readdirSync(`${procRoot}/${pid}/fd`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { fdsReadable };
 
 /**
  * The network namespace of `${procRoot}/${who}` ("self" or a pid), as its ns/net link reads:

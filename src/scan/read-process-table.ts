@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
-import { fdsReadable, readListenerTable, readNetNamespace, readSocketInodes } from "./listeners.js";
+import { OPEN_FILES_LIMIT, readFdTargets } from "./fd-targets.js";
+import { fdsReadable, readListenerTable, readNetNamespace, socketInodes } from "./listeners.js";
 import { readCmdline } from "./cmdline.js";
 import { isVanished, readProcText } from "./read-file.js";
 import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
@@ -43,6 +44,17 @@ export interface ScanOptions {
    * /proc/PID/ns/net, a readdir of /proc/PID/fd and a readlink per fd of every detailed process.
    */
   wantListeners?: boolean;
+  /**
+   * Given the table once every detail read is done (argv, uids, exe, parents, sockets) and the
+   * count of unreadable entries, which detailed processes to read the fds of, for
+   * ProcessInfo.openFiles (a `holds` selector; see rules/open-files-filter.ts): a readdir of
+   * /proc/PID/fd and a readlink per fd, so only for processes the cheaper tests leave in.
+   * Absent: no process's open files are read.
+   */
+  openFilesFilter?: (
+    processes: readonly ProcessInfo[],
+    unreadable: number,
+  ) => (process: ProcessInfo) => boolean;
   /**
    * settings.reapers: processes with one of these comms get ProcessInfo.reaperEvidence (exe,
    * its owner and mode, mount and pid namespace), before the detail filter runs, since whether
@@ -136,7 +148,16 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     }
   }
   const kept = vanished.size === 0 ? processes : processes.filter((p) => !vanished.has(p.pid));
-  const listeners = options.wantListeners ? readListeners(root, kept) : undefined;
+  // The fd targets the socket join read, kept for the open files of the same processes.
+  const fdTargets = options.openFilesFilter ? new Map<number, string[] | null>() : undefined;
+  const listeners = options.wantListeners ? readListeners(root, kept, fdTargets) : undefined;
+  if (options.openFilesFilter) {
+    const wantFiles = options.openFilesFilter(kept, unreadable);
+    for (const p of kept) {
+      if (p.argv === null || p.kernelThread || !wantFiles(p)) continue;
+      p.openFiles = openFilesOf(root, p.pid, fdTargets?.get(p.pid));
+    }
+  }
   return {
     takenAtMs,
     procRoot: root,
@@ -163,6 +184,7 @@ export function readProcessTable(options: ScanOptions): Snapshot {
 function readListeners(
   root: string,
   processes: readonly ProcessInfo[],
+  fdTargets: Map<number, string[] | null> | undefined,
 ): { table: Listener[] } | { problem: string } {
   let table: Listener[];
   try {
@@ -186,8 +208,10 @@ function readListeners(
       if (fdsReadable(root, p.pid)) p.listening = [];
       continue;
     }
-    const inodes = readSocketInodes(root, p.pid);
-    if (inodes === null) continue;
+    const targets = readFdTargets(root, p.pid, Number.POSITIVE_INFINITY);
+    fdTargets?.set(p.pid, targets);
+    if (targets === null) continue;
+    const inodes = socketInodes(targets);
     const held = new Set<number>();
     for (const inode of inodes) {
       const index = position.get(inode);
@@ -196,6 +220,19 @@ function readListeners(
     p.listening = [...held].sort((a, b) => a - b).map((index) => table[index] as Listener);
   }
   return { table };
+}
+
+/**
+ * A process's open files: the targets the socket join already read (every fd, so over the
+ * limit means unknown here too), or read now.
+ */
+function openFilesOf(
+  root: string,
+  pid: number,
+  read: string[] | null | undefined,
+): string[] | null {
+  if (read === undefined) return readFdTargets(root, pid, OPEN_FILES_LIMIT);
+  return read !== null && read.length <= OPEN_FILES_LIMIT ? read : null;
 }
 
 function fromStat(

@@ -44,6 +44,13 @@ export interface ProcessInfo {
    */
   listening?: Listener[];
   /**
+   * The targets of its fds (scan/fd-targets.ts: "/dev/nvidia0", "socket:[123]", "/tmp/x
+   * (deleted)"), read only for the processes ScanOptions.openFilesFilter lets through (a
+   * `holds` selector could still match them). Absent = not read; null = unknown (the fd
+   * directory is unreadable, or it holds more than OPEN_FILES_LIMIT fds).
+   */
+  openFiles?: string[] | null;
+  /**
    * Read only for processes whose comm is in settings.reapers (ScanOptions.reaperNames): what
    * says, besides the name, that it is a subreaper (see rules/orphans.ts). Absent = not read.
    */

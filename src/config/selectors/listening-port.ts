@@ -40,6 +40,7 @@ export const listeningPort = defineSelector({
   normalise: (raw: number | string | (number | string)[]) => list(raw).map(toRange),
   // A port says where a process listens, not which program it is.
   says: "where",
+  saysInstead: "a port says where a process listens",
 });
 
 function toRange(spec: number | string): PortRange {

@@ -13,12 +13,13 @@ import type { z } from "zod";
 import { cmdline } from "./cmdline.js";
 import { comm } from "./comm.js";
 import { exe } from "./exe.js";
+import { holds } from "./holds.js";
 import { listeningPort } from "./listening-port.js";
 import { parent } from "./parent.js";
 import type { SelectorSpec } from "./spec.js";
 import { user } from "./user.js";
 
-export const SELECTOR_SPECS = [cmdline, comm, exe, user, parent, listeningPort] as const;
+export const SELECTOR_SPECS = [cmdline, comm, exe, user, parent, listeningPort, holds] as const;
 
 type Spec = (typeof SELECTOR_SPECS)[number];
 export type SelectorKey = Spec["key"];

@@ -11,8 +11,9 @@ import { compilePattern } from "../pattern.js";
  *   what   which program it is (command line, name, executable): enough for a service
  *   whose  whose or whose child it is (user, parent): with "what", enough for a kill rule
  *   where  where it listens: never enough alone for a kill rule
+ *   holds  which files it holds open: never enough alone for a kill rule
  */
-export type Says = "what" | "whose" | "where";
+export type Says = "what" | "whose" | "where" | "holds";
 
 export interface SelectorSpec<
   Key extends string,
@@ -29,6 +30,11 @@ export interface SelectorSpec<
   /** Raw (accepted by the schema) → normalised; only called on what the schema accepted. */
   normalise(raw: NonNullable<z.output<Schema>>): Value;
   readonly says: Says;
+  /**
+   * With says "where" or "holds": what it says instead of the program, for the message that
+   * it is not enough alone for a kill rule ("a port says where a process listens").
+   */
+  readonly saysInstead?: string;
   /**
    * True when the raw value selects every process ('', '.*'): a kill rule or a service must
    * name something in particular. Only pattern selectors can; undefined = cannot.

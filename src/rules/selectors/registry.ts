@@ -16,6 +16,7 @@ import type { ProcessInfo } from "../../scan/types.js";
 import { cmdline } from "./cmdline.js";
 import { comm } from "./comm.js";
 import { exe } from "./exe.js";
+import { holds } from "./holds.js";
 import { listeningPort } from "./listening-port.js";
 import type { Lookup, ScanNeed, SelectorMatcher } from "./matcher.js";
 import { parent } from "./parent.js";
@@ -33,6 +34,7 @@ const BY_FIELD: { readonly [F in SelectorField]: SelectorMatcher<F> } = {
   exe,
   parent,
   listeningPort,
+  holds,
 };
 
 export const MATCHERS: readonly SelectorMatcher<SelectorField>[] = Object.values(BY_FIELD);

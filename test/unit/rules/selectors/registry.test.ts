@@ -43,8 +43,16 @@ describe("selector registry", () => {
   });
 
   it("keeps the rules file's order for keys and the matcher's cheapest-first order for fields", () => {
-    expect(SELECTOR_KEYS).toEqual(["cmdline", "comm", "exe", "user", "parent", "listening_port"]);
-    expect(FIELDS).toEqual(["comm", "user", "cmdline", "exe", "parent", "listeningPort"]);
+    expect(SELECTOR_KEYS).toEqual([
+      "cmdline",
+      "comm",
+      "exe",
+      "user",
+      "parent",
+      "listening_port",
+      "holds",
+    ]);
+    expect(FIELDS).toEqual(["comm", "user", "cmdline", "exe", "parent", "listeningPort", "holds"]);
   });
 
   it("spells every field as the rules file does", () => {
@@ -71,6 +79,7 @@ describe("selector registry", () => {
     ["exe: x", ["wantExe"]],
     ["parent: x", ["wantParentDetail"]],
     ["listening_port: 80", ["wantListeners"]],
+    ["holds: ^/dev/nvidia", ["openFilesFilter"]],
     ["{ exe: x, parent: y, listening_port: 80 }", ["wantExe", "wantParentDetail", "wantListeners"]],
   ])("a selector %s needs the scan to read %j", (yaml, needs) => {
     expect([...scanNeedsOf([selector(yaml)])].sort()).toEqual([...needs].sort());
