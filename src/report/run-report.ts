@@ -5,6 +5,7 @@ import type { KillResult } from "../act/results.js";
 import type { AlertingReport } from "../alerts/alerting.js";
 import type { Action } from "../config/types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
+import type { GpuHolders } from "../host/gpu-holders.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
 import type { Actor, Plan } from "../rules/plan-types.js";
@@ -57,6 +58,8 @@ export interface RunReport {
   plan?: Plan;
   results: KillResult[];
   top?: TopProcess[];
+  /** Orphans holding GPU devices (status only). */
+  gpuHolders?: GpuHolders;
   /** The previous acting run (status only). */
   lastRun?: LastRun | null;
   /** What was told (or, in a dry run, would be) and how each sink took it. */

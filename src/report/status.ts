@@ -5,7 +5,8 @@ import type { TopProcess } from "../host/top.js";
 import type { HostMetrics, PressureMetrics } from "../host/types.js";
 import type { RunReport } from "./run-report.js";
 import { formatValue, processLine, thresholdLabel } from "./text.js";
-import { displayCommand } from "../shared/printable.js";
+import { displayCommand, printable } from "../shared/printable.js";
+import { GPU_ORPHANS_LIMIT, type GpuHolders } from "../host/gpu-holders.js";
 import { serviceLines } from "./services.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
@@ -48,6 +49,8 @@ export function renderStatus(report: RunReport, color: boolean): string {
       Math.max(0, kills.length - MAX_LISTED) + Math.max(0, plan.spared.length - MAX_LISTED);
     if (more > 0) lines.push(`  … ${more} more: cleanup --dry-run lists all`);
   }
+
+  if (report.gpuHolders) lines.push(...gpuLines(report.gpuHolders));
 
   lines.push(...serviceLines(report.services ?? [], paint));
 
@@ -124,6 +127,29 @@ function untracked(host: HostMetrics): string[] {
     lines.push(
       `  ${"load".padEnd(20)} ${host.load.load1} ${host.load.load5} ${host.load.load15} on ${host.load.cores} cores`,
     );
+  return lines;
+}
+
+/** The orphans holding a GPU device, each with the devices on a line of its own. */
+function gpuLines(gpu: GpuHolders): string[] {
+  const orphans = (n: number): string => `${n} orphan${n === 1 ? "" : "s"}`;
+  const notes = [`${orphans(gpu.checked)} checked`];
+  if (gpu.unreadable > 0) notes.push(`${orphans(gpu.unreadable)} with unreadable fds`);
+  if (gpu.skipped > 0)
+    notes.push(`${orphans(gpu.skipped)} not checked (only the ${GPU_ORPHANS_LIMIT} largest are)`);
+  const lines = ["", `ORPHANS HOLDING GPU DEVICES (${notes.join("; ")})`];
+  if (gpu.holders.length === 0) return [...lines, "  none"];
+  lines.push(
+    `  ${"PID".padStart(7)}  ${"RSS".padStart(8)}  ${"AGE".padStart(6)}  USER      COMMAND`,
+  );
+  for (const h of gpu.holders.slice(0, MAX_LISTED)) {
+    lines.push(
+      `  ${String(h.pid).padStart(7)}  ${formatSize(h.rssBytes).padStart(8)}  ${formatDuration(h.ageMs).padStart(6)}  ${(h.user ?? "?").padEnd(8)}  ${displayCommand(h, 80)}`,
+      `           holds ${h.devices.map(printable).join(", ")} (parent ${h.ppid})`,
+    );
+  }
+  if (gpu.holders.length > MAX_LISTED)
+    lines.push(`  … ${gpu.holders.length - MAX_LISTED} more: cleanup status --json lists all`);
   return lines;
 }
 

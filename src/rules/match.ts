@@ -4,16 +4,23 @@ import type { Selector, SelectorField } from "../config/types.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { CONDITION_CODES, type ConditionCode } from "./conditions/registry.js";
 import type { Lookup, SelectorMatcher, Why } from "./selectors/matcher.js";
-import { FIELDS, MATCHERS } from "./selectors/registry.js";
+import {
+  FIELDS,
+  MATCHERS,
+  SELECTOR_SPARE_CODES,
+  type SelectorSpareCode,
+} from "./selectors/registry.js";
 
 /** Why a selected process was spared: a condition's code (src/rules/conditions/) or the plan's. */
 export const SPARE_CODES = [
   ...CONDITION_CODES,
+  ...SELECTOR_SPARE_CODES,
   "protected",
   "over-budget",
   "not-permitted",
 ] as const satisfies readonly string[];
-export type SpareCode = ConditionCode | "protected" | "over-budget" | "not-permitted";
+export type SpareCode =
+  ConditionCode | SelectorSpareCode | "protected" | "over-budget" | "not-permitted";
 
 export { checkConditions, type ConditionResult } from "./conditions/registry.js";
 export type { ConditionContext } from "./conditions/check.js";

@@ -1,11 +1,19 @@
 // plan(snapshot, config, actor) → Plan. Pure: no I/O, no clock, no randomness. Everything it
 // decides comes with the facts that decided it, and every selected-but-spared process with why.
-import type { Config, Resource, Rule } from "../config/types.js";
+import type { Config, Resource, Rule, Selector, SelectorField } from "../config/types.js";
 import { whenHolds, type Level } from "../host/thresholds.js";
 import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { childrenByParent } from "../scan/tree.js";
 import type { ProcessInfo, Snapshot } from "../scan/types.js";
-import { checkConditions, matchSelector, type Lookup } from "./match.js";
+import { describeMiss } from "./explain-words.js";
+import {
+  checkConditions,
+  evaluateSelector,
+  type Lookup,
+  type SelectorMiss,
+  type SpareCode,
+} from "./match.js";
+import { matcherOf } from "./selectors/registry.js";
 import { findAdopters } from "./orphans.js";
 import type { ConditionContext } from "./conditions/check.js";
 import { tableGaps } from "./conditions/table-gaps.js";
@@ -123,8 +131,25 @@ function evaluateRule(
   const candidates: Candidate[] = [];
   const spared: SparedEntry[] = [];
   for (const p of processes) {
-    const selected = matchSelector(rule.selector, p, context.lookup);
-    if (!selected) continue;
+    const selected = evaluateSelector(rule.selector, p, context.lookup);
+    if (!Array.isArray(selected)) {
+      // The program, but not holding the file (`holds`): spared, and the plan says why.
+      const code = spareCodeOf(rule.selector, selected, p, context.lookup);
+      if (code === null) continue;
+      const conditions = checkConditions(rule.conditions, p, context);
+      const failure = conditions.failures[0];
+      spared.push(
+        failure
+          ? spare(
+              rule,
+              p,
+              failure.code,
+              conditions.failures.map((f) => f.detail),
+            )
+          : spare(rule, p, code, [describeMiss(selected, rule.selector, p, context.lookup)]),
+      );
+      continue;
+    }
     const conditions = checkConditions(rule.conditions, p, context);
     if (conditions.failures.length === 0) {
       candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
@@ -134,6 +159,37 @@ function evaluateRule(
     }
   }
   return { candidates, spared };
+}
+
+/**
+ * The spare code when the one field that missed is a selector that spares (its spareCode) and
+ * every other field of the selector matched; null when the process is simply not selected.
+ */
+function spareCodeOf(
+  selector: Selector,
+  miss: SelectorMiss,
+  p: ProcessInfo,
+  lookup: Lookup,
+): SpareCode | null {
+  const code = matcherOf(miss.field).spareCode;
+  if (code === undefined) return null;
+  const others = othersOf(selector, miss.field);
+  if (Object.keys(others).length === 0) return null;
+  return Array.isArray(evaluateSelector(others, p, lookup)) ? code : null;
+}
+
+// A selector without one field, made once per selector and field (a selector never changes).
+const without = new WeakMap<Selector, Map<SelectorField, Selector>>();
+function othersOf(selector: Selector, field: SelectorField): Selector {
+  let byField = without.get(selector);
+  if (!byField) without.set(selector, (byField = new Map()));
+  let others = byField.get(field);
+  if (!others) {
+    others = { ...selector };
+    delete others[field];
+    byField.set(field, others);
+  }
+  return others;
 }
 
 export interface TargetContext {

@@ -13,8 +13,10 @@ import {
 import { readHostMetrics } from "../host/read-host.js";
 import { readDisks } from "../host/statfs.js";
 import { evaluateThresholds } from "../host/thresholds.js";
+import { readGpuHolders, type GpuHolders } from "../host/gpu-holders.js";
 import { readTopProcesses, type TopProcess } from "../host/top.js";
 import { scanNeeds } from "../rules/detail-filter.js";
+import { findAdopters } from "../rules/orphans.js";
 import { readProcessTable, type ScanOptions } from "../scan/read-process-table.js";
 import { ScanError, type Snapshot } from "../scan/types.js";
 import { probeAll } from "../services/health.js";
@@ -178,6 +180,21 @@ function withParents(
     const parents = new Set(processes.filter((p) => pids.has(p.pid)).map((p) => p.ppid));
     return (p) => wanted(p) || pids.has(p.pid) || parents.has(p.pid);
   };
+}
+
+/** The orphans holding a GPU device: only `status` shows them (an fd listing per orphan). */
+export function gpuHolders(run: Run, measured: Measured): GpuHolders | undefined {
+  if (run.mode !== "status") return undefined;
+  const { ctx, config } = run;
+  const { processes } = measured.snapshot;
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const adopters = findAdopters(processes, config.settings, (pid) => byPid.get(pid));
+  return readGpuHolders(
+    processes,
+    (p) => adopters.adopts(p.ppid),
+    ctx.procRoot,
+    ctx.passwdPath ?? undefined,
+  );
 }
 
 /** The top processes by memory, with their CPU %: only `status` shows them (smaps_rollup reads). */

@@ -10,7 +10,7 @@ import { act } from "./act.js";
 import { announce } from "./announce.js";
 import { createContext, elapsedMs } from "./context.js";
 import { decide } from "./decide.js";
-import { finishMeasure, measure, topProcesses } from "./measure.js";
+import { finishMeasure, gpuHolders, measure, topProcesses } from "./measure.js";
 import { open } from "./open.js";
 import { persist, persistStopped } from "./persist.js";
 import { busyReport, outcomeOf, runReport, stoppedReport } from "./report.js";
@@ -36,8 +36,9 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     // The CPU sample a threshold needs waits until the signals are sent (cpu-sample.ts).
     const measured = await finishMeasure(run, early);
     const top = topProcesses(run, measured);
+    const gpu = gpuHolders(run, measured);
     const announced = await announce(run, measured, decided, acted);
-    const stages: Stages = { measured, decided, acted, top, announced };
+    const stages: Stages = { measured, decided, acted, top, gpuHolders: gpu, announced };
     const durationMs = elapsedMs(ctx);
     const outcome = persist(run, stages, outcomeOf(run, stages), durationMs);
     return runReport(run, stages, outcome, durationMs);

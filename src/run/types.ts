@@ -6,6 +6,7 @@ import type { AlertingReport } from "../alerts/alerting.js";
 import type { Config } from "../config/types.js";
 import type { CpuNow, CpuState } from "../host/cpu.js";
 import type { ThresholdResult } from "../host/thresholds.js";
+import type { GpuHolders } from "../host/gpu-holders.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
 import type { DeadlineStop, RunMode, RunReport, RunStage } from "../report/run-report.js";
@@ -99,5 +100,7 @@ export interface Stages {
   acted: Acted;
   /** Top processes (status only). */
   top: TopProcess[] | undefined;
+  /** Orphans holding GPU devices (status only). */
+  gpuHolders?: GpuHolders | undefined;
   announced: Announced;
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { Resource } from "../../config/types.js";
 import type { ThresholdResult } from "../../host/thresholds.js";
+import type { GpuHolders } from "../../host/gpu-holders.js";
 import type { TopProcess } from "../../host/top.js";
 import type { HostMetrics } from "../../host/types.js";
 import { count } from "./process.js";
@@ -89,9 +90,31 @@ export const topProcess = z.strictObject({
   cpuPercent: z.number().nullable(),
 });
 
+export const gpuHolders = z.strictObject({
+  holders: z.array(
+    z.strictObject({
+      pid: count(),
+      startTicks: count(),
+      ppid: count(),
+      user: z.string().nullable(),
+      comm: z.string(),
+      argv: z.array(z.string()),
+      argvTruncated: z.literal(true).optional(),
+      argvBytes: count().optional(),
+      rssBytes: count(),
+      ageMs: z.number(),
+      devices: z.array(z.string()),
+    }),
+  ),
+  checked: count(),
+  skipped: count(),
+  unreadable: count(),
+});
+
 export type Checks = [
   Same<Equals<z.infer<typeof hostMetrics>, HostMetrics>>,
   Same<Equals<z.infer<typeof resource>, Resource>>,
   Same<Equals<z.infer<typeof thresholdResult>, ThresholdResult>>,
   Same<Equals<z.infer<typeof topProcess>, TopProcess>>,
+  Same<Equals<z.infer<typeof gpuHolders>, GpuHolders>>,
 ];

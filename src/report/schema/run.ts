@@ -4,7 +4,7 @@ import { z } from "zod";
 import { RUN_FORMAT } from "../formats.js";
 import type { RunReport } from "../run-report.js";
 import { alertingReport } from "./alerts.js";
-import { hostMetrics, thresholdResult, topProcess } from "./host.js";
+import { gpuHolders, hostMetrics, thresholdResult, topProcess } from "./host.js";
 import { plan } from "./plan.js";
 import { action, actor, count, killResult, lockHolder } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
@@ -48,6 +48,7 @@ export const runReport = z.strictObject({
   plan: plan.optional(),
   results: z.array(killResult),
   top: z.array(topProcess).optional(),
+  gpuHolders: gpuHolders.optional(),
   lastRun: lastRun.nullable().optional(),
   alerts: alertingReport.optional(),
   rules: z.array(z.strictObject({ name: z.string(), action })).optional(),

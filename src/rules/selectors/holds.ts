@@ -11,6 +11,8 @@ const SHOWN_CHARS = 200;
 export const holds: SelectorMatcher<"holds"> = {
   field: "holds",
   needs: ["openFilesFilter"],
+  // "The program, orphaned, but not holding the device" is worth saying in the plan.
+  spareCode: "not-holding",
   match(patterns, p) {
     // Absent (not read) or null (unreadable, over the fd limit): no match, protect fails closed.
     if (!p.openFiles) return UNKNOWN;

@@ -16,6 +16,10 @@ export type ScanNeed = keyof Pick<
 >;
 
 export type Why = "mismatch" | "unknown";
+
+/** The spare codes of selectors that spare rather than leave unselected (see spareCode). */
+export const SELECTOR_SPARE_CODES = ["not-holding"] as const;
+export type SelectorSpareCode = (typeof SELECTOR_SPARE_CODES)[number];
 export interface Miss {
   readonly miss: Why;
 }
@@ -46,6 +50,13 @@ export interface SelectorMatcher<F extends SelectorField> {
    * for a process protect judges (see buildProtection's built-in "not read in detail").
    */
   protectUnknown?(value: ValueOf<F>, p: ProcessInfo, lookup: Lookup): string | null;
+  /**
+   * Set on a selector that says what a process holds rather than what it is (`holds`): when it
+   * is the only field of a rule's selector that did not match, the plan lists the process as
+   * spared with this code and describeMiss's words, instead of leaving it unselected, so that
+   * "the program, but not holding the file" is said. Absent: a miss leaves it unselected.
+   */
+  readonly spareCode?: SelectorSpareCode;
   /** The words `cleanup explain` gives when it did not match, the process's value beside the rule's. */
   describeMiss(value: ValueOf<F>, why: Why, p: ProcessInfo, lookup: Lookup): string;
 }

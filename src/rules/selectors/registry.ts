@@ -19,6 +19,8 @@ import { exe } from "./exe.js";
 import { holds } from "./holds.js";
 import { listeningPort } from "./listening-port.js";
 import type { Lookup, ScanNeed, SelectorMatcher } from "./matcher.js";
+
+export { SELECTOR_SPARE_CODES, type SelectorSpareCode } from "./matcher.js";
 import { parent } from "./parent.js";
 import { user } from "./user.js";
 
