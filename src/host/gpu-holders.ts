@@ -15,8 +15,11 @@ import { parsePasswd } from "../scan/parse-misc.js";
 import { isVanished } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
 
-/** NVIDIA (/dev/nvidia0, nvidiactl, nvidia-uvm), DRM render nodes (AMD, Intel), AMD's ROCm. */
-export const GPU_DEVICE = /^\/dev\/(nvidia[^/]*|dri\/renderD\d+|kfd)$/;
+/**
+ * NVIDIA (/dev/nvidia0, nvidiactl, nvidia-uvm), DRM render nodes (AMD, Intel), AMD's ROCm. A
+ * node udev has since removed and made again reads " (deleted)": its holder still holds the GPU.
+ */
+export const GPU_DEVICE = /^\/dev\/(nvidia[\w-]*|dri\/renderD\d+|kfd)( \(deleted\))?$/;
 
 /** The most orphans whose fds `status` lists, the largest by RSS first. */
 export const GPU_ORPHANS_LIMIT = 1000;

@@ -7,10 +7,10 @@ import { regex } from "../schema-values.js";
 import { defineSelector, list, patternSelectsEverything } from "./spec.js";
 
 const FILES_EXPECTED = "an RE2 regular expression or a list of them, e.g. '^/dev/nvidia'";
-const files = z.union([
-  regex,
-  z.array(regex).min(1, { error: `empty; expected ${FILES_EXPECTED}` }),
-]);
+const files = z.union(
+  [regex, z.array(regex).min(1, { error: `empty; expected ${FILES_EXPECTED}` })],
+  { error: `wrong type; expected ${FILES_EXPECTED}` },
+);
 
 export const holds = defineSelector({
   key: "holds",
