@@ -191,6 +191,20 @@ export class Scene {
     return child.pid!;
   }
 
+  /**
+   * holder.py orphaned (parent PID 1 or a subreaper), holding `file` open when given. Its argv
+   * is the same either way (the file and the ready path come through the environment).
+   */
+  async holder(name: string, file: string | null): Promise<number> {
+    const ready = join(this.dir, `${name}.ready`);
+    const env = { ...process.env, HOLDER_READY: ready, HOLDER_FILE: file ?? "" };
+    const { pid, launcher } = await this.launchOrphan([join(FIXTURES, "holder.py")], env);
+    await waitFor(`${name} to be ready`, () => existsSync(ready) || !existsSync(`/proc/${pid}`));
+    if (!existsSync(ready)) throw new Error(`${name} exited before it was ready`);
+    await waitFor(`${name} to be orphaned`, () => ppidOf(pid) !== launcher);
+    return pid;
+  }
+
   /** Alive = exists with the start time we recorded and is not a zombie. */
   alive(pid: number): boolean {
     const ticks = startTicksOf(pid);
