@@ -123,6 +123,34 @@ describe("open files are read only for processes that pass the cheaper tests", (
     expect(read(scan(f, yaml))).toEqual([100, 101, 102, 105]);
   });
 
+  it("with listening_port too: read once the sockets are known, only where the port matched", () => {
+    const f = tree([
+      { pid: 100, ppid: 1, argv: TRAIN },
+      { pid: 101, ppid: 1, argv: TRAIN },
+    ]);
+    // 127.0.0.1:59579 LISTEN, inode 2162860, held by 100 only.
+    mkdirSync(join(f.root, "net"));
+    writeFileSync(
+      join(f.root, "net", "tcp"),
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+        "   0: 0100007F:E8BB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2162860 1 0 100 0 0 10 0\n",
+    );
+    symlinkSync("socket:[2162860]", join(f.root, "100", "fd", "4"));
+    const yaml = `rules: [{ name: r, match: { cmdline: tok123, listening_port: 59579, holds: '^/dev/nvidia' }, action: report }]`;
+    const snap = scan(f, yaml);
+    expect(read(snap)).toEqual([100]);
+    expect(snap.processes.find((p) => p.pid === 100)!.openFiles).toEqual([
+      "/dev/null",
+      "/dev/nvidia0",
+      "socket:[2162860]",
+    ]);
+    expect(plan(snap, config(yaml), ROOT_RUN).entries[0]!.facts).toEqual([
+      "cmdline matches /tok123/",
+      "listening on tcp 127.0.0.1:59579",
+      "holds /dev/nvidia0",
+    ]);
+  });
+
   it("a service with holds reads the processes its other selectors match", () => {
     const f = tree(six);
     const yaml = `
