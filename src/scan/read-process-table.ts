@@ -1,6 +1,8 @@
 // One snapshot of the process table from /proc (or a fixture tree in tests).
 // stat is read for every process; argv, uids and exe only for processes the caller wants detail
 // on (those that pass the rules' cheap tests), since reading cmdline for all doubles the cost.
+// The fds (open files, for `holds`) are read last, and only for the detailed processes a
+// `holds` selector could still match once everything else is known (ScanOptions.openFilesFilter).
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
