@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
 import { fdsReadable, readListenerTable, readNetNamespace, readSocketInodes } from "./listeners.js";
+import { readCgroup } from "./cgroup.js";
 import { readCmdline } from "./cmdline.js";
 import { isVanished, readProcText } from "./read-file.js";
 import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
@@ -43,6 +44,13 @@ export interface ScanOptions {
    * /proc/PID/ns/net, a readdir of /proc/PID/fd and a readlink per fd of every detailed process.
    */
   wantListeners?: boolean;
+  /**
+   * Read /proc/PID/cgroup of detailed processes (a `cgroup` or `unit` selector, a unit
+   * condition): one small read each.
+   */
+  wantCgroup?: boolean;
+  /** Read /proc/PID/cgroup of every process but kernel threads (`status`: left in stopped units). */
+  cgroupOfAll?: boolean;
   /**
    * settings.reapers: processes with one of these comms get ProcessInfo.reaperEvidence (exe,
    * its owner and mode, mount and pid namespace), before the detail filter runs, since whether
@@ -132,6 +140,17 @@ export function readProcessTable(options: ScanOptions): Snapshot {
         visited.add(child.pid);
         detail(child);
         stack.push(child.pid);
+      }
+    }
+  }
+  if (options.wantCgroup || options.cgroupOfAll) {
+    for (const p of processes) {
+      if (p.kernelThread || vanished.has(p.pid)) continue;
+      if (!options.cgroupOfAll && p.argv === null) continue;
+      try {
+        p.cgroup = readCgroup(root, p.pid);
+      } catch {
+        vanished.add(p.pid);
       }
     }
   }

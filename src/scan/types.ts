@@ -44,6 +44,12 @@ export interface ProcessInfo {
    */
   listening?: Listener[];
   /**
+   * The control group's path (scan/cgroup.ts: the v2 path, or v1's systemd hierarchy), read
+   * only for detailed processes when ScanOptions.wantCgroup (every process with cgroupOfAll).
+   * Absent = not read; null = unreadable or not parsable.
+   */
+  cgroup?: string | null;
+  /**
    * Read only for processes whose comm is in settings.reapers (ScanOptions.reaperNames): what
    * says, besides the name, that it is a subreaper (see rules/orphans.ts). Absent = not read.
    */

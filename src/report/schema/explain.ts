@@ -23,7 +23,7 @@ import { action, actor, count, listener, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 
 const fieldVerdict = z.strictObject({
-  field: z.enum(["comm", "user", "cmdline", "exe", "parent", "listeningPort"]),
+  field: z.enum(["comm", "user", "cmdline", "exe", "parent", "listeningPort", "cgroup", "unit"]),
   matched: z.boolean(),
   detail: z.string(),
 });

@@ -13,12 +13,14 @@
 import type { Selector, SelectorField } from "../../config/types.js";
 import { SELECTOR_SPECS } from "../../config/selectors/registry.js";
 import type { ProcessInfo } from "../../scan/types.js";
+import { cgroup } from "./cgroup.js";
 import { cmdline } from "./cmdline.js";
 import { comm } from "./comm.js";
 import { exe } from "./exe.js";
 import { listeningPort } from "./listening-port.js";
 import type { Lookup, ScanNeed, SelectorMatcher } from "./matcher.js";
 import { parent } from "./parent.js";
+import { unit } from "./unit.js";
 import { user } from "./user.js";
 
 /**
@@ -33,6 +35,8 @@ const BY_FIELD: { readonly [F in SelectorField]: SelectorMatcher<F> } = {
   exe,
   parent,
   listeningPort,
+  cgroup,
+  unit,
 };
 
 export const MATCHERS: readonly SelectorMatcher<SelectorField>[] = Object.values(BY_FIELD);
