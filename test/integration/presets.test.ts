@@ -1,11 +1,15 @@
-// Presets on real processes: a fork-method pool (python-fork-pool), the real gunicorn
-// (gunicorn-worker, with python3-setproctitle) and the real joblib (joblib-loky), each with its
-// parent SIGKILLed beside a live instance that must be spared. Debian's frameworks run under
+// Presets on real processes, each with its parent SIGKILLed beside a live instance that must be
+// spared: a fork-method pool (python-fork-pool), the real gunicorn (gunicorn-worker, with
+// python3-setproctitle), joblib (joblib-loky), uvicorn (uvicorn-worker) and Node's
+// child_process.fork (node-fork); Chromium by a fixture of its process shape
+// (chromium-shape.py: Debian's chromium is 290 MB). Not here: celery-prefork (needs a broker),
+// pytorch-dataloader and torch-shm-manager (python3-torch: 47 MB, and a GPU-less DataLoader is
+// python-fork-pool's shape, tested above); their signatures are unit-tested. Debian's frameworks run under
 // Debian's interpreter: the scene links it under a token name too, so every process's argv
 // carries the scene's token and every rule names it; the scene SIGKILLs what it started, by
 // pid and start time, in afterEach.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -283,5 +287,161 @@ describe("presets with real frameworks", () => {
     for (const pid of killedWorkers) expect(results).toContain(pid);
     for (const pid of killedWorkers) expect(s.alive(pid)).toBe(false);
     for (const pid of [running.pid!, ...runningWorkers]) expect(s.alive(pid)).toBe(true);
+  });
+
+  it("uvicorn-worker: the real uvicorn's workers of a killed supervisor, not a live one's", async () => {
+    scene = new Scene();
+    const s = scene;
+    const python = debianPython(s);
+    const app = `asgi_${s.token}`;
+    writeFileSync(join(s.dir, `${app}.py`), "async def app(scope, receive, send):\n    pass\n");
+    const start = (name: string) =>
+      detached(s, [
+        python,
+        "-m",
+        "uvicorn",
+        `${app}:app`,
+        "--workers",
+        "2",
+        "--uds",
+        join(s.dir, `${name}.sock`),
+      ]);
+    const workersOf = async (supervisor: number): Promise<number[]> => {
+      let workers: number[] = [];
+      await waitFor(
+        "two uvicorn workers",
+        () => {
+          workers = childrenOf(supervisor).filter((pid) => argvOf(pid).includes("spawn_main"));
+          return workers.length >= 2;
+        },
+        120_000,
+      );
+      for (const pid of childrenOf(supervisor)) s.own(pid);
+      return workers.sort();
+    };
+    const liveSupervisor = start("live");
+    const killedSupervisor = start("killed");
+    const liveWorkers = await workersOf(liveSupervisor.pid!);
+    const killedWorkers = await workersOf(killedSupervisor.pid!);
+    killedSupervisor.kill("SIGKILL");
+    await waitFor("its workers reparented", () =>
+      killedWorkers.every((pid) => ppidOf(pid) !== killedSupervisor.pid),
+    );
+
+    const { entries, spared } = await plan(
+      s,
+      `rules:
+  - name: uvicorn
+    match: { preset: uvicorn-worker, cmdline: '^${escape(python)} ' }
+    action: kill
+    grace: 2s
+`,
+      "uvicorn.yaml",
+    );
+    expect(entries.map((e) => e.process.pid).sort()).toEqual(killedWorkers);
+    for (const e of entries)
+      expect(e.facts[2]).toMatch(
+        new RegExp(`^not its group's leader; leader ${killedSupervisor.pid} gone`),
+      );
+    for (const pid of liveWorkers)
+      expect(spared.find((x) => x.process.pid === pid)).toMatchObject({ code: "parent-alive" });
+    expect(spared.find((x) => x.process.pid === liveSupervisor.pid)).toBeUndefined();
+
+    expect(await live(s, "uvicorn.yaml")).toEqual(killedWorkers);
+    for (const pid of killedWorkers) expect(s.alive(pid)).toBe(false);
+    for (const pid of [liveSupervisor.pid!, ...liveWorkers]) expect(s.alive(pid)).toBe(true);
+  });
+
+  it("node-fork: real child_process.fork children of a killed parent, not a live one's", async () => {
+    scene = new Scene();
+    const s = scene;
+    const script = join(s.dir, `node-fork-${s.token}.js`);
+    copyFileSync(join(FIXTURES, "node-fork-parent.js"), script);
+    const start = async (name: string) => {
+      const ready = join(s.dir, `${name}.ready`);
+      const parent = detached(s, [process.execPath, script, ready]);
+      await waitFor(`the ${name} node parent`, () => existsSync(ready), 120_000);
+      const info = JSON.parse(readFileSync(ready, "utf8")) as { children: number[] };
+      for (const pid of info.children) s.own(pid);
+      return { parent, children: info.children.sort() };
+    };
+    const running = await start("live");
+    const killed = await start("killed");
+    killed.parent.kill("SIGKILL");
+    await waitFor("its children reparented", () =>
+      killed.children.every((pid) => ppidOf(pid) !== killed.parent.pid),
+    );
+
+    const { entries, spared } = await plan(
+      s,
+      `rules:
+  - name: node
+    match: { preset: node-fork, cmdline: '\\S*node-fork-${s.token}\\.js --child' }
+    action: kill
+    grace: 2s
+`,
+      "node.yaml",
+    );
+    expect(entries.map((e) => e.process.pid).sort()).toEqual(killed.children);
+    for (const pid of running.children)
+      expect(spared.find((x) => x.process.pid === pid)).toMatchObject({ code: "parent-alive" });
+    expect(await live(s, "node.yaml")).toEqual(killed.children);
+    for (const pid of killed.children) expect(s.alive(pid)).toBe(false);
+    for (const pid of [running.parent.pid!, ...running.children]) expect(s.alive(pid)).toBe(true);
+  });
+
+  it("chromium-renderer (fixture: chromium-shape.py): a killed browser's children, not a live one's", async () => {
+    scene = new Scene();
+    const s = scene;
+    const start = async (name: string) => {
+      const ready = join(s.dir, `${name}.ready`);
+      const browser = detached(s, [
+        s.python,
+        join(FIXTURES, "chromium-shape.py"),
+        ready,
+        "--headless",
+      ]);
+      await waitFor(`the ${name} browser`, () => existsSync(ready), 120_000);
+      const info = JSON.parse(readFileSync(ready, "utf8")) as { children: number[] };
+      for (const pid of info.children) s.own(pid);
+      return { browser, children: info.children.sort() };
+    };
+    const running = await start("live");
+    const killed = await start("killed");
+    killed.browser.kill("SIGKILL");
+    // Its zygote, GPU and utility processes are reparented; its renderer keeps the zygote.
+    await waitFor("its children reparented", () =>
+      killed.children.some((pid) => ppidOf(pid) !== killed.browser.pid),
+    );
+
+    const rules = `rules:
+  - name: chromium
+    match: { preset: chromium-renderer, cmdline: '^${s.pattern} ' }
+    action: kill
+    grace: 2s
+`;
+    const { entries, spared } = await plan(s, rules, "chromium.yaml");
+    const orphans = killed.children.filter(
+      (pid) =>
+        ppidOf(pid) !== killed.browser.pid &&
+        ppidOf(pid) !== null &&
+        !killed.children.includes(ppidOf(pid)!),
+    );
+    expect(orphans).toHaveLength(3); // zygote, gpu-process, utility
+    // The three, and (tree: true by default) the renderer under the zygote.
+    expect(entries.map((e) => e.process.pid).sort()).toEqual(killed.children);
+    for (const pid of orphans)
+      expect(entries.find((e) => e.process.pid === pid)!.facts[0]).toMatch(
+        /and preset chromium-renderer's \//,
+      );
+    for (const pid of running.children)
+      expect(spared.find((x) => x.process.pid === pid)).toMatchObject({ code: "parent-alive" });
+    // The browser has no --type= switch: not selected.
+    expect(spared.find((x) => x.process.pid === running.browser.pid)).toBeUndefined();
+
+    const results = await live(s, "chromium.yaml");
+    expect(results).toEqual([...killed.children].sort());
+    for (const pid of killed.children) expect(s.alive(pid)).toBe(false);
+    for (const pid of [running.browser.pid!, ...running.children]) expect(s.alive(pid)).toBe(true);
   });
 });
