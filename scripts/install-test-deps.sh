@@ -14,7 +14,7 @@
 #   man-db, groff-base        render the man pages (man -l, groff -ww) and let systemd-analyze
 #                             verify find Documentation=man:cleanup(1)
 #   zsh, fish                 the completion scripts, checked in the shells they are for
-#   gunicorn, python3-setproctitle, python3-joblib
+#   gunicorn, python3-setproctitle, python3-joblib, python3-uvicorn, python3-celery
 #                             the presets' frameworks, run for real (setproctitle: gunicorn's
 #                             worker title); under Debian's /usr/bin/python3
 set -eu
@@ -36,7 +36,9 @@ for entry in \
   fish:/usr/bin/fish \
   gunicorn:/usr/lib/python3/dist-packages/gunicorn/__init__.py \
   python3-setproctitle:/usr/lib/python3/dist-packages/setproctitle \
-  python3-joblib:/usr/lib/python3/dist-packages/joblib/__init__.py; do
+  python3-joblib:/usr/lib/python3/dist-packages/joblib/__init__.py \
+  python3-uvicorn:/usr/lib/python3/dist-packages/uvicorn/__init__.py \
+  python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py; do
   package=${entry%%:*}
   probe=${entry#*:}
   case $probe in

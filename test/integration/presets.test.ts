@@ -2,7 +2,8 @@
 // spared: a fork-method pool (python-fork-pool), the real gunicorn (gunicorn-worker, with
 // python3-setproctitle), joblib (joblib-loky), uvicorn (uvicorn-worker) and Node's
 // child_process.fork (node-fork); Chromium by a fixture of its process shape
-// (chromium-shape.py: Debian's chromium is 290 MB). Not here: celery-prefork (needs a broker),
+// (chromium-shape.py: Debian's chromium is 290 MB). celery's live worker with the real celery (its
+// in-memory transport; its children die with a killed worker: PR_SET_PDEATHSIG). Not here:
 // pytorch-dataloader and torch-shm-manager (python3-torch: 47 MB, and a GPU-less DataLoader is
 // python-fork-pool's shape, tested above); their signatures are unit-tested. Debian's frameworks run under
 // Debian's interpreter: the scene links it under a token name too, so every process's argv
@@ -355,8 +356,8 @@ describe("presets with real frameworks", () => {
   it("node-fork: real child_process.fork children of a killed parent, not a live one's", async () => {
     scene = new Scene();
     const s = scene;
-    const script = join(s.dir, `node-fork-${s.token}.js`);
-    copyFileSync(join(FIXTURES, "node-fork-parent.js"), script);
+    const script = join(s.dir, `node-fork-${s.token}.mjs`);
+    copyFileSync(join(FIXTURES, "node-fork-parent.mjs"), script);
     const start = async (name: string) => {
       const ready = join(s.dir, `${name}.ready`);
       const parent = detached(s, [process.execPath, script, ready]);
@@ -376,7 +377,7 @@ describe("presets with real frameworks", () => {
       s,
       `rules:
   - name: node
-    match: { preset: node-fork, cmdline: '\\S*node-fork-${s.token}\\.js --child' }
+    match: { preset: node-fork, cmdline: '\\S*node-fork-${s.token}\\.mjs --child' }
     action: kill
     grace: 2s
 `,
@@ -443,5 +444,80 @@ describe("presets with real frameworks", () => {
     expect(results).toEqual([...killed.children].sort());
     for (const pid of killed.children) expect(s.alive(pid)).toBe(false);
     for (const pid of [running.browser.pid!, ...running.children]) expect(s.alive(pid)).toBe(true);
+  });
+
+  it("celery-prefork: the real celery's live worker and its pool children are spared", async () => {
+    scene = new Scene();
+    const s = scene;
+    const python = debianPython(s);
+    const app = `celapp_${s.token}`;
+    // The in-memory transport: a worker that starts its pool without a broker process.
+    writeFileSync(
+      join(s.dir, `${app}.py`),
+      `from celery import Celery\napp = Celery("${app}", broker="memory://")\n`,
+    );
+    const start = () =>
+      detached(s, [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        app,
+        "worker",
+        "--pool",
+        "prefork",
+        "--concurrency",
+        "2",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        "--hostname",
+        `${app}@localhost`,
+      ]);
+    const poolOf = async (main: number): Promise<number[]> => {
+      let children: number[] = [];
+      await waitFor(
+        "two prefork children with their titles",
+        () => {
+          children = childrenOf(main).filter((pid) => /:ForkPoolWorker-\d+\]$/.test(argvOf(pid)));
+          return children.length >= 2;
+        },
+        120_000,
+      );
+      for (const pid of children) s.own(pid);
+      return children.sort();
+    };
+    const running = start();
+    const killed = start();
+    const runningPool = await poolOf(running.pid!);
+    const killedPool = await poolOf(killed.pid!);
+    expect(argvOf(runningPool[0]!)).toMatch(
+      new RegExp(`^\\[celeryd: ${app}@localhost:ForkPoolWorker-\\d\\]$`),
+    );
+    expect(argvOf(running.pid!)).toMatch(
+      new RegExp(`^\\[celeryd: ${app}@localhost:MainProcess\\]`),
+    );
+    // celery 5.2 (Debian 12) gives its pool children PR_SET_PDEATHSIG(SIGKILL): they die with
+    // their worker, and nothing is left for the preset. Older celery left them (README).
+    killed.kill("SIGKILL");
+    await waitFor("the killed worker's children to die with it", () =>
+      killedPool.every((pid) => !s.alive(pid)),
+    );
+
+    const { entries, spared } = await plan(
+      s,
+      `rules:
+  - name: celery
+    match: { preset: celery-prefork, cmdline: '${app}@' }
+    action: kill
+    grace: 2s
+`,
+      "celery.yaml",
+    );
+    expect(entries).toEqual([]);
+    for (const pid of runningPool)
+      expect(spared.find((x) => x.process.pid === pid)).toMatchObject({ code: "parent-alive" });
+    expect(spared.find((x) => x.process.pid === running.pid)).toBeUndefined();
+    for (const pid of [running.pid!, ...runningPool]) expect(s.alive(pid)).toBe(true);
   });
 });

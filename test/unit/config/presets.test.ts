@@ -13,8 +13,10 @@ import type { Rule } from "../../../src/config/types.js";
 const README = fileURLToPath(new URL("../../../README.md", import.meta.url));
 
 function rulesOf(match: string, action = "kill"): Rule[] {
-  return parseConfig(`rules:\n  - name: r\n    match: ${match}\n    action: ${action}\n`, "rules.yaml")
-    .rules;
+  return parseConfig(
+    `rules:\n  - name: r\n    match: ${match}\n    action: ${action}\n`,
+    "rules.yaml",
+  ).rules;
 }
 
 function problems(match: string, action = "kill"): string[] {
@@ -254,12 +256,7 @@ function documentedPresets(): string[][] {
 
 describe("README's Presets table", () => {
   it("documents exactly the registry's presets, in its order, with their words", () => {
-    const expected = PRESET_SPECS.map((p) => [
-      `\`${p.name}\``,
-      p.summary,
-      p.recognises,
-      p.safety,
-    ]);
+    const expected = PRESET_SPECS.map((p) => [`\`${p.name}\``, p.summary, p.recognises, p.safety]);
     expect(documentedPresets()).toEqual(expected);
   });
 });
