@@ -39,7 +39,7 @@ export const settings = z.strictObject(
     cpu_sample: duration
       .optional()
       .describe(
-        "Longest in-run CPU sample, taken only without a usable previous run (or for a rule's `when: { cpu }`). Default 250ms.",
+        "Longest in-run CPU sample, taken only without a usable previous run (or for a rule's `when: { cpu }`); it waits after the kills unless a rule's `when: { cpu }` needs it before the plan. Default 250ms.",
       ),
     run_deadline: duration
       .refine(

@@ -23,7 +23,7 @@ import { namedPids, readServicePidFiles } from "../scan/pid-files.js";
 import { fromCheck } from "../state/shape.js";
 import { announceScanError } from "./announce.js";
 import type { RunContext } from "./context.js";
-import { measureCpu, readCpuNow } from "./cpu-sample.js";
+import { cpuTiming, finishCpu, measureCpu, readCpuNow } from "./cpu-sample.js";
 import { scanSummary } from "./report.js";
 import { checkpoint } from "./stop.js";
 import type { Measured, Run } from "./types.js";
@@ -77,7 +77,9 @@ export async function measure(run: Run): Promise<Measured> {
   );
 
   hostStarted = clock.monotonic();
-  const cpu = await measureCpu(ctx, config, previous, cpuBefore);
+  // Only a rule that asks for the current CPU makes the run wait before it plans (cpu-sample.ts).
+  const timing = cpuTiming(config, run.mode);
+  const cpu = await measureCpu(ctx, config, previous, cpuBefore, timing === "before-plan");
   const host = await readHostMetrics({
     procRoot: ctx.procRoot,
     now: () => clock.now(),
@@ -98,8 +100,37 @@ export async function measure(run: Run): Promise<Measured> {
     thresholds,
     cpuSinceBase: cpu.sinceBase,
     cpuNow: cpu.cpuNow,
+    cpuBefore: timing === "after-kills" ? cpu.before : null,
     probing,
     timings: { hostMs, sampleWaitMs: cpu.sampleWaitMs },
+  };
+}
+
+/**
+ * After the kills: the in-run CPU sample's wait, if one is still due (only a threshold or
+ * `status` needs the figure, so the signals went first), and the thresholds with its figure.
+ */
+export async function finishMeasure(run: Run, measured: Measured): Promise<Measured> {
+  if (!measured.cpuBefore) return measured;
+  const { ctx, config } = run;
+  const cpu = await finishCpu(ctx, config, {
+    cpu: measured.host.cpu,
+    cpuNow: measured.cpuNow,
+    sinceBase: measured.cpuSinceBase,
+    sampleWaitMs: measured.timings.sampleWaitMs,
+    before: measured.cpuBefore,
+  });
+  const host = { ...measured.host, cpu: cpu.cpu };
+  const thresholds = evaluateThresholds(host, config.thresholds);
+  run.partial.host = host;
+  run.partial.thresholds = thresholds;
+  return {
+    ...measured,
+    host,
+    thresholds,
+    cpuNow: cpu.cpuNow,
+    cpuBefore: null,
+    timings: { ...measured.timings, sampleWaitMs: cpu.sampleWaitMs },
   };
 }
 

@@ -1,5 +1,6 @@
 // One run, as its stages: open (config, deadline, lock) → measure (scan, host metrics, CPU) →
-// decide (the plan) → act (signals, PID files) → announce (alerts, delivery) → persist (state)
+// decide (the plan) → act (signals, PID files) → the CPU sample's wait, when only a threshold
+// needs it (so the first signal never waits for it) → announce (alerts, delivery) → persist (state)
 // → report. Every stage reads the one context: one clock, one /proc, one kill, one deadline.
 // Returns a report; throws ConfigError, ScanError or StateDirError, which the CLI maps to exit
 // codes. Nothing here exits.
@@ -9,7 +10,7 @@ import { act } from "./act.js";
 import { announce } from "./announce.js";
 import { createContext, elapsedMs } from "./context.js";
 import { decide } from "./decide.js";
-import { measure, topProcesses } from "./measure.js";
+import { finishMeasure, measure, topProcesses } from "./measure.js";
 import { open } from "./open.js";
 import { persist, persistStopped } from "./persist.js";
 import { busyReport, outcomeOf, runReport, stoppedReport } from "./report.js";
@@ -29,9 +30,11 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     partial: {},
   };
   try {
-    const measured = await measure(run);
-    const decided = await decide(run, measured);
-    const acted = await act(run, measured, decided);
+    const early = await measure(run);
+    const decided = await decide(run, early);
+    const acted = await act(run, early, decided);
+    // The CPU sample a threshold needs waits until the signals are sent (cpu-sample.ts).
+    const measured = await finishMeasure(run, early);
     const top = topProcesses(run, measured);
     const announced = await announce(run, measured, decided, acted);
     const stages: Stages = { measured, decided, acted, top, announced };

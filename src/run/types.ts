@@ -57,6 +57,11 @@ export interface Measured {
   cpuSinceBase: CpuState | null;
   /** The counters read last (saved for the next run). */
   cpuNow: CpuNow | null;
+  /**
+   * The counters read before the scan while the in-run CPU sample is still due: it waits after
+   * the kills (finishMeasure), since only a threshold or status needs the figure. Else null.
+   */
+  cpuBefore: CpuNow | null;
   /** Health probes, started after the scan; the decide stage waits for them. */
   probing: Promise<Map<string, HealthResult>>;
   timings: { hostMs: number; sampleWaitMs: number };

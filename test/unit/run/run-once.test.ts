@@ -90,13 +90,14 @@ function scene(token: string): ProcFixture {
   return f;
 }
 
-function configFile(token: string): string {
+/** `cpu`: the thresholds' cpu entry; `when`: the rule's (a rule that needs the current CPU). */
+function configFile(token: string, cpu = "cpu: { warn: 80%, critical: 90% }, ", when = ""): string {
   const path = join(tmp("cleanup-run-once-config-"), "rules.yaml");
   writeFileSync(
     path,
     `
 settings: { grace: 5s, cpu_sample: 200ms }
-thresholds: { memory: { warn: 75%, critical: 85% }, cpu: { warn: 80%, critical: 90% }, disk: false }
+thresholds: { memory: { warn: 75%, critical: 85% }, ${cpu}disk: false }
 alerts:
   sinks:
     - { name: journal, type: log }
@@ -104,7 +105,7 @@ rules:
   - name: orphans
     match: { cmdline: '^python3 /opt/${token}/worker\\.py$', orphaned: true }
     action: kill
-`,
+${when}`,
   );
   return path;
 }
@@ -150,7 +151,8 @@ describe("runOnce on a fixture /proc with a fixed clock", () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(audit).toEqual([
       {
-        time: "2026-12-02T12:00:00.200Z",
+        // Sent at the clock's start: the CPU sample a threshold needs waits until after it.
+        time: "2026-12-02T12:00:00.000Z",
         pid: ORPHAN,
         startTicks: 40_000_000,
         argv: ["python3", `/opt/${token}/worker.py`],
@@ -191,10 +193,60 @@ describe("runOnce on a fixture /proc with a fixed clock", () => {
   });
 });
 
+describe("when the run waits for its CPU sample", () => {
+  /** A live run on the scene; the audit's time of its one SIGTERM and the report. */
+  async function liveRun(cpu: string, when: string) {
+    const token = `tok${Math.random().toString(36).slice(2, 10)}`;
+    const f = scene(token);
+    const stateDir = tmp("cleanup-run-once-state-");
+    const passwd = join(tmp("cleanup-run-once-passwd-"), "passwd");
+    writeFileSync(passwd, `root:x:0:0::/root:/bin/sh\nworker:x:${UID}:${UID}::/home/w:/bin/sh\n`);
+    const kills: number[] = [];
+    const report = await runOnce({
+      configPath: configFile(token, cpu, when),
+      mode: "run",
+      stateDir,
+      procRoot: f.root,
+      clock: fixedClock(() => writeFileSync(join(f.root, "stat"), statFile(1100, 9100))),
+      actor: { uid: UID, mayKillAnyUser: false },
+      hostname: "fixture-host",
+      passwdPath: passwd,
+      logStream: new PassThrough(),
+      kill: (pid) => {
+        kills.push(pid);
+        f.remove(pid);
+      },
+    });
+    expect(kills).toEqual([ORPHAN]);
+    const audit = JSON.parse(readFileSync(join(stateDir, "audit.jsonl"), "utf8")) as {
+      time: string;
+    };
+    return { sentAt: audit.time, report };
+  }
+
+  it("a rule with `when: { cpu }` needs the current value: the 200 ms pass before the plan", async () => {
+    const { sentAt, report } = await liveRun(
+      "cpu: { warn: 40%, critical: 90% }, ",
+      "    when: { cpu: warn }\n",
+    );
+    expect(sentAt).toBe("2026-12-02T12:00:00.200Z");
+    expect(report.timings?.sampleWaitMs).toBe(200);
+    expect(report.host?.cpu).toMatchObject({ source: "sample", intervalMs: 200, busyPercent: 50 });
+  });
+
+  it("nothing needs the current CPU (no cpu threshold, no rule asks): no wait at all", async () => {
+    const { sentAt, report } = await liveRun("cpu: false, ", "");
+    expect(sentAt).toBe("2026-12-02T12:00:00.000Z");
+    expect(report.timings?.sampleWaitMs).toBe(0);
+    expect(report.durationMs).toBe(0);
+  });
+});
+
 /**
- * The report of that run. The scan is taken at the clock's start; the CPU sample's 200 ms pass
- * before the host is read and the kill is sent; no other time passes (the clock only moves in
- * its sleeps), so every other duration is 0.
+ * The report of that run. The scan, the host's figures and the kill are taken at the clock's
+ * start; the CPU sample (only thresholds.cpu needs it) waits its 200 ms after the kill, before
+ * the alerts; no other time passes (the clock only moves in its sleeps), so every other duration
+ * is 0.
  */
 function expected(token: string, config: string, stateDir: string): unknown {
   const argv = ["python3", `/opt/${token}/worker.py`];
@@ -233,7 +285,7 @@ function expected(token: string, config: string, stateDir: string): unknown {
     auditLog: join(stateDir, "audit.jsonl"),
     scan: { processes: 4, detailed: 4, unreadable: 0, scanMs: 0, takenAt: ISO },
     host: {
-      takenAtMs: NOW + 200,
+      takenAtMs: NOW,
       memory: { totalBytes: 8_192_000_000, availableBytes: 6_144_000_000, usedPercent: 25 },
       swap: { totalBytes: 0, freeBytes: 0, usedPercent: 0 },
       cpu: {
