@@ -43,8 +43,26 @@ describe("selector registry", () => {
   });
 
   it("keeps the rules file's order for keys and the matcher's cheapest-first order for fields", () => {
-    expect(SELECTOR_KEYS).toEqual(["cmdline", "comm", "exe", "user", "parent", "listening_port"]);
-    expect(FIELDS).toEqual(["comm", "user", "cmdline", "exe", "parent", "listeningPort"]);
+    expect(SELECTOR_KEYS).toEqual([
+      "cmdline",
+      "comm",
+      "exe",
+      "user",
+      "parent",
+      "listening_port",
+      "cgroup",
+      "unit",
+    ]);
+    expect(FIELDS).toEqual([
+      "comm",
+      "user",
+      "cmdline",
+      "exe",
+      "parent",
+      "listeningPort",
+      "cgroup",
+      "unit",
+    ]);
   });
 
   it("spells every field as the rules file does", () => {
