@@ -14,6 +14,9 @@
 #   man-db, groff-base        render the man pages (man -l, groff -ww) and let systemd-analyze
 #                             verify find Documentation=man:cleanup(1)
 #   zsh, fish                 the completion scripts, checked in the shells they are for
+#   gunicorn, python3-setproctitle, python3-joblib, python3-uvicorn, python3-celery
+#                             the presets' frameworks, run for real (setproctitle: gunicorn's
+#                             worker title); under Debian's /usr/bin/python3
 set -eu
 
 # package:the file that shows it is there (python3 may come from pyenv: any python3 on PATH).
@@ -30,11 +33,16 @@ for entry in \
   man-db:/usr/bin/man \
   groff-base:/usr/bin/groff \
   zsh:/usr/bin/zsh \
-  fish:/usr/bin/fish; do
+  fish:/usr/bin/fish \
+  gunicorn:/usr/lib/python3/dist-packages/gunicorn/__init__.py \
+  python3-setproctitle:/usr/lib/python3/dist-packages/setproctitle \
+  python3-joblib:/usr/lib/python3/dist-packages/joblib/__init__.py \
+  python3-uvicorn:/usr/lib/python3/dist-packages/uvicorn/__init__.py \
+  python3-celery:/usr/lib/python3/dist-packages/celery/__init__.py; do
   package=${entry%%:*}
   probe=${entry#*:}
   case $probe in
-    /*) [ -x "$probe" ] && continue ;;
+    /*) [ -e "$probe" ] && continue ;;
     *) command -v "$probe" >/dev/null 2>&1 && continue ;;
   esac
   need="$need $package"

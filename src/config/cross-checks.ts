@@ -3,6 +3,7 @@
 // once that object has an error, and the operator should get every problem in one pass.
 
 import { globProblem } from "../shared/glob.js";
+import { presetProblems, withPresetKeys } from "./presets/expand.js";
 import { SELECTOR_KEYS, SELECTOR_SPECS, keysThatSay } from "./selectors/registry.js";
 import { parsePercent } from "./units.js";
 
@@ -49,6 +50,11 @@ export function crossChecks(raw: unknown): CrossIssue[] {
           issues.push({ path: ["rules", index, "match", spec.key], message });
       }
     }
+    // A preset without an argv of its own and no cmdline, or one the rule contradicts.
+    if (isRecord(rule.match)) {
+      for (const { key, message } of presetProblems(rule.match, action))
+        issues.push({ path: ["rules", index, "match", key], message });
+    }
     // `when` on a resource without a threshold would silently never apply.
     if (isRecord(rule.when)) {
       for (const resource of Object.keys(rule.when)) {
@@ -73,9 +79,9 @@ export function crossChecks(raw: unknown): CrossIssue[] {
     }
     // A kill rule must say *what* it kills: conditions alone ("orphaned and older than 1d")
     // would also hit PID 1's service children on a systemd host. And a selector that matches
-    // everything ('', '.*') says nothing either.
+    // everything ('', '.*') says nothing either. A preset's selectors count as the rule's.
     if (action === "kill" && isRecord(rule.match)) {
-      const match = rule.match;
+      const match = withPresetKeys(rule.match);
       if (!SELECTOR_KEYS.some((key) => key in match)) {
         issues.push({
           path: ["rules", index, "match"],

@@ -13,7 +13,7 @@ import type {
   Settings,
   Thresholds,
 } from "./types.js";
-import { normaliseConditions } from "./conditions/registry.js";
+import { normaliseMatch } from "./presets/expand.js";
 import { normaliseSelector } from "./selectors/registry.js";
 import { list } from "./selectors/spec.js";
 import { parseDuration, parsePercent } from "./units.js";
@@ -116,8 +116,8 @@ function normaliseRule(raw: RawRule, index: number, settings: Settings): Rule {
   const rule: Rule = {
     name: raw.name,
     index,
-    selector: normaliseSelector(m),
-    conditions: normaliseConditions(m),
+    // The rule's selectors and conditions, its presets' ANDed in (presets/expand.ts).
+    ...normaliseMatch(m),
     action: raw.action,
     severity: raw.severity ?? (raw.action === "report" ? "info" : "warning"),
   };

@@ -2,6 +2,7 @@
 // src/config/selectors/), conditions, protect entries and rules.
 import { z } from "zod";
 import { CONDITION_KEYS, conditionShape } from "./conditions/registry.js";
+import { presetSchema } from "./presets/registry.js";
 import { SELECTOR_KEYS, selectorShape } from "./selectors/registry.js";
 import { boolean, duration, positiveInt, runs, typeError } from "./schema-values.js";
 
@@ -20,11 +21,14 @@ export const SIGNALS = [
 ] as const;
 
 // Conditions (when a selected process is acted on; one module each, in src/config/conditions/):
-// a selected process that fails one is "spared", with the reason.
+// a selected process that fails one is "spared", with the reason. A preset (src/config/presets/)
+// is a maintained set of both, ANDed with the rule's own.
 const match = z.strictObject(
-  { ...selectorShape, ...conditionShape },
+  { preset: presetSchema, ...selectorShape, ...conditionShape },
   {
-    error: typeError(`a mapping of matchers (${[...SELECTOR_KEYS, ...CONDITION_KEYS].join(", ")})`),
+    error: typeError(
+      `a mapping of matchers (${["preset", ...SELECTOR_KEYS, ...CONDITION_KEYS].join(", ")})`,
+    ),
   },
 );
 

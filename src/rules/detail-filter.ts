@@ -10,6 +10,7 @@ import type { ProcessInfo } from "../scan/types.js";
 import type { Actor } from "./plan-types.js";
 import { checkConditions } from "./match.js";
 import { findAdopters } from "./orphans.js";
+import { needsUnitStates } from "./conditions/registry.js";
 import { tableGaps } from "./conditions/table-gaps.js";
 import { openFilesFilter } from "./open-files-filter.js";
 import { passesBeforeDetail, scanNeedsOf } from "./selectors/registry.js";
@@ -26,6 +27,7 @@ export function scanNeeds(
   | "wantDescendantDetail"
   | "wantStatus"
   | "wantListeners"
+  | "wantCgroup"
   | "openFilesFilter"
   | "reaperNames"
 > {
@@ -46,9 +48,15 @@ export function scanNeeds(
     // Not root: kill(2)'s permission check needs the real and saved uids.
     wantStatus: !actor.mayKillAnyUser || needs.has("wantStatus"),
     wantListeners: needs.has("wantListeners"),
+    wantCgroup: needs.has("wantCgroup") || conditionsNeedUnits(config),
     ...(files && { openFilesFilter: files }),
     reaperNames: config.settings.reapers,
   };
+}
+
+/** Whether a rule's condition needs the units' states (the run then asks systemd). */
+export function conditionsNeedUnits(config: Config): boolean {
+  return config.rules.some((r) => needsUnitStates(r.conditions));
 }
 
 function detailFilter(

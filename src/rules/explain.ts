@@ -5,6 +5,7 @@
 // (evaluateSelector, checkConditions, judgeEntry), one field or condition at a time.
 import type { Action, Conditions, Config, Resource, Rule, Selector } from "../config/types.js";
 import type { Level } from "../host/thresholds.js";
+import type { UnitStates } from "../host/unit-states.js";
 import type { Listener, ProcessInfo, Snapshot } from "../scan/types.js";
 import { describeMiss } from "./explain-words.js";
 import {
@@ -109,8 +110,9 @@ export function explainProcesses(
   actor: Actor,
   levels: Partial<Record<Resource, Level>>,
   pids: readonly number[],
+  units?: UnitStates,
 ): { plan: Plan; explanations: (Explanation | null)[] } {
-  const thePlan = plan(snapshot, config, actor, levels);
+  const thePlan = plan(snapshot, config, actor, levels, units);
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
   const adopters = findAdopters(snapshot.processes, config.settings, lookup);
@@ -119,6 +121,7 @@ export function explainProcesses(
     adopters,
     lookup,
     tableGaps: tableGaps(snapshot.processes, snapshot.unreadable),
+    ...(units && { units }),
   };
   const scope: Scope = { config, plan: thePlan, lookup, adopters, protection, context };
   return {
@@ -149,7 +152,7 @@ function explainOne(p: ProcessInfo, scope: Scope): Explanation {
       : null;
   return {
     pid: p.pid,
-    process: ref(p),
+    process: ref(p, scope.context.units),
     unevaluated,
     parent: {
       pid: p.ppid,

@@ -2,9 +2,10 @@
 // dearest read of a scan (a readdir of /proc/PID/fd and a readlink per fd), so only for the
 // detailed processes that a selector with `holds` could still match once everything cheaper is
 // known. The scan calls the filter after every other read (argv, uids, exe, the parents, the
-// sockets), so the rule's other selectors and all its conditions are checked here exactly as
-// the plan checks them; only `when` (the host's levels, measured after the scan) is taken to
-// hold, which can only read more than the plan uses.
+// sockets), so the rule's other selectors and its conditions are checked here as the plan
+// checks them; only what is known after the scan is taken to hold (`when`: the host's levels;
+// unit_stopped, unit_main_tree: systemd's unit states), which can only read more than the plan
+// uses.
 //
 // A process is read when:
 // - a rule, or a service, with `holds` could take it: its other selectors match and (rules)
@@ -16,11 +17,12 @@
 //   any unknown fact as "cannot be checked").
 // Every other process keeps openFiles absent: explain says "open files not read: it failed an
 // earlier test".
-import type { Config, Rule, Selector } from "../config/types.js";
+import type { Conditions, Config, Rule, Selector } from "../config/types.js";
 import type { ScanOptions } from "../scan/read-process-table.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { checkConditions, matchSelector, type ConditionContext } from "./match.js";
 import { findAdopters } from "./orphans.js";
+import { eachCondition, needsUnitStates } from "./conditions/registry.js";
 import { tableGaps } from "./conditions/table-gaps.js";
 
 export type OpenFilesFilter = NonNullable<ScanOptions["openFilesFilter"]>;
@@ -48,6 +50,11 @@ export function openFilesFilter(config: Config): OpenFilesFilter | undefined {
     [...new Set([...rules, ...killRules])].map((r) => [r, withoutHolds(r.selector)]),
   );
   const serviceOthers = services.map(withoutHolds);
+  // The units' states are asked of systemd after the scan (run/decide.ts): a unit condition is
+  // taken to hold here, which can only read more than the plan uses.
+  const scanConditions = new Map<Rule, Conditions>(
+    [...ruleOthers.keys()].map((r) => [r, withoutUnitConditions(r.conditions)]),
+  );
 
   return (processes, unreadable) => {
     const byPid = new Map(processes.map((p) => [p.pid, p]));
@@ -61,7 +68,7 @@ export function openFilesFilter(config: Config): OpenFilesFilter | undefined {
       p.argv !== null &&
       !p.kernelThread &&
       matchSelector(ruleOthers.get(rule)!, p, lookup) !== null &&
-      checkConditions(rule.conditions, p, context).failures.length === 0;
+      checkConditions(scanConditions.get(rule)!, p, context).failures.length === 0;
     // Whether a tree kill rule could take p's ancestor (and so p with its tree), per pid.
     const treeTaken = new Map<number, boolean>();
     const takenWithTree = (p: ProcessInfo): boolean => {
@@ -93,4 +100,12 @@ export function openFilesFilter(config: Config): OpenFilesFilter | undefined {
         (killRules.some((rule) => couldTake(rule, p)) ||
           (treeRules.length > 0 && takenWithTree(p))));
   };
+}
+
+/** The conditions but those that need the units' states. */
+function withoutUnitConditions(conditions: Conditions): Conditions {
+  const kept: Conditions = {};
+  for (const [, alone] of eachCondition(conditions))
+    if (!needsUnitStates(alone)) Object.assign(kept, alone);
+  return kept;
 }

@@ -20,6 +20,19 @@ export interface ProcessRef {
   state: string;
   ageMs: number;
   rssBytes: number;
+  /** The systemd unit its cgroup belongs to, where the scan read the cgroup (rules/unit-facts.ts). */
+  unit?: UnitRef;
+}
+
+/** "in unit worker.service, inactive (dead)": named for every process whose cgroup was read. */
+export interface UnitRef {
+  name: string;
+  /** The user manager's (or a container's) unit that holds it; absent = the system manager's. */
+  manager?: string;
+  /** Its state as systemd told it ("inactive (dead)"), or why it is unknown. */
+  state: string;
+  /** Stopped by unit_stopped's definition; absent = unknown. */
+  stopped?: boolean;
 }
 
 export interface PlanEntry {

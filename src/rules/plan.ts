@@ -24,20 +24,28 @@ import type {
   PlanEntry,
   ProcessRef,
   SparedEntry,
+  UnitRef,
 } from "./plan-types.js";
 import { buildProtection, type Protection } from "./protect.js";
+import { unitFacts } from "./unit-facts.js";
+import type { UnitStates } from "../host/unit-states.js";
+import { unitOfCgroup } from "../scan/cgroup.js";
 
 export interface Candidate {
   process: ProcessInfo;
   facts: string[];
 }
 
-/** `levels`: each resource's threshold level this run (for rules with `when`). */
+/**
+ * `levels`: each resource's threshold level this run (for rules with `when`). `units`: the
+ * units' states the run asked systemd for (absent: not asked; unit conditions fail).
+ */
 export function plan(
   snapshot: Snapshot,
   config: Config,
   actor: Actor,
   levels: Partial<Record<Resource, Level>> = {},
+  units?: UnitStates,
 ): Plan {
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup: Lookup = (pid) => byPid.get(pid);
@@ -46,6 +54,7 @@ export function plan(
     adopters,
     lookup,
     tableGaps: tableGaps(snapshot.processes, snapshot.unreadable),
+    ...(units && { units }),
   };
   const protection = buildProtection(snapshot.selfPid, config.protect, lookup);
   const children = config.rules.some((r) => r.kill?.tree)
@@ -77,7 +86,7 @@ export function plan(
           action: rule.action,
           rule: rule.name,
           severity: rule.severity,
-          process: ref(c.process),
+          process: ref(c.process, context.units),
           facts: c.facts,
         });
       }
@@ -90,6 +99,7 @@ export function plan(
       children,
       killedThisRun,
       spared,
+      ...(units && { units }),
     });
     // A child the rule spared on its own (its parent lives) may still go with its parent's tree.
     const targeted = new Set(targets.map((t) => t.process.pid));
@@ -138,16 +148,10 @@ function evaluateRule(
       if (code === null) continue;
       const conditions = checkConditions(rule.conditions, p, context);
       const failure = conditions.failures[0];
-      spared.push(
-        failure
-          ? spare(
-              rule,
-              p,
-              failure.code,
-              conditions.failures.map((f) => f.detail),
-            )
-          : spare(rule, p, code, [describeMiss(selected, rule.selector, p, context.lookup)]),
-      );
+      const reasons = failure
+        ? conditions.failures.map((f) => f.detail)
+        : [describeMiss(selected, rule.selector, p, context.lookup)];
+      spared.push(spare(rule, p, failure?.code ?? code, reasons, context.units));
       continue;
     }
     const conditions = checkConditions(rule.conditions, p, context);
@@ -155,7 +159,7 @@ function evaluateRule(
       candidates.push({ process: p, facts: [...selected, ...conditions.facts] });
     } else if (reportSpared) {
       const reasons = conditions.failures.map((f) => f.detail);
-      spared.push(spare(rule, p, conditions.failures[0]!.code, reasons));
+      spared.push(spare(rule, p, conditions.failures[0]!.code, reasons, context.units));
     }
   }
   return { candidates, spared };
@@ -198,6 +202,7 @@ export interface TargetContext {
   children: Map<number, ProcessInfo[]>;
   killedThisRun: Set<number>;
   spared: SparedEntry[];
+  units?: UnitStates;
 }
 
 /** The rule's kill entries: each candidate, then (tree) its descendants, minus protected ones. */
@@ -209,14 +214,20 @@ export function killTargets(rule: Rule, candidates: Candidate[], ctx: TargetCont
     if (ctx.killedThisRun.has(p.pid) || inRule.has(p.pid)) return false;
     const protectedBy = ctx.protection.reason(p);
     if (protectedBy) {
-      ctx.spared.push(spare(rule, p, "protected", [`protected: ${protectedBy}`]));
+      ctx.spared.push(spare(rule, p, "protected", [`protected: ${protectedBy}`], ctx.units));
       return false;
     }
     if (!mayKill(ctx.actor, p)) {
       ctx.spared.push(
-        spare(rule, p, "not-permitted", [
-          `owned by ${p.user ?? p.uid}; this run (uid ${ctx.actor.uid}) may only signal its own processes`,
-        ]),
+        spare(
+          rule,
+          p,
+          "not-permitted",
+          [
+            `owned by ${p.user ?? p.uid}; this run (uid ${ctx.actor.uid}) may only signal its own processes`,
+          ],
+          ctx.units,
+        ),
       );
       return false;
     }
@@ -225,7 +236,7 @@ export function killTargets(rule: Rule, candidates: Candidate[], ctx: TargetCont
       action: "kill",
       rule: rule.name,
       severity: rule.severity,
-      process: ref(p),
+      process: ref(p, ctx.units),
       facts,
       kill: { signal: kill.signal, graceMs: kill.graceMs, ...(treeOf !== undefined && { treeOf }) },
     });
@@ -284,12 +295,17 @@ function spare(
   p: ProcessInfo,
   code: SparedEntry["code"],
   reasons: string[],
+  units?: UnitStates,
 ): SparedEntry {
-  return { rule: rule.name, process: ref(p), code, reasons };
+  return { rule: rule.name, process: ref(p, units), code, reasons };
 }
 
-/** The facts of a process a plan, a finding or a report names. */
-export function ref(p: ProcessInfo): ProcessRef {
+/**
+ * The facts of a process a plan, a finding or a report names. `units`: the states the run
+ * asked systemd for, so that the unit is named with its state.
+ */
+export function ref(p: ProcessInfo, units?: UnitStates): ProcessRef {
+  const unit = unitRef(p, units);
   return {
     pid: p.pid,
     startTicks: p.startTicks,
@@ -304,5 +320,19 @@ export function ref(p: ProcessInfo): ProcessRef {
     state: p.state,
     ageMs: p.ageMs,
     rssBytes: p.rssBytes,
+    ...(unit && { unit }),
+  };
+}
+
+function unitRef(p: ProcessInfo, units: UnitStates | undefined): UnitRef | undefined {
+  if (!p.cgroup) return undefined;
+  const found = unitOfCgroup(p.cgroup);
+  if (found === null) return undefined;
+  const facts = unitFacts(p, units);
+  return {
+    name: found.unit,
+    ...(found.manager !== null && { manager: found.manager }),
+    state: facts.known ? facts.stop.words : facts.why,
+    ...(facts.known && { stopped: facts.stop.stopped }),
   };
 }

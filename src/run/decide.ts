@@ -12,6 +12,7 @@ import {
 } from "../services/health-state.js";
 import { fromCheck } from "../state/shape.js";
 import { checkpoint } from "./stop.js";
+import { fetchUnitStates } from "./unit-states.js";
 import type { Decided, Measured, Run } from "./types.js";
 
 export async function decide(run: Run, measured: Measured): Promise<Decided> {
@@ -19,7 +20,10 @@ export async function decide(run: Run, measured: Measured): Promise<Decided> {
   const { config, state } = run;
   const actor = run.ctx.who.actor;
   const { snapshot, thresholds, pidFiles } = measured;
-  const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds));
+  const units = await fetchUnitStates(snapshot, config, {
+    timeoutMs: run.ctx.deadline.bound(5000),
+  });
+  const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds), units);
   const planKills = thePlan.entries.filter((e) => e.action === "kill");
   const previousHealth = state.read<HealthState>(
     HEALTH_STATE_FILE,

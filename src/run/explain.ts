@@ -19,6 +19,7 @@ import { createContext, type ContextOptions, type RunContext } from "./context.j
 import { measureCpu, readCpuNow } from "./cpu-sample.js";
 import { readPidFiles, scanProcesses } from "./measure.js";
 import { open } from "./open.js";
+import { fetchUnitStates } from "./unit-states.js";
 import type { Config } from "../config/types.js";
 
 export interface ExplainOptions extends Pick<ContextOptions, "procRoot" | "clock" | "actor"> {
@@ -38,12 +39,14 @@ export async function explain(options: ExplainOptions): Promise<ExplainReport> {
   const levels = needsHost(config) ? await hostLevels(ctx, config, cpuBefore) : null;
   const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
   const lookup = (pid: number) => byPid.get(pid);
+  const units = await fetchUnitStates(snapshot, config);
   const { explanations } = explainProcesses(
     snapshot,
     config,
     ctx.who.actor,
     levels ?? {},
     options.pids,
+    units,
   );
   const processes = explanations.map((e, i) =>
     e === null

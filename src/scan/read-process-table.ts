@@ -8,6 +8,7 @@ import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-mi
 import { parseStat, type StatFields } from "./parse-stat.js";
 import { OPEN_FILES_LIMIT, readFdTargets } from "./fd-targets.js";
 import { fdsReadable, readListenerTable, readNetNamespace, socketInodes } from "./listeners.js";
+import { readCgroup } from "./cgroup.js";
 import { readCmdline } from "./cmdline.js";
 import { isVanished, readProcText } from "./read-file.js";
 import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
@@ -46,6 +47,13 @@ export interface ScanOptions {
    * /proc/PID/ns/net, a readdir of /proc/PID/fd and a readlink per fd of every detailed process.
    */
   wantListeners?: boolean;
+  /**
+   * Read /proc/PID/cgroup of detailed processes (a `cgroup` or `unit` selector, a unit
+   * condition): one small read each.
+   */
+  wantCgroup?: boolean;
+  /** Read /proc/PID/cgroup of every process but kernel threads (`status`: left in stopped units). */
+  cgroupOfAll?: boolean;
   /**
    * Given the table once every detail read is done (argv, uids, exe, parents, sockets) and the
    * count of unreadable entries, which detailed processes to read the fds of, for
@@ -146,6 +154,17 @@ export function readProcessTable(options: ScanOptions): Snapshot {
         visited.add(child.pid);
         detail(child);
         stack.push(child.pid);
+      }
+    }
+  }
+  if (options.wantCgroup || options.cgroupOfAll) {
+    for (const p of processes) {
+      if (p.kernelThread || vanished.has(p.pid)) continue;
+      if (!options.cgroupOfAll && p.argv === null) continue;
+      try {
+        p.cgroup = readCgroup(root, p.pid);
+      } catch {
+        vanished.add(p.pid);
       }
     }
   }

@@ -44,6 +44,12 @@ export interface ProcessInfo {
    */
   listening?: Listener[];
   /**
+   * The control group's path (scan/cgroup.ts: the v2 path, or v1's systemd hierarchy), read
+   * only for detailed processes when ScanOptions.wantCgroup (every process with cgroupOfAll).
+   * Absent = not read; null = unreadable or not parsable.
+   */
+  cgroup?: string | null;
+  /**
    * The targets of its fds (scan/fd-targets.ts: "/dev/nvidia0", "socket:[123]", "/tmp/x
    * (deleted)"), read only for the processes ScanOptions.openFilesFilter lets through (a
    * `holds` selector could still match them). Absent = not read; null = unknown (the fd

@@ -81,9 +81,9 @@ export function assessServices(input: ServiceInput): ServiceAssessment {
     const report: ServiceReport = {
       name: service.name,
       severity: service.severity,
-      instances: instances.map(ref),
+      instances: instances.map((p) => ref(p)),
       pidFiles: findings,
-      untracked: untrackedInstances(service, instances, findings, lookup).map(ref),
+      untracked: untrackedInstances(service, instances, findings, lookup).map((p) => ref(p)),
     };
     const result = service.health && input.health.get(service.name);
     if (!service.health || !result) return report;

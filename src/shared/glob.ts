@@ -158,6 +158,15 @@ function parseClass(segment: string, start: number): ParsedClass | null {
   return null;
 }
 
+/**
+ * Whether a name (no `/` in it, such as a systemd unit's) matches one glob segment: `*`, `?`
+ * and classes as above; a name with a `/` never matches.
+ */
+export function globMatcher(segment: string): (name: string) => boolean {
+  const test = segmentMatcher(segment);
+  return (name) => !name.includes("/") && test(name);
+}
+
 /** A matcher for one pattern segment; an unclosed "[" is taken literally (globProblem reports it). */
 function segmentMatcher(segment: string): (name: string) => boolean {
   let source = "^";

@@ -11,6 +11,8 @@ import { rssOver } from "./rss-over.js";
 import { sessionLeader } from "./session-leader.js";
 import type { ConditionSpec } from "./spec.js";
 import { state } from "./state.js";
+import { unitMainTree } from "./unit-main-tree.js";
+import { unitStopped } from "./unit-stopped.js";
 
 export const CONDITION_SPECS = [
   orphaned,
@@ -19,6 +21,8 @@ export const CONDITION_SPECS = [
   olderThan,
   rssOver,
   state,
+  unitStopped,
+  unitMainTree,
 ] as const;
 
 type Spec = (typeof CONDITION_SPECS)[number];

@@ -10,6 +10,7 @@
 // `field` and typed as a complete record of this registry's fields: a selector added here
 // without its rules half does not compile.
 import type { z } from "zod";
+import { cgroup } from "./cgroup.js";
 import { cmdline } from "./cmdline.js";
 import { comm } from "./comm.js";
 import { exe } from "./exe.js";
@@ -17,9 +18,20 @@ import { holds } from "./holds.js";
 import { listeningPort } from "./listening-port.js";
 import { parent } from "./parent.js";
 import type { SelectorSpec } from "./spec.js";
+import { unit } from "./unit.js";
 import { user } from "./user.js";
 
-export const SELECTOR_SPECS = [cmdline, comm, exe, user, parent, listeningPort, holds] as const;
+export const SELECTOR_SPECS = [
+  cmdline,
+  comm,
+  exe,
+  user,
+  parent,
+  listeningPort,
+  cgroup,
+  unit,
+  holds,
+] as const;
 
 type Spec = (typeof SELECTOR_SPECS)[number];
 export type SelectorKey = Spec["key"];

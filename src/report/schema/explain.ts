@@ -23,7 +23,17 @@ import { action, actor, count, listener, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 
 const fieldVerdict = z.strictObject({
-  field: z.enum(["comm", "user", "cmdline", "exe", "parent", "listeningPort", "holds"]),
+  field: z.enum([
+    "comm",
+    "user",
+    "cmdline",
+    "exe",
+    "parent",
+    "listeningPort",
+    "cgroup",
+    "unit",
+    "holds",
+  ]),
   matched: z.boolean(),
   detail: z.string(),
 });

@@ -31,6 +31,14 @@ export const processRef = z
     state: z.string(),
     ageMs: z.number(),
     rssBytes: count(),
+    unit: z
+      .strictObject({
+        name: z.string(),
+        manager: z.string().optional(),
+        state: z.string(),
+        stopped: z.boolean().optional(),
+      })
+      .optional(),
   })
   .meta({ id: "ProcessRef" });
 

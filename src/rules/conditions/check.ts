@@ -2,6 +2,7 @@
 // fact the plan prints when it holds and the spare code and words when it does not. Its config
 // half (schema, normalised form) is in src/config/conditions/.
 import type { Conditions, ConditionField } from "../../config/types.js";
+import type { UnitStates } from "../../host/unit-states.js";
 import type { ProcessInfo } from "../../scan/types.js";
 import type { Adopters } from "../orphans.js";
 import type { Lookup } from "../selectors/matcher.js";
@@ -12,6 +13,11 @@ export interface ConditionContext {
   readonly lookup: Lookup;
   /** Why the table may lack processes that exist (table-gaps.ts), or null: "gone" needs null. */
   readonly tableGaps: string | null;
+  /**
+   * The systemd units' states, when the run asked systemd (host/unit-states.ts); absent = not
+   * asked: every unit condition is unknown and fails.
+   */
+  readonly units?: UnitStates;
 }
 
 export interface Held {
@@ -41,5 +47,7 @@ export interface ConditionCheck<F extends ConditionField, Code extends string> {
    * fields, the table itself): the detail filter may run it on every process.
    */
   readonly statOnly: boolean;
+  /** True when the check needs the units' states (and so the cgroups): the run asks systemd. */
+  readonly needsUnits?: boolean;
   check(value: ValueOf<F>, p: ProcessInfo, context: ConditionContext): Held | Failed<Code>;
 }

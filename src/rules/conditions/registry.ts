@@ -12,6 +12,8 @@ import { orphaned } from "./orphaned.js";
 import { rssOver } from "./rss-over.js";
 import { sessionLeader } from "./session-leader.js";
 import { state } from "./state.js";
+import { unitMainTree } from "./unit-main-tree.js";
+import { unitStopped } from "./unit-stopped.js";
 
 /** In the order the plan checks them and lists their facts (the rules file's order). */
 const BY_FIELD = {
@@ -21,6 +23,8 @@ const BY_FIELD = {
   olderThanMs: olderThan,
   rssOver,
   state,
+  unitStopped,
+  unitMainTree,
 } as const satisfies {
   readonly [F in ConditionField]: ConditionCheck<F, string>;
 };
@@ -65,6 +69,11 @@ export function checkConditions(
     else failures.push(result);
   }
   return { facts, failures };
+}
+
+/** Whether any of these conditions needs the units' states (and so the cgroups read). */
+export function needsUnitStates(conditions: Conditions): boolean {
+  return CHECKS.some((c) => c.needsUnits === true && conditions[c.field] !== undefined);
 }
 
 /** The given conditions one by one, each as its own Conditions (explain checks each alone). */

@@ -12,7 +12,7 @@ export type Lookup = (pid: number) => ProcessInfo | undefined;
 /** The scan's switches a selector can need (each costs reads for every detailed process). */
 export type ScanNeed = keyof Pick<
   ScanOptions,
-  "wantParentDetail" | "wantExe" | "wantStatus" | "wantListeners" | "openFilesFilter"
+  "wantParentDetail" | "wantExe" | "wantStatus" | "wantListeners" | "wantCgroup" | "openFilesFilter"
 >;
 
 export type Why = "mismatch" | "unknown";

@@ -13,6 +13,7 @@
 import type { Selector, SelectorField } from "../../config/types.js";
 import { SELECTOR_SPECS } from "../../config/selectors/registry.js";
 import type { ProcessInfo } from "../../scan/types.js";
+import { cgroup } from "./cgroup.js";
 import { cmdline } from "./cmdline.js";
 import { comm } from "./comm.js";
 import { exe } from "./exe.js";
@@ -22,6 +23,7 @@ import type { Lookup, ScanNeed, SelectorMatcher } from "./matcher.js";
 
 export { SELECTOR_SPARE_CODES, type SelectorSpareCode } from "./matcher.js";
 import { parent } from "./parent.js";
+import { unit } from "./unit.js";
 import { user } from "./user.js";
 
 /**
@@ -36,6 +38,8 @@ const BY_FIELD: { readonly [F in SelectorField]: SelectorMatcher<F> } = {
   exe,
   parent,
   listeningPort,
+  cgroup,
+  unit,
   holds,
 };
 

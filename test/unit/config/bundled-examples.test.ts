@@ -34,7 +34,7 @@ describe("rules.yaml's commented examples", () => {
     });
   });
 
-  it("the fork-pool children rule is a valid kill rule on group_leader: gone", () => {
+  it("the fork-pool children rule is a valid kill rule with preset python-fork-pool", () => {
     const config = parseConfig(
       `rules:\n${uncomment("- name: orphaned-fork-pool-children")}\n`,
       "example.yaml",
@@ -42,7 +42,12 @@ describe("rules.yaml's commented examples", () => {
     expect(config.rules[0]).toMatchObject({
       name: "orphaned-fork-pool-children",
       action: "kill",
-      conditions: { orphaned: true, groupLeader: ["gone"], olderThanMs: 600_000 },
+      conditions: {
+        orphaned: true,
+        groupLeader: ["gone"],
+        sessionLeader: ["alive", "gone"],
+        olderThanMs: 600_000,
+      },
     });
     expect(config.rules[0]?.selector.cmdline?.test("python -m apps.mtproto.worker")).toBe(true);
   });

@@ -6,7 +6,7 @@ import { loadConfigFile, parseConfig } from "../../../src/config/load.js";
 const FILE = "rules.yaml";
 const DURATION_EXPECTED = "a duration like 90s, 30m, 6h, 1d or 1h30m";
 const MATCH_KEYS =
-  "one of cmdline, comm, exe, user, parent, listening_port, holds, orphaned, group_leader, session_leader, older_than, rss_over, state";
+  "one of preset, cmdline, comm, exe, user, parent, listening_port, cgroup, unit, holds, orphaned, group_leader, session_leader, older_than, rss_over, state, unit_stopped, unit_main_tree";
 
 /** One YAML line per argument, so line N of the file is argument N. */
 function yaml(...lines: string[]): string {
@@ -486,7 +486,8 @@ describe("parseConfig: rule-level checks", () => {
       path: "rules[1].match",
       problem: "a kill rule needs a selector",
       got: "a mapping",
-      expected: "at least one of cmdline, comm, exe, user, parent, listening_port, holds",
+      expected:
+        "at least one of cmdline, comm, exe, user, parent, listening_port, cgroup, unit, holds",
     });
   });
 

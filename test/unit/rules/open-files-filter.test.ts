@@ -28,6 +28,8 @@ function tree(processes: FixtureProcess[]): ProcFixture {
   f.add({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, startTicks: 1 });
   for (const p of processes) {
     f.add({ comm: "python3", startTicks: OLD, ...p });
+    // For a unit condition's cgroup read.
+    writeFileSync(join(f.root, String(p.pid), "cgroup"), "0::/system.slice/train.service\n");
     const fd = join(f.root, String(p.pid), "fd");
     mkdirSync(fd);
     symlinkSync("/dev/null", join(fd, "0"));
@@ -149,6 +151,12 @@ describe("open files are read only for processes that pass the cheaper tests", (
       "listening on tcp 127.0.0.1:59579",
       "holds /dev/nvidia0",
     ]);
+  });
+
+  it("a unit condition (systemd is asked after the scan) is taken to hold", () => {
+    const f = tree(six);
+    const yaml = `rules: [{ name: r, match: { cmdline: tok123, holds: '^/dev/nvidia', unit_stopped: true, orphaned: true }, action: report }]`;
+    expect(read(scan(f, yaml))).toEqual([100, 101, 104, 105]);
   });
 
   it("a service with holds reads the processes its other selectors match", () => {

@@ -152,13 +152,13 @@ rules:
 
     it("is not enough for a kill rule alone", () => {
       expect(problems(rule("holds: '^/dev/nvidia'"))).toEqual([
-        "rules.yaml:5:14 rules[0].match.holds: an open file says what a process holds, not which program it is, so a kill rule needs more (got '^/dev/nvidia', expected also one of cmdline, comm, exe, user, parent)",
+        "rules.yaml:5:14 rules[0].match.holds: an open file says what a process holds, not which program it is, so a kill rule needs more (got '^/dev/nvidia', expected also one of cmdline, comm, exe, user, parent, cgroup, unit)",
       ]);
     });
 
     it("nor with a port: both say what they say instead of the program", () => {
       expect(problems(rule("listening_port: 80\nholds: '^/dev/nvidia'"))).toEqual([
-        "rules.yaml:5:23 rules[0].match.listening_port: a port says where a process listens and an open file says what a process holds, not which program it is, so a kill rule needs more (got 80, expected also one of cmdline, comm, exe, user, parent)",
+        "rules.yaml:5:23 rules[0].match.listening_port: a port says where a process listens and an open file says what a process holds, not which program it is, so a kill rule needs more (got 80, expected also one of cmdline, comm, exe, user, parent, cgroup, unit)",
       ]);
     });
 

@@ -83,7 +83,7 @@ describe("listening_port selector", () => {
   it("is not enough for a kill rule alone", () => {
     const yaml = "rules:\n  - name: r\n    action: kill\n    match:\n      listening_port: 9091\n";
     expect(problems(yaml)).toEqual([
-      "rules.yaml:5:23 rules[0].match.listening_port: a port says where a process listens, not which program it is, so a kill rule needs more (got 9091, expected also one of cmdline, comm, exe, user, parent)",
+      "rules.yaml:5:23 rules[0].match.listening_port: a port says where a process listens, not which program it is, so a kill rule needs more (got 9091, expected also one of cmdline, comm, exe, user, parent, cgroup, unit)",
     ]);
   });
 });

@@ -50,9 +50,21 @@ describe("selector registry", () => {
       "user",
       "parent",
       "listening_port",
+      "cgroup",
+      "unit",
       "holds",
     ]);
-    expect(FIELDS).toEqual(["comm", "user", "cmdline", "exe", "parent", "listeningPort", "holds"]);
+    expect(FIELDS).toEqual([
+      "comm",
+      "user",
+      "cmdline",
+      "exe",
+      "parent",
+      "listeningPort",
+      "cgroup",
+      "unit",
+      "holds",
+    ]);
   });
 
   it("spells every field as the rules file does", () => {
