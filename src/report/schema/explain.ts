@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { LEADER_STANDINGS } from "../../config/conditions/leader.js";
 import { CONDITION_KEYS } from "../../config/conditions/registry.js";
+import type { SelectorField } from "../../config/types.js";
 import type { Level } from "../../host/thresholds.js";
 import type {
   ConditionVerdict,
@@ -14,6 +15,7 @@ import type {
   ProtectionVerdict,
   RuleVerdict,
 } from "../../rules/explain.js";
+import { FIELDS } from "../../rules/selectors/registry.js";
 import type { Membership } from "../../services/membership.js";
 import type { ExplainReport } from "../explain.js";
 import { EXPLAIN_FORMAT } from "../formats.js";
@@ -23,17 +25,8 @@ import { action, actor, count, listener, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 
 const fieldVerdict = z.strictObject({
-  field: z.enum([
-    "comm",
-    "user",
-    "cmdline",
-    "exe",
-    "parent",
-    "listeningPort",
-    "cgroup",
-    "unit",
-    "holds",
-  ]),
+  // The matcher's order, from the selectors registry: a selector added there is named here too.
+  field: z.enum(FIELDS as [SelectorField, ...SelectorField[]]),
   matched: z.boolean(),
   detail: z.string(),
 });
