@@ -8,6 +8,7 @@ import { formatValue, processLine, thresholdLabel } from "./text.js";
 import { displayCommand, printable } from "../shared/printable.js";
 import { GPU_ORPHANS_LIMIT, type GpuHolders } from "../host/gpu-holders.js";
 import { serviceLines } from "./services.js";
+import type { LeftInStoppedUnits } from "../rules/left-in-units.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
 const MAX_LISTED = 20;
@@ -51,6 +52,7 @@ export function renderStatus(report: RunReport, color: boolean): string {
   }
 
   if (report.gpuHolders) lines.push(...gpuLines(report.gpuHolders));
+  if (report.leftInStoppedUnits) lines.push(...leftInUnitsLines(report.leftInStoppedUnits));
 
   lines.push(...serviceLines(report.services ?? [], paint));
 
@@ -150,6 +152,39 @@ function gpuLines(gpu: GpuHolders): string[] {
   }
   if (gpu.holders.length > MAX_LISTED)
     lines.push(`  … ${gpu.holders.length - MAX_LISTED} more: cleanup status --json lists all`);
+  return lines;
+}
+
+/** The processes left in stopped units, each with its unit and the unit's state. */
+function leftInUnitsLines(left: LeftInStoppedUnits): string[] {
+  const count = (n: number, one: string, many = `${one}s`): string =>
+    `${n} ${n === 1 ? one : many}`;
+  const notes = [
+    left.unitsChecked > 0
+      ? `${count(left.unitsChecked, "unit")} with processes checked`
+      : "no process sits in a system unit",
+  ];
+  if (left.unknown > 0)
+    notes.push(
+      `${count(left.unknown, "process", "processes")} in units of unknown state${left.problem ? `: ${left.problem}` : ""}`,
+    );
+  if (left.inUserUnits > 0)
+    notes.push(
+      `${count(left.inUserUnits, "process", "processes")} in user managers' units, not asked`,
+    );
+  const lines = ["", `LEFT IN STOPPED UNITS (${notes.join("; ")})`];
+  if (left.processes.length === 0) return [...lines, "  none"];
+  lines.push(
+    `  ${"PID".padStart(7)}  ${"RSS".padStart(8)}  ${"AGE".padStart(6)}  USER      COMMAND`,
+  );
+  for (const p of left.processes.slice(0, MAX_LISTED)) {
+    lines.push(
+      `  ${String(p.pid).padStart(7)}  ${formatSize(p.rssBytes).padStart(8)}  ${formatDuration(p.ageMs).padStart(6)}  ${(p.user ?? "?").padEnd(8)}  ${displayCommand(p, 80)}`,
+      `           in ${printable(p.unit?.name ?? "?")}, ${printable(p.unit?.state ?? "?")} (parent ${p.ppid})`,
+    );
+  }
+  if (left.processes.length > MAX_LISTED)
+    lines.push(`  … ${left.processes.length - MAX_LISTED} more: cleanup status --json lists all`);
   return lines;
 }
 
