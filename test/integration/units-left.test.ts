@@ -1,9 +1,11 @@
-// A process left in the cgroup of a stopped unit, under a real systemd: this machine's root booted
-// as a container (helpers/nspawn.ts). Two services run the same token-marked program with the
-// same argv, both with parent 1 (the container's systemd): one with KillMode=process, whose
-// worker outlives `systemctl stop` in the stopped unit's cgroup, and one still active, whose main
-// process it is. "Parent is PID 1" cannot tell them apart; `unit_stopped` can. Every rule names
-// this test's token; every process lives in the container, which afterAll halts.
+// Processes left in the cgroup of a stopped unit, under a real systemd: this machine's root booted
+// as a container (helpers/nspawn.ts). Services run the same token-marked program, all with
+// parent 1 (the container's systemd): one with KillMode=process, whose worker outlives
+// `systemctl stop`; one with KillMode=process whose main process is SIGKILLed, leaving its
+// worker's whole pool (a failed unit); a scope abandoned as logind abandons an ended session's;
+// and one still active, whose main process it is. "Parent is PID 1" cannot tell them apart;
+// `unit_stopped` can. Every rule names this test's token; every process lives in the container,
+// which afterAll halts.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,6 +35,8 @@ const FIXTURE = "/opt/cleanup/test/fixtures/orphan.py";
 const CLI = "/opt/cleanup/dist/cli.js";
 const LEFT = `cleanup-test-${token}-left.service`;
 const LIVE = `cleanup-test-${token}-live.service`;
+const CRASH = `cleanup-test-${token}-crash.service`;
+const SCOPE = `cleanup-test-${token}-session.scope`;
 const RULES = `/etc/cleanup-${token}/rules.yaml`;
 const STATE = `/var/lib/cleanup-test-${token}`;
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -45,6 +49,15 @@ Description=cleanup test ${token}: a worker left behind
 Type=simple
 KillMode=process
 ExecStart=/bin/sh -c '"$$@" & wait' sh ${PY} ${FIXTURE} ${SRV}/ready/left
+`;
+// A pool: the worker starts 2 children, each with a child of its own; the main process (the
+// shell) is SIGKILLed below, as a crash would end it.
+const CRASH_UNIT = `[Unit]
+Description=cleanup test ${token}: a main process that dies, leaving its pool
+[Service]
+Type=simple
+KillMode=process
+ExecStart=/bin/sh -c '"$$@" & wait' sh ${PY} ${FIXTURE} ${SRV}/ready/crash --children 2
 `;
 // The same program as a service's main process: parent 1, its own session, an active unit.
 const LIVE_UNIT = `[Unit]
@@ -59,8 +72,8 @@ const TOKEN_RULES = `thresholds: { memory: false, cpu: false, disk: false }
 rules:
   - name: left-in-stopped
     match:
-      cmdline: '^${esc(PY)} ${esc(FIXTURE)} ${esc(SRV)}/ready/(left|live)$'
-      unit: 'cleanup-test-${token}-*.service'
+      cmdline: '^${esc(PY)} ${esc(FIXTURE)} ${esc(SRV)}/ready/(left|live|crash|session)'
+      unit: 'cleanup-test-${token}-*'
       unit_stopped: true
     action: kill
     grace: 2s
@@ -74,18 +87,43 @@ interface Started {
   start: string;
 }
 
+interface Ready extends Started {
+  /** The pool's processes (orphan.py --children): children, then grandchildren. */
+  pool: Started[];
+}
+
 async function alive(p: Started): Promise<boolean> {
   const now = await inside().stat(p.pid);
   return now !== null && now.start === p.start && now.state !== "Z" && now.state !== "X";
 }
 
-async function readyPid(name: string): Promise<Started> {
+async function started(pid: number, what: string): Promise<Started> {
+  const stat = await inside().stat(pid);
+  expect(stat, `${what} (pid ${pid})`).not.toBeNull();
+  return { pid, start: stat!.start };
+}
+
+async function readyPid(name: string): Promise<Ready> {
   const file = join(scene, "ready", name);
   await waitFor(`${name} to be ready`, () => existsSync(file), 30_000);
-  const pid = (JSON.parse(readFileSync(file, "utf8")) as { pid: number }).pid;
-  const stat = await inside().stat(pid);
-  expect(stat, `${name} (pid ${pid})`).not.toBeNull();
-  return { pid, start: stat!.start };
+  const ready = JSON.parse(readFileSync(file, "utf8")) as {
+    pid: number;
+    children: number[];
+    grandchildren: number[];
+  };
+  const pool = [...ready.children, ...ready.grandchildren];
+  return {
+    ...(await started(ready.pid, name)),
+    pool: await Promise.all(pool.map((pid) => started(pid, `${name}'s pool`))),
+  };
+}
+
+/** Polls systemd until the unit's properties match `want`. */
+async function unitUntil(unit: string, want: Record<string, string>): Promise<void> {
+  await until(`${unit} to be ${JSON.stringify(want)}`, STEP_MS, async () => {
+    const now = await inside().properties(unit, Object.keys(want));
+    return Object.entries(want).every(([k, v]) => now[k] === v) ? true : undefined;
+  });
 }
 
 interface Ref {
@@ -109,8 +147,12 @@ async function agent(args: string[]): Promise<{ code: number | null; report: Rep
   }
 }
 
-let left: Started;
-let live: Started;
+let left: Ready;
+let live: Ready;
+let crash: Ready;
+let session: Ready;
+/** Every process in a stopped unit: what the kill rule must take, and only these. */
+const leftovers = () => [left, crash, ...crash.pool, session];
 
 describe.skipIf(unavailable !== null)(
   `a process left in a stopped unit, under a real systemd (nspawn)${unavailable ? ` — skipped: ${unavailable}` : ""}`,
@@ -131,48 +173,92 @@ describe.skipIf(unavailable !== null)(
         });
         await inside().write(`/etc/systemd/system/${LEFT}`, LEFT_UNIT);
         await inside().write(`/etc/systemd/system/${LIVE}`, LIVE_UNIT);
+        await inside().write(`/etc/systemd/system/${CRASH}`, CRASH_UNIT);
         await inside().write(RULES, TOKEN_RULES);
-        await inside().sh(`systemctl daemon-reload && systemctl start ${LEFT} ${LIVE}`);
+        await inside().sh(`systemctl daemon-reload && systemctl start ${LEFT} ${LIVE} ${CRASH}`);
         left = await readyPid("left");
         live = await readyPid("live");
+        crash = await readyPid("crash");
+        // A scope of the test's own (systemd-run --scope: its shell exits, the worker stays in
+        // it), then abandoned as logind abandons an ended session's scope (Scope.Abandon).
+        await inside().sh(
+          `systemd-run --quiet --scope --unit=${SCOPE} /bin/sh -c '"$@" </dev/null >/dev/null 2>&1 &' sh ${PY} ${FIXTURE} ${SRV}/ready/session`,
+        );
+        session = await readyPid("session");
+        await inside().sh(
+          `path=$(busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager GetUnit s ${SCOPE} | cut -d'"' -f2) && busctl call org.freedesktop.systemd1 "$path" org.freedesktop.systemd1.Scope Abandon`,
+        );
         // Stop the KillMode=process unit: its shell goes, the worker stays.
         await inside().sh(`systemctl stop ${LEFT}`);
-        await until(`${LEFT} to be inactive and its worker reparented`, STEP_MS, async () => {
-          const state = await inside().properties(LEFT, ["ActiveState"]);
-          const stat = await inside().stat(left.pid);
-          return state.ActiveState === "inactive" && stat?.ppid === 1 ? true : undefined;
-        });
+        // SIGKILL the crash unit's main process (the shell): the unit fails, its pool stays.
+        const main = (await inside().properties(CRASH, ["MainPID"])).MainPID!;
+        await inside().exec(["/bin/kill", "-KILL", main]);
+        await unitUntil(LEFT, { ActiveState: "inactive" });
+        await unitUntil(CRASH, { ActiveState: "failed" });
+        await unitUntil(SCOPE, { SubState: "abandoned" });
+        for (const p of [left, crash, session])
+          await until(`${p.pid} to be reparented`, STEP_MS, async () =>
+            (await inside().stat(p.pid))?.ppid === 1 ? true : undefined,
+          );
       },
       BOOT_MS + 2 * STEP_MS,
     );
 
     afterAll(async () => {
       // By pid (the container's pid namespace), then the halt ends whatever is left.
-      for (const p of [left, live])
-        if (p && container && (await alive(p))) await inside().exec(["/bin/kill", String(p.pid)]);
+      for (const r of [left, live, crash, session])
+        for (const p of r ? [r, ...r.pool] : [])
+          if (container && (await alive(p))) await inside().exec(["/bin/kill", String(p.pid)]);
       await container?.terminate();
       rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
-    it("the two are alike by parent and argv: both orphans of PID 1, one in a stopped unit", async () => {
-      expect((await inside().stat(left.pid))!.ppid).toBe(1);
-      expect((await inside().stat(live.pid))!.ppid).toBe(1);
+    it("all are alike by parent and argv (orphans of PID 1); only their units differ", async () => {
+      for (const p of [left, live, crash, session])
+        expect((await inside().stat(p.pid))!.ppid, `ppid of ${p.pid}`).toBe(1);
       expect(await inside().sh(`cat /proc/${left.pid}/cgroup`)).toContain(`/system.slice/${LEFT}`);
-      const states = await inside().properties(LEFT, ["ActiveState", "SubState"]);
-      expect(states).toEqual({ ActiveState: "inactive", SubState: "dead" });
+      expect(await inside().sh(`cat /proc/${crash.pool[0]!.pid}/cgroup`)).toContain(
+        `/system.slice/${CRASH}`,
+      );
+      const states = ["ActiveState", "SubState"];
+      expect(await inside().properties(LEFT, states)).toEqual({
+        ActiveState: "inactive",
+        SubState: "dead",
+      });
+      expect(await inside().properties(CRASH, states)).toEqual({
+        ActiveState: "failed",
+        SubState: "failed",
+      });
+      expect(await inside().properties(SCOPE, states)).toEqual({
+        ActiveState: "active",
+        SubState: "abandoned",
+      });
       expect(await inside().properties(LIVE, ["ActiveState", "MainPID"])).toEqual({
         ActiveState: "active",
         MainPID: String(live.pid),
       });
+      expect(crash.pool).toHaveLength(4);
     });
 
-    it("a dry run plans to kill the leftover and spares the live service, naming both units", async () => {
+    it("a dry run plans to kill every leftover and spares the live service, naming each unit", async () => {
       const { code, report } = await agent(["--dry-run", "--json", "--config", RULES]);
       expect(code).toBe(0);
       const kills = report.plan.entries.filter((e) => e.action === "kill");
-      expect(kills.map((e) => e.process.pid)).toEqual([left.pid]);
-      expect(kills[0]!.facts).toContain(`unit ${LEFT} is inactive (dead)`);
-      expect(kills[0]!.process.unit).toEqual({
+      expect(kills.map((e) => e.process.pid).sort()).toEqual(
+        leftovers()
+          .map((p) => p.pid)
+          .sort(),
+      );
+      const factsOf = (pid: number) => kills.find((e) => e.process.pid === pid)!.facts;
+      expect(factsOf(left.pid)).toContain(`unit ${LEFT} is inactive (dead)`);
+      expect(factsOf(crash.pid)).toContain(`unit ${CRASH} is failed (failed)`);
+      // The pool goes with its parent, as its tree (a kill rule's default).
+      for (const p of crash.pool)
+        expect(factsOf(p.pid)).toEqual([`descendant of ${crash.pid} (tree)`]);
+      expect(factsOf(session.pid)).toContain(
+        `unit ${SCOPE} is active (abandoned): its session ended`,
+      );
+      expect(kills.find((e) => e.process.pid === left.pid)!.process.unit).toEqual({
         name: LEFT,
         state: "inactive (dead)",
         stopped: true,
@@ -182,7 +268,7 @@ describe.skipIf(unavailable !== null)(
       expect(spared!.reasons).toContain(`unit ${LIVE} is active (running)`);
     });
 
-    it("status lists the leftover under LEFT IN STOPPED UNITS without any rule", async () => {
+    it("status lists the leftovers under LEFT IN STOPPED UNITS without any rule", async () => {
       const empty = `/etc/cleanup-${token}/empty.yaml`;
       await inside().write(
         empty,
@@ -191,9 +277,9 @@ describe.skipIf(unavailable !== null)(
       const { report } = await agent(["status", "--json", "--config", empty]);
       const listed = report.leftInStoppedUnits!;
       expect(listed.problem).toBeNull();
-      expect(listed.unitsChecked).toBeGreaterThanOrEqual(2);
+      expect(listed.unitsChecked).toBeGreaterThanOrEqual(4);
       const pids = listed.processes.map((p) => p.pid);
-      expect(pids).toContain(left.pid);
+      for (const p of leftovers()) expect(pids).toContain(p.pid);
       expect(pids).not.toContain(live.pid);
       expect(listed.processes.find((p) => p.pid === left.pid)!.unit).toEqual({
         name: LEFT,
@@ -204,12 +290,14 @@ describe.skipIf(unavailable !== null)(
       const lines = text.stdout.split("\n");
       const at = lines.findIndex((l) => l.startsWith("LEFT IN STOPPED UNITS ("));
       expect(at, text.stdout).toBeGreaterThan(0);
-      const section = lines.slice(at, lines.indexOf("", at));
-      expect(section.join("\n")).toContain(`in ${LEFT}, inactive (dead) (parent 1)`);
-      expect(section.join("\n")).not.toContain(LIVE);
+      const section = lines.slice(at, lines.indexOf("", at)).join("\n");
+      expect(section).toContain(`in ${LEFT}, inactive (dead) (parent 1)`);
+      expect(section).toContain(`in ${CRASH}, failed (failed) (parent 1)`);
+      expect(section).toContain(`in ${SCOPE}, active (abandoned): its session ended (parent 1)`);
+      expect(section).not.toContain(LIVE);
     });
 
-    it("the bundled rules alert on it (dry run) and never on the live service", async () => {
+    it("the bundled rules alert on the stopped services' leftovers (dry run), not on the scope or the live service", async () => {
       const { report } = await agent([
         "--dry-run",
         "--json",
@@ -217,25 +305,36 @@ describe.skipIf(unavailable !== null)(
         "/opt/cleanup/rules.yaml",
       ]);
       const alerts = report.plan.entries.filter((e) => e.rule === "left-in-stopped-units");
-      expect(alerts.map((e) => [e.process.pid, e.action])).toContainEqual([left.pid, "alert"]);
-      expect(alerts.map((e) => e.process.pid)).not.toContain(live.pid);
+      expect(alerts.every((e) => e.action === "alert")).toBe(true);
+      const pids = alerts.map((e) => e.process.pid);
+      for (const p of [left, crash, ...crash.pool]) expect(pids).toContain(p.pid);
+      expect(pids).not.toContain(session.pid);
+      expect(pids).not.toContain(live.pid);
     });
 
-    it("a live run kills the leftover and leaves the live service running", async () => {
+    it("a live run kills every leftover and leaves the live service running", async () => {
       const { code, report } = await agent(["--json", "--config", RULES]);
       expect(code).toBe(0);
-      expect(report.plan.entries.map((e) => e.process.pid)).toEqual([left.pid]);
-      await until("the leftover to be gone", STEP_MS, async () =>
-        (await alive(left)) ? undefined : true,
-      );
+      const want = leftovers()
+        .map((p) => p.pid)
+        .sort();
+      expect(report.plan.entries.map((e) => e.process.pid).sort()).toEqual(want);
+      for (const p of leftovers())
+        await until(`${p.pid} to be gone`, STEP_MS, async () =>
+          (await alive(p)) ? undefined : true,
+        );
       expect(await alive(live)).toBe(true);
       const audit = (await inside().sh(`cat ${STATE}/audit.jsonl`))
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l) as { pid: number; rule: string; signal: string });
-      expect(audit.map((a) => [a.pid, a.rule, a.signal])).toEqual([
-        [left.pid, "left-in-stopped", "SIGTERM"],
-      ]);
+      expect(
+        audit
+          .filter((a) => a.signal === "SIGTERM")
+          .map((a) => a.pid)
+          .sort(),
+      ).toEqual(want);
+      expect(new Set(audit.map((a) => a.rule))).toEqual(new Set(["left-in-stopped"]));
     });
   },
 );
