@@ -7,6 +7,8 @@ import { join } from "node:path";
 import type { LockHolder } from "../act/lock.js";
 import { checkTrustedDir, startSession } from "../act/session.js";
 import { loadConfigFile } from "../config/load.js";
+import type { ConfigProblem } from "../config/errors.js";
+import { readHostFacts } from "../host/host-facts.js";
 import type { Config } from "../config/types.js";
 import { startDeadline } from "../shared/deadline.js";
 import type { RunContext } from "./context.js";
@@ -79,8 +81,19 @@ export function open(context: RunContext, options: OpenOptions): Opened {
 }
 
 /** Checks the config only: nothing scanned, locked or written. */
-export function checkConfig(configPath: string, allowUntrusted = false): Config {
-  return loadConfigFile(configPath, { allowUntrusted });
+/**
+ * `cleanup check`'s load: the file as a run reads it, and also the keys this host cannot serve
+ * (config/host-facts.ts), told to `onHostProblems`.
+ */
+export function checkConfig(
+  configPath: string,
+  allowUntrusted = false,
+  onHostProblems?: (problems: ConfigProblem[]) => void,
+): Config {
+  return loadConfigFile(configPath, {
+    allowUntrusted,
+    ...(onHostProblems && { hostFacts: { facts: readHostFacts(), report: onHostProblems } }),
+  });
 }
 
 export function defaultStateDir(uid: number): string {

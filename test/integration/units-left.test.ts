@@ -297,6 +297,18 @@ describe.skipIf(unavailable !== null)(
       expect(section).not.toContain(LIVE);
     });
 
+    it("check --strict passes the bundled rules under systemd: the unit keys can be served", async () => {
+      const r = await inside().exec([
+        CLI,
+        "check",
+        "--strict",
+        "--config",
+        "/opt/cleanup/rules.yaml",
+      ]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(r.stdout).toMatch(/rules\.yaml: OK \(\d+ rules, .*services\)\n$/);
+    });
+
     it("the bundled rules alert on the stopped services' leftovers (dry run), not on the scope or the live service", async () => {
       const { report } = await agent([
         "--dry-run",
