@@ -59,7 +59,7 @@ export function listDir(
         truncated = true;
         return false;
       }
-      const file = entryOf(opened.fd, dir, name, limits);
+      const file = entryOf(opened.fd, opened.dev, dir, name, limits);
       if (file) files.push(file);
       return true;
     });
@@ -75,6 +75,7 @@ export function listDir(
 /** One entry from lstat; null when it went away between readdir and lstat. */
 function entryOf(
   dirFd: number,
+  dirDev: number,
   dir: string,
   name: string,
   limits: ListLimits,
@@ -99,7 +100,8 @@ function entryOf(
     ctimeMs: stat.ctimeMs,
   };
   if (file.kind === "dir") {
-    const walk = new Walk(limits);
+    // A mount point (another file system's root) is not the directory's to empty: unknown.
+    const walk = new Walk(limits, dirDev);
     file.contents = walk.dir(dirFd, name, stat, path, 1) ? walk.contents : null;
     file.sizeBytes = walk.sizeBytes;
   }
@@ -115,17 +117,23 @@ export function kindOf(stat: Stats): LeftoverFile["kind"] {
 /**
  * A bounded walk of a directory entry's contents: every entry at any depth (files, dirs,
  * sockets, symlinks themselves, never followed) with its dev and inode, so that a holder of
- * anything inside holds the directory. Each subdirectory is opened O_NOFOLLOW through its
+ * anything inside holds the directory. It never crosses into another file system (a mount
+ * point inside makes the contents unknown: removal would empty someone else's mount). Each subdirectory is opened O_NOFOLLOW through its
  * parent's fd and checked against its lstat, as the top one is.
  */
 class Walk {
   readonly contents: { dev: number; ino: number; path: string }[] = [];
   /** Of the regular files seen: when the walk was cut, at least this much. */
   sizeBytes = 0;
-  constructor(private readonly limits: ListLimits) {}
+  /** `dev`: the file system the walk stays on (a directory on another is a mount point). */
+  constructor(
+    private readonly limits: ListLimits,
+    private readonly dev: number,
+  ) {}
 
   /** False = cut (too deep, too many, unreadable, changed while walked). */
   dir(parentFd: number, name: string, stat: Stats, path: string, depth: number): boolean {
+    if (stat.dev !== this.dev) return false;
     let fd: number;
     try {
       fd = openSync(
