@@ -3,11 +3,13 @@
 // tmpfs, so both device encodings are checked against stat), a cwd inside a directory entry, a
 // unix socket bound in one, a multiprocessing SharedMemory under /dev/shm (token-named only,
 // unlinked in finally), and a process in its own mount namespace on a tmpfs whose minor is
-// past 255. The scene SIGKILLs what it started, by pid and start time, in afterEach.
+// past 255; and removeFile with those holders read again, keeping what is held and removing it
+// once its holder is gone. The scene SIGKILLs what it started, by pid and start time, in afterEach.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { removeFile, type HeldCheck } from "../../src/act/file-removal.js";
 import { readHolders, type HolderTargets } from "../../src/scan/file-holders.js";
 import { listDir } from "../../src/scan/leftover-files.js";
 import { inodeKey, type DirListing, type LeftoverFile } from "../../src/scan/leftover-types.js";
@@ -200,6 +202,112 @@ describe("readHolders on real processes", () => {
     expect(holdersOf(file("map-"), [pid], targets)).toEqual([
       { pid, startTicks: startTicksOf(pid), how: "map" },
     ]);
+  });
+});
+
+describe("listDir and a mount point inside a directory entry", () => {
+  it("has the entry's contents unknown (null): emptying it would empty another file system", async () => {
+    scene = new Scene();
+    const watch = join(scene.dir, "watch");
+    const entry = join(watch, `pymp-${scene.token}`);
+    mkdirSync(join(entry, "mnt"), { recursive: true });
+    mkdirSync(join(watch, `plain-${scene.token}`));
+    // The mount lives in a private mount namespace (gone with it), seen through its root.
+    const script = `mount -t tmpfs cleanup-test-${scene.token} "$1" || exit 1\nexec "$2" -c "$3"`;
+    const pid = await started(
+      spawn(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          script,
+          "sh",
+          join(entry, "mnt"),
+          scene.python,
+          SLEEP,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      ),
+    );
+    const files = listDir(`/proc/${pid}/root${watch}`, (n) => n.endsWith(scene.token)).files;
+    const byName = Object.fromEntries(files.map((f) => [f.name, f]));
+    expect(byName[`pymp-${scene.token}`]!.contents).toBeNull();
+    expect(byName[`plain-${scene.token}`]!.contents).toEqual([]);
+  });
+});
+
+/** The recheck the run will give removeFile: the holders read again, among these pids. */
+function recheckOf(f: LeftoverFile, pids: number[]): () => HeldCheck {
+  return () => {
+    const listing = { dir: f.dir, files: [f], truncated: false };
+    const live = pids.filter((pid) => startTicksOf(pid) !== null);
+    const index = readHolders(
+      "/proc",
+      targetsOf([listing]),
+      live.map((pid) => ({ pid, startTicks: startTicksOf(pid)! })),
+    );
+    if (index.unknown.length > 0) return { held: true, why: "a process cannot be read" };
+    const keys = [f, ...(f.contents ?? [])].map((c) => inodeKey(c.dev, c.ino));
+    const holders = keys.flatMap((k) => index.byInode.get(k) ?? []);
+    return holders.length > 0
+      ? { held: true, why: holders.map((h) => `pid ${h.pid} (${h.how})`).join(", ") }
+      : { held: false };
+  };
+}
+
+describe("removeFile with the holders read again just before the unlink", () => {
+  it("keeps a SharedMemory segment while a process maps it, removes it once that process is gone", async () => {
+    scene = new Scene();
+    const name = `psm_cleanup_test_${scene.token}`;
+    const code = [
+      "import sys, time",
+      "from multiprocessing import shared_memory, resource_tracker",
+      "shm = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=1 << 16)",
+      "resource_tracker.unregister(shm._name, 'shared_memory')",
+      SLEEP,
+    ].join("\n");
+    try {
+      const holder = await python(code, [name]);
+      const [segment] = listDir("/dev/shm", (n) => n === name).files;
+      const held = removeFile(segment!, recheckOf(segment!, [holder]));
+      expect(held).toMatchObject({ removed: false, reason: "held" });
+      expect(held.detail).toContain(`pid ${holder} (fd)`);
+      expect(held.detail).toContain(`pid ${holder} (map)`);
+      await scene.end(holder);
+      expect(removeFile(segment!, recheckOf(segment!, [holder]))).toEqual({
+        removed: true,
+        bytesFreed: 1 << 16,
+      });
+    } finally {
+      spawnUnlink(name);
+    }
+  });
+
+  it("keeps a pymp-style directory whose socket a live process listens on; removes it once that process is gone", async () => {
+    scene = new Scene();
+    const watch = join(scene.dir, "watch");
+    mkdirSync(watch);
+    const dir = join(watch, `pymp-${scene.token}`);
+    mkdirSync(dir);
+    const server = await python(
+      `import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen()\n${SLEEP}`,
+      [join(dir, "listener")],
+    );
+    const [entry] = listDir(watch, (n) => n === `pymp-${scene.token}`).files;
+    expect(entry!.contents).toHaveLength(1);
+    expect(removeFile(entry!, recheckOf(entry!, [server]))).toMatchObject({
+      removed: false,
+      reason: "held",
+      detail: `pid ${server} (socket)`,
+    });
+    await scene.end(server);
+    expect(removeFile(entry!, recheckOf(entry!, [server]))).toEqual({
+      removed: true,
+      bytesFreed: 0,
+    });
   });
 });
 
