@@ -6,6 +6,7 @@ import type { AlertingReport } from "../alerts/alerting.js";
 import type { Action } from "../config/types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { GpuHolders } from "../host/gpu-holders.js";
+import type { ShmUsage } from "../host/shm-usage.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
 import type { LeftInStoppedUnits } from "../rules/left-in-units.js";
@@ -63,6 +64,8 @@ export interface RunReport {
   gpuHolders?: GpuHolders;
   /** Processes left in the cgroups of stopped units (status only). */
   leftInStoppedUnits?: LeftInStoppedUnits;
+  /** /dev/shm's usage and largest files with their holders (status only). */
+  shm?: ShmUsage;
   /** The previous acting run (status only). */
   lastRun?: LastRun | null;
   /** What was told (or, in a dry run, would be) and how each sink took it. */

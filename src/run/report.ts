@@ -76,7 +76,7 @@ export function runReport(
   outcome: RunOutcome,
   durationMs: number,
 ): RunReport {
-  const { measured, decided, acted, announced, top, gpuHolders, leftInUnits } = stages;
+  const { measured, decided, acted, announced, top, gpuHolders, leftInUnits, shm } = stages;
   const { config, state } = run;
   const stop = announced.stop;
   return {
@@ -94,6 +94,7 @@ export function runReport(
     ...(top && { top }),
     ...(gpuHolders && { gpuHolders }),
     ...(leftInUnits && { leftInStoppedUnits: leftInUnits }),
+    ...(shm && { shm }),
     ...(run.mode === "status" && {
       lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
     }),

@@ -11,7 +11,7 @@ import { announce } from "./announce.js";
 import { createContext, elapsedMs } from "./context.js";
 import { decide } from "./decide.js";
 import { leftInStoppedUnits } from "./left-in-units.js";
-import { finishMeasure, gpuHolders, measure, topProcesses } from "./measure.js";
+import { finishMeasure, gpuHolders, measure, shmUsage, topProcesses } from "./measure.js";
 import { open } from "./open.js";
 import { persist, persistStopped } from "./persist.js";
 import { busyReport, outcomeOf, runReport, stoppedReport } from "./report.js";
@@ -39,6 +39,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const top = topProcesses(run, measured);
     const gpu = gpuHolders(run, measured);
     const leftInUnits = await leftInStoppedUnits(run, measured);
+    const shm = await shmUsage(run, measured);
     const announced = await announce(run, measured, decided, acted);
     const stages: Stages = {
       measured,
@@ -46,6 +47,7 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
       acted,
       top,
       gpuHolders: gpu,
+      shm,
       leftInUnits,
       announced,
     };

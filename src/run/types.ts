@@ -7,6 +7,7 @@ import type { Config } from "../config/types.js";
 import type { CpuNow, CpuState } from "../host/cpu.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { GpuHolders } from "../host/gpu-holders.js";
+import type { ShmUsage } from "../host/shm-usage.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
 import type { DeadlineStop, RunMode, RunReport, RunStage } from "../report/run-report.js";
@@ -105,5 +106,7 @@ export interface Stages {
   gpuHolders?: GpuHolders | undefined;
   /** Processes left in stopped units (status only). */
   leftInUnits?: LeftInStoppedUnits | undefined;
+  /** /dev/shm's usage and largest files (status only). */
+  shm?: ShmUsage | undefined;
   announced: Announced;
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { RUN_FORMAT } from "../formats.js";
 import type { RunReport } from "../run-report.js";
 import { alertingReport } from "./alerts.js";
-import { gpuHolders, hostMetrics, thresholdResult, topProcess } from "./host.js";
+import { gpuHolders, hostMetrics, shmUsage, thresholdResult, topProcess } from "./host.js";
 import { plan } from "./plan.js";
 import { action, actor, count, killResult, lockHolder, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
@@ -49,6 +49,7 @@ export const runReport = z.strictObject({
   results: z.array(killResult),
   top: z.array(topProcess).optional(),
   gpuHolders: gpuHolders.optional(),
+  shm: shmUsage.optional(),
   leftInStoppedUnits: z
     .strictObject({
       processes: z.array(processRef),
