@@ -169,6 +169,16 @@ describe("files: errors name the file, line, key and value", () => {
       "rules.yaml:5:13 files[0].action: unknown action (got kill, expected report, alert or remove)",
     ],
     [
+      "an unknown severity",
+      ["files:", "  - name: a", "    paths: [/tmp/x]", "    severity: high"],
+      "rules.yaml:5:15 files[0].severity: unknown severity (got high, expected info, warning or critical)",
+    ],
+    [
+      "a wrong owner",
+      ["files:", "  - name: a", "    paths: [/tmp/x]", "    owner: true"],
+      "rules.yaml:5:12 files[0].owner: wrong type (got true, expected a user name or uid, or a list of them)",
+    ],
+    [
       "a bad duration",
       ["files:", "  - name: a", "    paths: [/tmp/x]", "    older_than: soon"],
       "rules.yaml:5:17 files[0].older_than: not a duration (got soon, expected a duration like 90s, 30m, 6h, 1d or 1h30m)",

@@ -166,6 +166,13 @@ files:
     });
   });
 
+  it("judges a hostile name as a name: a newline, '..' inside it", () => {
+    const f = file("psm_a\n..\nb");
+    expect(run(REMOVE_SHM, [listing([f])]).entries.map((e) => e.file.path)).toEqual([
+      "/dev/shm/psm_a\n..\nb",
+    ]);
+  });
+
   it("judges both mtime and ctime: the younger one decides", () => {
     const recentCtime = file("psm_c", { mtimeMs: NOW - 5 * DAY, ctimeMs: NOW - 2 * HOUR });
     const recentMtime = file("psm_m", { mtimeMs: NOW - 2 * HOUR, ctimeMs: NOW - 5 * DAY });
