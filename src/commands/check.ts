@@ -45,7 +45,7 @@ export const checkCommand = defineCommand({
     const warned =
       lacking.length > 0 ? `; ${lacking.length} warning${lacking.length === 1 ? "" : "s"}` : "";
     io.stdout.write(
-      `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries, ${config.services.length} services)${warned}\n`,
+      `${config.file}: OK (${config.rules.length} rules, ${kills} kill, ${config.protect.length} protect entries, ${config.services.length} services${config.files.length > 0 ? `, ${config.files.length} file rules` : ""})${warned}\n`,
     );
     return { code: EXIT.OK };
   },

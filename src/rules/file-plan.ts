@@ -31,7 +31,11 @@ export function planFiles(
   const byDir = new Map(listings.map((l) => [l.dir, l]));
   const out: FilePlan = { entries: [], spared: [], refusals: [], listings: [] };
   const notes = new Map<string, ListingNote>();
-  /** path → the rule that judged it (first rule wins). */
+  /**
+   * path → the rule that took it (the first whose paths and conditions all hold): a later rule
+   * does not act on it again, but a file an earlier rule spared (too young to remove) is still
+   * judged by the next (report it at once), as a process is by each rule.
+   */
   const claimed = new Map<string, string>();
   const used: RunBudget = { files: 0, bytes: 0 };
 
@@ -48,12 +52,11 @@ export function planFiles(
       if (earlier !== undefined) {
         out.spared.push(
           spared(rule, file, "earlier-rule", [
-            `judged by file rule ${earlier}, the first whose paths match it`,
+            `taken by file rule ${earlier}, the first whose paths and conditions hold for it`,
           ]),
         );
         continue;
       }
-      claimed.set(file.path, rule.name);
       if (kindMiss) {
         out.spared.push(spared(rule, file, "kind", [kindMiss.detail]));
         continue;
@@ -65,6 +68,7 @@ export function planFiles(
         out.spared.push(spared(rule, file, failure.code, reasons));
         continue;
       }
+      claimed.set(file.path, rule.name);
       entries.push({
         action: rule.action,
         rule: rule.name,

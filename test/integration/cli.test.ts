@@ -110,7 +110,7 @@ describe("the bundled rules and the command line", () => {
     const run = await scene.runAgent(["check", "--config", BUNDLED]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /rules\.yaml: OK \(12 rules, 6 kill, 1 protect entries, 0 services\)/,
+      /rules\.yaml: OK \(12 rules, 6 kill, 1 protect entries, 0 services, 3 file rules\)/,
     );
   });
 

@@ -195,11 +195,11 @@ describe("systemd units", () => {
       NoNewPrivileges: "yes",
       ProtectSystem: "strict",
       ProtectHome: "read-only",
-      PrivateTmp: "yes",
+      // Not private: the files: rules clean the system's /tmp/pymp-* (README, Leftover files).
+      PrivateTmp: "no",
       PrivateDevices: "yes",
       ProtectClock: "yes",
       SystemCallErrorNumber: "EPERM",
-      ReadWritePaths: "-/var/lib/prometheus/node-exporter",
       ProtectKernelTunables: "yes",
       ProtectKernelModules: "yes",
       ProtectKernelLogs: "yes",
@@ -212,6 +212,10 @@ describe("systemd units", () => {
       UMask: "0077",
     };
     for (const [key, value] of Object.entries(expected)) expect(one(key), key).toBe(value);
+    expect(service.get("ReadWritePaths")).toEqual([
+      "-/var/lib/prometheus/node-exporter",
+      "-/dev/shm -/tmp",
+    ]);
     const caps = ["CAP_DAC_READ_SEARCH", "CAP_KILL", "CAP_SYS_PTRACE"];
     expect(one("CapabilityBoundingSet")!.split(/\s+/).sort()).toEqual(caps);
     expect(service.get("SystemCallFilter")).toEqual([

@@ -306,7 +306,7 @@ describe.skipIf(unavailable !== null)(
         "/opt/cleanup/rules.yaml",
       ]);
       expect(r).toMatchObject({ code: 0, stderr: "" });
-      expect(r.stdout).toMatch(/rules\.yaml: OK \(\d+ rules, .*services\)\n$/);
+      expect(r.stdout).toMatch(/rules\.yaml: OK \(\d+ rules, .*file rules\)\n$/);
     });
 
     it("the bundled rules alert on the stopped services' leftovers (dry run), not on the scope or the live service", async () => {

@@ -317,10 +317,10 @@ files:
 `);
     const link = file("psm_link", { kind: "other" });
     const plan = run(c, [listing([link])]);
-    expect(plan.entries).toEqual([]);
+    // The remove rule spares it; the next rule, which only reports, still sees it.
+    expect(plan.entries.map((e) => [e.rule, e.action])).toEqual([["seen", "report"]]);
     expect(plan.spared.map((s) => [s.rule, s.code, s.reasons])).toEqual([
       ["rm", "kind", ["kind other (a symlink, socket, fifo or device): never removed"]],
-      ["seen", "earlier-rule", ["judged by file rule rm, the first whose paths match it"]],
     ]);
     const report = rules("files:\n  - name: seen\n    paths: [/dev/shm/psm_*]\n    kind: any\n");
     expect(run(report, [listing([link])]).entries).toHaveLength(1);
@@ -432,27 +432,32 @@ files:
 });
 
 describe("planFiles: first rule wins", () => {
-  it("a file two rules match is judged by the first; the second says so", () => {
+  it("a file an earlier rule took is not taken again; one it spared is judged by the next", () => {
     const c = rules(`
 files:
-  - name: young-report
-    paths: [/dev/shm/psm_*]
-    older_than: 7d
   - name: remove
     paths: [/dev/shm/psm_*]
     no_holder: true
-    older_than: 1d
+    older_than: 7d
     action: remove
+  - name: report
+    paths: [/dev/shm/psm_*]
+    no_holder: true
 `);
-    const f = file("psm_1");
-    const plan = run(c, [listing([f])]);
-    expect(plan.entries).toEqual([]);
-    expect(plan.spared.map((s) => [s.rule, s.code, s.reasons])).toEqual([
-      ["young-report", "too-young", ["age 3d < 7d"]],
+    const old = file("psm_old", { mtimeMs: NOW - 8 * DAY, ctimeMs: NOW - 8 * DAY });
+    const young = file("psm_young"); // 3 days old
+    const plan = run(c, [listing([old, young])]);
+    expect(plan.entries.map((e) => [e.rule, e.action, e.file.name])).toEqual([
+      ["remove", "remove", "psm_old"],
+      ["report", "report", "psm_young"],
+    ]);
+    expect(plan.spared.map((s) => [s.rule, s.code, s.file.name, s.reasons])).toEqual([
+      ["remove", "too-young", "psm_young", ["age 3d < 7d"]],
       [
-        "remove",
+        "report",
         "earlier-rule",
-        ["judged by file rule young-report, the first whose paths match it"],
+        "psm_old",
+        ["taken by file rule remove, the first whose paths and conditions hold for it"],
       ],
     ]);
   });
