@@ -9,7 +9,7 @@
 // namespace's init is the shell below; unshare --kill-child is our child, SIGKILLed afterEach,
 // which ends every process in the namespace and unmounts its tmpfs.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -81,6 +81,9 @@ describe.skipIf(!isRoot)("leftover files of a dead pool (own pid and mount names
     const tmp = join(s.dir, `tmp-${s.token}`);
     const out = join(s.dir, "out");
     for (const d of [tmp, out]) mkdirSync(d, { recursive: true });
+    // Two files for a rule whose budget is one: it removes neither, and alerts.
+    const overBudget = [1, 2].map((n) => join(tmp, `budget-${s.token}-${n}`));
+    for (const f of overBudget) writeFileSync(f, "x");
     const config = s.rules(`
 rules: []
 files:
@@ -95,6 +98,12 @@ files:
     no_holder: true
     older_than: 1s
     action: remove
+  - name: budget-${s.token}
+    paths: ['${tmp}/budget-${s.token}-*']
+    no_holder: true
+    older_than: 1s
+    action: remove
+    max_files: 1
   - name: pymp-${s.token}
     paths: ['${tmp}/pymp-*']
     kind: dir
@@ -143,7 +152,8 @@ files:
     for (const f of [...deadFiles, ...liveFiles]) expect(read("before.txt")).toContain(base(f));
 
     // The dry run: the dead pool's three would go, with why; the live pool's are held, by whom.
-    expect(read("dry.err"), read("dry.err")).toBe("");
+    // Exit 1 in a dry run too: the budget rule would be refused.
+    expect(read("dry.err"), read("dry.err")).toBe("exit 1\n");
     const dry = JSON.parse(read("dry.json")) as Report;
     expect(dry.files.holders.unknown).toEqual([]);
     const planned = dry.files.plan.entries.filter((e) => e.action === "remove");
@@ -163,7 +173,8 @@ files:
 
     // The live run: removed, the bytes freed told; the live pool's all there.
     const told = read("live.err");
-    expect(told, told).not.toMatch(/^exit /m);
+    // Exit 1 (attention): the budget rule below was refused, as a kill budget would be.
+    expect(told.match(/^exit \d+$/gm), told).toEqual(["exit 1"]);
     // Told (the log sink, as no other is configured): what was removed and the bytes freed.
     expect(told).toContain(`segments-${s.token}: removed 1 leftover file, 1.0MiB freed`);
     expect(told).toContain(`pymp-${s.token}: removed 1 leftover file,`);
@@ -172,6 +183,10 @@ files:
     for (const f of deadFiles) expect(results.get(f)?.outcome, f).toBe("removed");
     expect(results.get(dead.segment)!.bytesFreed).toBe(1 << 20);
     expect(results.get(dead.semaphore)!.bytesFreed).toBe(32);
+    // Over its budget: nothing removed, the refusal alerted and in the plan.
+    for (const f of overBudget) expect(existsSync(f), f).toBe(true);
+    expect(run.files.results.map((r) => r.path)).not.toContain(overBudget[0]);
+    expect(told).toMatch(new RegExp(`file rule budget-${s.token} .*budget`));
     const after = read("after-live.txt");
     for (const f of deadFiles) expect(after).not.toContain(base(f));
     for (const f of liveFiles) expect(after).toContain(base(f));
