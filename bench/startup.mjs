@@ -90,7 +90,9 @@ async function main() {
       const m = median(times[i]);
       const ratio = m / base;
       const verdict = i === 0 ? "    " : ratio <= TARGET_RATIO ? "PASS" : "MISS";
-      return `  ${verdict}  ${c.label.padEnd(28)} median ${m.toFixed(1).padStart(6)} ms, min ${Math.min(...times[i])
+      return `  ${verdict}  ${c.label.padEnd(28)} median ${m.toFixed(1).padStart(6)} ms, min ${Math.min(
+        ...times[i],
+      )
         .toFixed(1)
         .padStart(6)} ms, ×${ratio.toFixed(2)} node -e 0`;
     }),

@@ -25,6 +25,13 @@ const { metafile } = await build({
   absWorkingDir: root,
   entryPoints: ["src/cli.ts"],
   outdir: "dist",
+  // The entry stays dist/cli.js; what a command loads only when it runs (`await import()` in
+  // its run, see src/commands/) goes into chunks beside it, so that `--version`, `--help` and
+  // `check` do not compile what a run needs. The chunks must stay directly in dist/: modules
+  // find package.json one level up from themselves (src/run/version.ts,
+  // src/commands/config-path.ts).
+  splitting: true,
+  chunkNames: "chunk-[hash]",
   metafile: true,
 });
 

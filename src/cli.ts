@@ -7,10 +7,11 @@ import { setFlagsFromString } from "node:v8";
 // 10,000 processes: peak RSS 103 MiB by default, 80 MiB without semi-space growth, same speed.
 // (--max-semi-space-size can only be given before start; the growth factor is read at each GC.)
 setFlagsFromString("--semi-space-growth-factor=1");
-const { isRunChild, serveRun } = await import("./daemon/run-child.js");
+const { isRunChild } = await import("./daemon/run-child-env.js");
 
 if (isRunChild()) {
   // One run for `cleanup daemon` (see src/daemon/run-process.ts): the report goes back over IPC.
+  const { serveRun } = await import("./daemon/run-child.js");
   await serveRun();
 } else {
   const { main } = await import("./main.js");

@@ -3,10 +3,7 @@
 // process, by the Exit returned here.
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { parseCommandLine, runParsed } from "./commands/table.js";
-import { writeErrorTextfile } from "./commands/textfile.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
-import { renderErrorJson } from "./report/error-report.js";
-import { nagiosErrorLine } from "./report/nagios.js";
 import { plainText } from "./shared/log-line.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
@@ -19,13 +16,22 @@ export async function main(argv: string[]): Promise<Exit> {
   try {
     return await runParsed(parseCommandLine(argv.slice(2)), io);
   } catch (error) {
-    if (textfile !== undefined) writeErrorTextfile(textfile);
+    // The renderers of an error are loaded only when there is one: they would otherwise be
+    // compiled at every start (see scripts/build.mjs, splitting).
+    if (textfile !== undefined) {
+      const { writeErrorTextfile } = await import("./commands/textfile.js");
+      writeErrorTextfile(textfile);
+    }
     if (format === "nagios") {
+      const { nagiosErrorLine } = await import("./report/nagios.js");
       io.stdout.write(`${nagiosErrorLine(error, isInternalError(error))}\n`);
       return { code: exitCodeForNagios("UNKNOWN") };
     }
     const code = exitCodeForError(error);
-    if (wantsJson) io.stdout.write(renderErrorJson(error, code));
+    if (wantsJson) {
+      const { renderErrorJson } = await import("./report/error-report.js");
+      io.stdout.write(renderErrorJson(error, code));
+    }
     // Under journald at priority err: `journalctl -p err` shows why a run did nothing.
     io.stderr.write(plainText(`${errorText(error)}\n`, "error", io.stderr));
     return { code };

@@ -1,7 +1,5 @@
 // `cleanup alert test`: one test message through each sink, each result reported.
-import { sendTestAlerts } from "../alerts/test-alert.js";
 import { exitCodeForAlertTest } from "../exit-codes.js";
-import { checkConfig } from "../run/open.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
@@ -33,6 +31,11 @@ export const alertTestCommand = defineCommand({
     ...(values.sink !== undefined && { sink: values.sink }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
+    const [{ checkConfig }, { sendTestAlerts }] = await Promise.all([
+      import("../run/open.js"),
+      import("../alerts/test-alert.js"),
+    ]);
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

@@ -1,6 +1,5 @@
 // `cleanup check`: validate the rules file and exit.
 import { EXIT } from "../exit-codes.js";
-import { checkConfig } from "../run/open.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
@@ -20,6 +19,8 @@ export const checkCommand = defineCommand({
   options: [CONFIG, ALLOW_UNTRUSTED_CONFIG, HELP],
   parse: (values): CheckCommand => ({ name: "check", ...configChoice(values) }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
+    const { checkConfig } = await import("../run/open.js");
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

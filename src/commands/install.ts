@@ -2,10 +2,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { exitCodeForInstall } from "../exit-codes.js";
-import { applyInstall } from "../install/apply.js";
-import { installCommand as binaryCommand } from "../install/bin-path.js";
-import { describeInstall } from "../install/describe.js";
-import { planInstall } from "../install/install.js";
 import { PACKAGE_DIR } from "./config-path.js";
 import { HELP } from "./options.js";
 import { defineCommand } from "./spec.js";
@@ -59,6 +55,18 @@ export const installCommand = defineCommand({
     ...(values.bin !== undefined && { bin: values.bin }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
+    const [
+      { applyInstall },
+      { installCommand: binaryCommand },
+      { describeInstall },
+      { planInstall },
+    ] = await Promise.all([
+      import("../install/apply.js"),
+      import("../install/bin-path.js"),
+      import("../install/describe.js"),
+      import("../install/install.js"),
+    ]);
     const root = resolve(command.root ?? "/");
     const results = applyInstall(
       planInstall({
