@@ -11,7 +11,7 @@ const { isRunChild } = await import("./daemon/run-child-env.js");
 
 if (isRunChild()) {
   // One run for `cleanup daemon` (see src/daemon/run-process.ts): the report goes back over IPC.
-  const { serveRun } = await import("./daemon/run-child.js");
+  const { serveRun } = await import("./commands/machinery.js");
   await serveRun();
 } else {
   const { main } = await import("./main.js");

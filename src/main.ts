@@ -17,19 +17,19 @@ export async function main(argv: string[]): Promise<Exit> {
     return await runParsed(parseCommandLine(argv.slice(2)), io);
   } catch (error) {
     // The renderers of an error are loaded only when there is one: they would otherwise be
-    // compiled at every start (see scripts/build.mjs, splitting).
+    // compiled at every start (see commands/machinery.ts).
     if (textfile !== undefined) {
-      const { writeErrorTextfile } = await import("./commands/textfile.js");
+      const { writeErrorTextfile } = await import("./commands/machinery.js");
       writeErrorTextfile(textfile);
     }
     if (format === "nagios") {
-      const { nagiosErrorLine } = await import("./report/nagios.js");
+      const { nagiosErrorLine } = await import("./commands/machinery.js");
       io.stdout.write(`${nagiosErrorLine(error, isInternalError(error))}\n`);
       return { code: exitCodeForNagios("UNKNOWN") };
     }
     const code = exitCodeForError(error);
     if (wantsJson) {
-      const { renderErrorJson } = await import("./report/error-report.js");
+      const { renderErrorJson } = await import("./commands/machinery.js");
       io.stdout.write(renderErrorJson(error, code));
     }
     // Under journald at priority err: `journalctl -p err` shows why a run did nothing.

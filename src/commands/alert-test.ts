@@ -31,11 +31,8 @@ export const alertTestCommand = defineCommand({
     ...(values.sink !== undefined && { sink: values.sink }),
   }),
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const [{ checkConfig }, { sendTestAlerts }] = await Promise.all([
-      import("../run/open.js"),
-      import("../alerts/test-alert.js"),
-    ]);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { checkConfig, sendTestAlerts } = await import("./machinery.js");
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

@@ -19,8 +19,8 @@ export const checkCommand = defineCommand({
   options: [CONFIG, ALLOW_UNTRUSTED_CONFIG, HELP],
   parse: (values): CheckCommand => ({ name: "check", ...configChoice(values) }),
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const { checkConfig } = await import("../run/open.js");
+    // Loaded when the command runs, and only the config's part: see machinery.ts.
+    const { checkConfig } = await import("../run/check-config.js");
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

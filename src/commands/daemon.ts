@@ -1,4 +1,8 @@
 // `cleanup daemon --schedule CRON`: runs on a schedule, for hosts without systemd or cron.
+import { exitForDaemonStop } from "../exit-codes.js";
+import type { RunReport } from "../report/run-report.js";
+import { openLog } from "../shared/log-line.js";
+import { resolveConfigPath } from "./config-path.js";
 import { CONFIG, HELP, STATE_DIR, TEXTFILE, stateDirChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
 
@@ -68,8 +72,41 @@ export const daemonCommand = defineCommand({
     ...(values.textfile !== undefined && { textfile: values.textfile }),
   }),
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const { runDaemonCommand } = await import("./daemon-exec.js");
-    return runDaemonCommand(command, io);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const {
+      checkTrustedDir,
+      runDaemon,
+      daemonLogEntry,
+      renderTextfile,
+      runLogEntries,
+      checkConfig,
+      writeRunTextfile,
+    } = await import("./machinery.js");
+    // Every line on stderr, in the one log shape: its runs' log sink lines (the run children
+    // inherit stderr) and the daemon's own events.
+    const log = await openLog(io.stderr);
+    const textfile = command.textfile;
+    if (textfile !== undefined) {
+      // Checked once, before the first run: each run then writes it (never through a link).
+      const { trustPaths } = checkConfig(resolveConfigPath(command.config)).settings;
+      for (const w of checkTrustedDir(textfile, "textfile", { trustPaths }))
+        log({ level: "warn", summary: w, fields: { event: "textfile-dir" } });
+    }
+    const stop = await runDaemon({
+      schedule: command.schedule,
+      configPath: resolveConfigPath(command.config, io.stderr),
+      stopTimeoutMs: command.stopTimeoutMs,
+      runEntry: io.entry,
+      ...(command.stateDir && { stateDir: command.stateDir }),
+      ...(command.healthPort !== undefined && { healthPort: command.healthPort }),
+      ...(command.healthHost && { healthHost: command.healthHost }),
+      metrics: (report, now) => renderTextfile(report, now),
+      afterRun: (report: RunReport) => {
+        for (const entry of runLogEntries(report)) log(entry);
+        if (textfile !== undefined) writeRunTextfile(textfile, report, io.stderr);
+      },
+      log: (event) => log(daemonLogEntry(event)),
+    });
+    return exitForDaemonStop(stop);
   },
 });

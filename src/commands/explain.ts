@@ -44,12 +44,8 @@ export const explainCommand = defineCommand({
     };
   },
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const [{ explain }, { renderExplain }, { EXPLAIN_FORMAT }] = await Promise.all([
-      import("../run/explain.js"),
-      import("../report/explain.js"),
-      import("../report/formats.js"),
-    ]);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { explain, renderExplain, EXPLAIN_FORMAT } = await import("./machinery.js");
     const report = await explain({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

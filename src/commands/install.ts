@@ -55,18 +55,9 @@ export const installCommand = defineCommand({
     ...(values.bin !== undefined && { bin: values.bin }),
   }),
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const [
-      { applyInstall },
-      { installCommand: binaryCommand },
-      { describeInstall },
-      { planInstall },
-    ] = await Promise.all([
-      import("../install/apply.js"),
-      import("../install/bin-path.js"),
-      import("../install/describe.js"),
-      import("../install/install.js"),
-    ]);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { applyInstall, binaryCommand, describeInstall, planInstall } =
+      await import("./machinery.js");
     const root = resolve(command.root ?? "/");
     const results = applyInstall(
       planInstall({

@@ -85,12 +85,8 @@ export const portCommand = defineCommand({
     };
   },
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const [{ portCommand: inspectPort }, { renderPortJson }, { renderPort }] = await Promise.all([
-      import("../port/port-command.js"),
-      import("../report/json.js"),
-      import("../report/port.js"),
-    ]);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { inspectPort, renderPortJson, renderPort } = await import("./machinery.js");
     const report = await inspectPort({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

@@ -1,5 +1,8 @@
 // `cleanup [--dry-run]`: one run, the default command.
+import { exitCodeForNagios, exitCodeForRun } from "../exit-codes.js";
+import { logRenderFor } from "../shared/log-line.js";
 import { UsageError } from "../shared/usage-error.js";
+import { resolveConfigPath } from "./config-path.js";
 import {
   ALLOW_UNTRUSTED_CONFIG,
   CONFIG,
@@ -83,8 +86,43 @@ export const runCommand = defineCommand({
     };
   },
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const { runRunCommand } = await import("./run-exec.js");
-    return runRunCommand(command, io);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const {
+      runOnce,
+      runLogEntries,
+      writeAll,
+      writeRunTextfile,
+      renderNagios,
+      renderJsonChunks,
+      renderText,
+    } = await import("./machinery.js");
+    const report = await runOnce({
+      configPath: resolveConfigPath(command.config, io.stderr),
+      allowUntrustedConfig: command.allowUntrustedConfig === true,
+      mode: command.dryRun ? "dry-run" : "run",
+      ...(command.stateDir && { stateDir: command.stateDir }),
+      ...(command.textfile !== undefined && { textfileDir: command.textfile }),
+      // stdout carries the report only (the table, the JSON document or the Nagios line): log
+      // lines go to stderr, so cron, journald and a pipe keep the two apart.
+      logStream: io.stderr,
+    });
+    // Before the report: a reader of the combined output (cron mail) sees them first.
+    const warnings = runLogEntries(report);
+    if (warnings.length > 0) await writeAll(io.stderr, [(await logRenderFor(io.stderr))(warnings)]);
+    const written =
+      command.textfile === undefined || writeRunTextfile(command.textfile, report, io.stderr);
+    const code = exitCodeForRun(report.outcome, written);
+    if (command.format === "nagios") {
+      const { line, state } = renderNagios(report);
+      io.stdout.write(`${line}\n`);
+      return { code: exitCodeForNagios(state) };
+    }
+    await writeAll(
+      io.stdout,
+      command.format === "json"
+        ? renderJsonChunks(report, code)
+        : [renderText(report, { verbose: command.verbose === true })],
+    );
+    return { code };
   },
 });

@@ -40,13 +40,8 @@ export const statusCommand = defineCommand({
     ...stateDirChoice(values),
   }),
   async run(command, io) {
-    // Loaded when the command runs, not with the command table: see scripts/build.mjs.
-    const [{ runOnce }, { renderJsonChunks }, { renderStatus }, { writeAll }] = await Promise.all([
-      import("../run/run-once.js"),
-      import("../report/json.js"),
-      import("../report/status.js"),
-      import("./output.js"),
-    ]);
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { runOnce, writeAll, renderJsonChunks, renderStatus } = await import("./machinery.js");
     const report = await runOnce({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

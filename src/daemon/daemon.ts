@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
-import { checkConfig } from "../run/open.js";
+import { checkConfig } from "../run/check-config.js";
 import { UsageError } from "../shared/usage-error.js";
 import type { DaemonEvent } from "./log-events.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";

@@ -78,10 +78,7 @@ export function open(context: RunContext, options: OpenOptions): Opened {
   return { ...base, kind: "ready", session, warnings: [...textfileWarnings, ...session.warnings] };
 }
 
-/** Checks the config only: nothing scanned, locked or written. */
-export function checkConfig(configPath: string, allowUntrusted = false): Config {
-  return loadConfigFile(configPath, { allowUntrusted });
-}
+export { checkConfig } from "./check-config.js";
 
 export function defaultStateDir(uid: number): string {
   if (uid === 0) return "/var/lib/cleanup";
