@@ -8,7 +8,14 @@ import { plainText } from "./shared/log-line.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<Exit> {
-  const io = { stdout: process.stdout, stderr: process.stderr, entry: argv[1]! };
+  // stderr on first use: creating the stream (a pipe's is a socket) costs --version a module load.
+  const io = {
+    stdout: process.stdout,
+    get stderr() {
+      return process.stderr;
+    },
+    entry: argv[1]!,
+  };
   // Read before parsing: a bad command line is reported in the format it asked for too.
   const format = optionValue(argv, "--format");
   const wantsJson = argv.includes("--json") || format === "json";

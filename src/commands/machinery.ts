@@ -4,6 +4,7 @@
 // split bundle (scripts/build.mjs) has few chunks: each dynamic import is an entry point of its
 // own, and the modules two entry points share become a chunk (a file to load) of their own.
 // `check` loads only the config's (../run/check-config.js).
+import "./young-generation.js";
 export { checkTrustedDir } from "../act/session.js";
 export { sendTestAlerts } from "../alerts/test-alert.js";
 export { runDaemon } from "../daemon/daemon.js";
