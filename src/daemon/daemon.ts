@@ -46,8 +46,9 @@ interface LastRunSummary {
 export type DaemonStop = "stopped" | "gave-up";
 
 export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
-  // Loaded here only: a one-shot run never needs it.
-  const cron = await import("node-cron");
+  // Loaded here only: a one-shot run never needs it. `default`: a CommonJS package in a chunk of
+  // the split bundle (scripts/build.mjs) exports only module.exports, as default; Node gives both.
+  const { default: cron } = await import("node-cron");
   if (!cron.validate(options.schedule)) {
     throw new UsageError(
       `invalid --schedule ${JSON.stringify(options.schedule)}: expected a cron expression such as "*/30 * * * *" (an optional sixth field in front counts seconds)`,
