@@ -8,7 +8,9 @@
 // each and its ratio to `node -e 0`'s median, against the target of 1.3.
 //
 // Nothing here signals or writes anything: `check` only reads and validates the rules file.
-// Environment: BENCH_STARTUP_RUNS (21), BENCH_NODE_FLAGS (extra node flags for the agent runs).
+// Environment: BENCH_STARTUP_RUNS (21), BENCH_NODE_FLAGS (extra node flags for the agent runs),
+// BENCH_STARTUP_BASELINE=PATH/cli.js: also times that build's three commands in the same rounds
+// (before/after figures measured side by side).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -22,11 +24,20 @@ const RUNS = envInt("BENCH_STARTUP_RUNS", 21);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
 const TARGET_RATIO = 1.3;
 
+const BASELINE = process.env.BENCH_STARTUP_BASELINE
+  ? resolve(process.env.BENCH_STARTUP_BASELINE)
+  : null;
+
+const commands = (cli, tag) => [
+  { label: `${tag}--version`, args: [...NODE_FLAGS, cli, "--version"] },
+  { label: `${tag}--help`, args: [...NODE_FLAGS, cli, "--help"] },
+  { label: `${tag}check (rules.yaml)`, args: [...NODE_FLAGS, cli, "check", "--config", BUNDLED] },
+];
+
 const CASES = [
   { label: "node -e 0", args: ["-e", "0"] },
-  { label: "cleanup --version", args: [...NODE_FLAGS, CLI, "--version"] },
-  { label: "cleanup --help", args: [...NODE_FLAGS, CLI, "--help"] },
-  { label: "cleanup check (rules.yaml)", args: [...NODE_FLAGS, CLI, "check", "--config", BUNDLED] },
+  ...commands(CLI, "cleanup "),
+  ...(BASELINE ? commands(BASELINE, "baseline ") : []),
 ];
 
 function envInt(name, fallback) {
@@ -84,13 +95,19 @@ async function main() {
       .map((l) => l.toFixed(1))
       .join(" ")}, Node ${process.version}`,
     ...(NODE_FLAGS.length > 0 ? [`          agent runs with node ${NODE_FLAGS.join(" ")}`] : []),
+    ...(BASELINE ? [`baseline  ${BASELINE}`] : []),
     `${RUNS} rounds (+1 warm-up), wall time spawn → exit, order rotated each round:`,
     "",
     ...CASES.map((c, i) => {
       const m = median(times[i]);
       const ratio = m / base;
-      const verdict = i === 0 ? "    " : ratio <= TARGET_RATIO ? "PASS" : "MISS";
-      return `  ${verdict}  ${c.label.padEnd(28)} median ${m.toFixed(1).padStart(6)} ms, min ${Math.min(
+      const verdict =
+        i === 0 || c.label.startsWith("baseline")
+          ? "    "
+          : ratio <= TARGET_RATIO
+            ? "PASS"
+            : "MISS";
+      return `  ${verdict}  ${c.label.padEnd(29)} median ${m.toFixed(1).padStart(6)} ms, min ${Math.min(
         ...times[i],
       )
         .toFixed(1)
