@@ -9,7 +9,7 @@ import type { ThresholdResult } from "../host/thresholds.js";
 import { limitsText, shownValue, thresholdWhat } from "../host/thresholds.js";
 import type { Plan, PlanEntry, ProcessRef } from "../rules/plan-types.js";
 import type { AlertEvent, Reading } from "./types.js";
-import { displayCommand } from "../shared/printable.js";
+import { displayCommand, printable } from "../shared/printable.js";
 
 export interface RunFindings {
   plan: Plan;
@@ -160,9 +160,13 @@ function describe(processes: readonly ProcessRef[]): string[] {
   return lines;
 }
 
-/** One process in an alert's details: pid, user, age, rss and the (escaped, cut) command line. */
+/**
+ * One process in an alert's details: pid, user, age, rss, its systemd unit and the unit's state
+ * where the run read them, and the (escaped, cut) command line.
+ */
 export function processLine(p: ProcessRef): string {
-  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}) ${displayCommand(p, 120)}`;
+  const unit = p.unit ? `, in ${printable(p.unit.name)}: ${printable(p.unit.state)}` : "";
+  return `pid ${p.pid} (${p.user ?? "?"}, age ${formatDuration(p.ageMs)}, rss ${formatSize(p.rssBytes)}${unit}) ${displayCommand(p, 120)}`;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

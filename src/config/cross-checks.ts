@@ -3,6 +3,7 @@
 // once that object has an error, and the operator should get every problem in one pass.
 
 import { globProblem } from "../shared/glob.js";
+import { fileRuleChecks } from "./files/cross-checks.js";
 import { presetProblems, withPresetKeys } from "./presets/expand.js";
 import { SELECTOR_KEYS, SELECTOR_SPECS, keysThatSay } from "./selectors/registry.js";
 import { parsePercent } from "./units.js";
@@ -26,6 +27,7 @@ export function crossChecks(raw: unknown): CrossIssue[] {
     ...uniqueSinkNames(raw),
     ...emptyProtectEntries(raw),
     ...serviceChecks(raw),
+    ...fileRuleChecks(raw),
   ];
   const firstIndex = new Map<string, number>();
   rules.forEach((rule: unknown, index) => {

@@ -7,7 +7,8 @@
 import { resolve } from "node:path";
 import { Composer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import { crossChecks } from "./cross-checks.js";
-import { ConfigError, formatPath } from "./errors.js";
+import { ConfigError, formatPath, type ConfigProblem } from "./errors.js";
+import { hostFactProblems, type HostFacts } from "./host-facts.js";
 import {
   controlCharacterProblem,
   depthProblem,
@@ -18,7 +19,7 @@ import {
   type LimitProblem,
 } from "./input-limits.js";
 import { describeIssue, firstProblems, type Issue } from "./issues.js";
-import { nodeAt, positionInText, positionOf } from "./locate.js";
+import { keyNodeAt, nodeAt, positionInText, positionOf } from "./locate.js";
 import { normalise } from "./normalise.js";
 import { rulesFileSchema } from "./schema.js";
 import { secretFileProblems } from "./secret-files.js";
@@ -36,6 +37,14 @@ export interface LoadOptions {
   allowUntrusted?: boolean;
   /** The effective uid (tests); default process.geteuid(). */
   euid?: number;
+  /** `cleanup check`: what the host lacks, and where to hear of the keys that need it. */
+  hostFacts?: HostFactsCheck;
+}
+
+export interface HostFactsCheck {
+  facts: HostFacts;
+  /** Told the keys this host cannot serve (none: an empty list), placed in the file. */
+  report: (problems: ConfigProblem[]) => void;
 }
 
 export function loadConfigFile(path: string, options: LoadOptions = {}): Config {
@@ -71,6 +80,7 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Config 
     ]);
   }
   return parseConfig(bytes.toString("utf8"), file, {
+    ...(options.hostFacts && { hostFacts: options.hostFacts }),
     secretProblem: (secret, trustPaths) => trustProblem(secret, { trustPaths, euid: options.euid }),
   });
 }
@@ -81,6 +91,7 @@ export interface ParseOptions {
    * file is not a problem here: it fails only its sink, when that sends.
    */
   secretProblem?: (path: string, trustPaths: readonly string[]) => string | undefined;
+  hostFacts?: HostFactsCheck;
 }
 
 export function parseConfig(text: string, file: string, options: ParseOptions = {}): Config {
@@ -152,6 +163,17 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     );
     if (problems.length > 0) throw new ConfigError(file, problems);
   }
+  if (options.hostFacts)
+    options.hostFacts.report(
+      hostFactProblems(result.data, options.hostFacts.facts)
+        .map(({ path, problem }) => ({
+          file,
+          ...positionOf(keyNodeAt(doc, path.slice(0, -1), String(path.at(-1))), counter),
+          path: formatPath(path),
+          problem,
+        }))
+        .sort((a, b) => a.line - b.line || a.col - b.col),
+    );
   return normalise(result.data, file);
 }
 

@@ -13,15 +13,18 @@ import type {
   Settings,
   Thresholds,
 } from "./types.js";
+import { normaliseFileRules } from "./files/normalise.js";
 import { normaliseMatch } from "./presets/expand.js";
 import { normaliseSelector } from "./selectors/registry.js";
 import { list } from "./selectors/spec.js";
-import { parseDuration, parsePercent } from "./units.js";
+import { parseDuration, parsePercent, parseSize } from "./units.js";
 
 export const DEFAULTS = {
   graceMs: 10_000,
   maxKillsPerRule: 20,
   maxKillsPerRun: 100,
+  maxFilesPerRule: 100,
+  maxFilesPerRun: 500,
   cpuSampleMs: 250,
   statfsTimeoutMs: 2_000,
   // Well under the systemd unit's TimeoutStartSec=5min; a normal run takes well under a second
@@ -42,6 +45,11 @@ export function normalise(raw: RulesFile, file: string): Config {
     graceMs: s.grace !== undefined ? ms(s.grace) : DEFAULTS.graceMs,
     maxKillsPerRule: s.max_kills_per_rule ?? DEFAULTS.maxKillsPerRule,
     maxKillsPerRun: s.max_kills_per_run ?? DEFAULTS.maxKillsPerRun,
+    maxFilesPerRule: s.max_files_per_rule ?? DEFAULTS.maxFilesPerRule,
+    maxFilesPerRun: s.max_files_per_run ?? DEFAULTS.maxFilesPerRun,
+    // No byte limit by default: the file budgets bound a run, and a leak is measured in bytes.
+    maxFileBytesPerRun:
+      s.max_file_bytes_per_run !== undefined ? size(s.max_file_bytes_per_run) : null,
     ...(s.state_dir !== undefined && { stateDir: s.state_dir }),
     cpuSampleMs: s.cpu_sample !== undefined ? ms(s.cpu_sample) : DEFAULTS.cpuSampleMs,
     statfsTimeoutMs:
@@ -76,6 +84,7 @@ export function normalise(raw: RulesFile, file: string): Config {
     services: (raw.services ?? [])
       .map((service, index) => normaliseService(service, index, file))
       .filter((service, index) => raw.services?.[index]?.enabled !== false),
+    files: normaliseFileRules(raw.files ?? [], settings),
   };
 }
 
@@ -154,6 +163,12 @@ function percentLevels(raw: { warn: string; critical: string }): Levels {
 function percent(text: string): number {
   const parsed = parsePercent(text);
   if (!parsed.ok) throw new Error(`unreachable: schema accepted percentage ${text}`);
+  return parsed.value;
+}
+
+function size(text: string): number {
+  const parsed = parseSize(text);
+  if (!parsed.ok) throw new Error(`unreachable: schema accepted size ${text}`);
   return parsed.value;
 }
 

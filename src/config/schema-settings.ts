@@ -1,7 +1,7 @@
-// The schema of settings: how orphans are recognised, kill budgets, timings (the run deadline),
+// The schema of settings: how orphans are recognised, kill and file-removal budgets, timings (the run deadline),
 // the state dir and trusted paths.
 import { z } from "zod";
-import { boolean, duration, positiveInt, typeError } from "./schema-values.js";
+import { boolean, duration, positiveInt, size, typeError } from "./schema-values.js";
 import { parseDuration } from "./units.js";
 
 /** settings.run_deadline's bounds: see its message. */
@@ -36,6 +36,17 @@ export const settings = z.strictObject(
     grace: duration.optional().describe("Default wait before SIGKILL. Default 10s."),
     max_kills_per_rule: positiveInt("default kill budget of a rule").optional(),
     max_kills_per_run: positiveInt("the most processes one run may kill").optional(),
+    max_files_per_rule: positiveInt("default removal budget of a file rule")
+      .optional()
+      .describe("Default `max_files` of a file rule with action remove. Default 100."),
+    max_files_per_run: positiveInt("the most files one run may remove")
+      .optional()
+      .describe("Default 500."),
+    max_file_bytes_per_run: size
+      .optional()
+      .describe(
+        "The most bytes one run's file rules may remove, e.g. 8GiB. Default: no byte limit (the file budgets and each rule's max_bytes still apply).",
+      ),
     cpu_sample: duration
       .optional()
       .describe(

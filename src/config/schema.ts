@@ -5,6 +5,7 @@
 // conditions, rules), schema-services.ts, schema-settings.ts and schema-thresholds.ts.
 import { z } from "zod";
 import { sinkSchemas, sinkTypeList } from "../sinks/registry.js";
+import { fileRule } from "./files/schema.js";
 import { protectEntry, rule } from "./schema-rules.js";
 import { service } from "./schema-services.js";
 import { settings } from "./schema-settings.js";
@@ -81,8 +82,18 @@ export const rulesFileSchema = z.strictObject(
       .describe(
         "Services tracked by PID files and health probes; `cleanup port` judges their instances.",
       ),
+    files: z
+      .array(fileRule, { error: typeError("a list of file rules") })
+      .optional()
+      .describe(
+        "Leftover files (shared-memory segments, semaphores, temp dirs) to report, alert on or remove.",
+      ),
   },
-  { error: typeError("a mapping with settings, thresholds, alerts, protect, rules and services") },
+  {
+    error: typeError(
+      "a mapping with settings, thresholds, alerts, protect, rules, services and files",
+    ),
+  },
 );
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;
@@ -90,3 +101,4 @@ export type RawRule = RulesFile["rules"][number];
 export type RawMatch = RawRule["match"];
 export type RawSelector = NonNullable<RulesFile["protect"]>[number];
 export type RawService = NonNullable<RulesFile["services"]>[number];
+export type { RawFileRule } from "./files/schema.js";

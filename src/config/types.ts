@@ -1,5 +1,7 @@
 import type { SinkConfig } from "../sinks/registry.js";
 import type { Conditions } from "./conditions/registry.js";
+import type { SizeLimit } from "./conditions/rss-over.js";
+import type { PathGlob } from "./files/path-glob.js";
 import type { Selector } from "./selectors/registry.js";
 
 // The config after validation and normalisation: units in ms and bytes, regexes compiled.
@@ -65,6 +67,11 @@ export interface Settings {
   graceMs: number;
   maxKillsPerRule: number;
   maxKillsPerRun: number;
+  /** Default removal budget (files) of a file rule. */
+  maxFilesPerRule: number;
+  maxFilesPerRun: number;
+  /** The most bytes one run's file rules may remove; null = no byte limit. */
+  maxFileBytesPerRun: number | null;
   stateDir?: string;
   cpuSampleMs: number;
   statfsTimeoutMs: number;
@@ -135,4 +142,40 @@ export interface Config {
   /** Enabled rules only, in file order. */
   rules: Rule[];
   services: Service[];
+  /** Enabled file rules only, in file order. */
+  files: FileRule[];
+}
+
+// Leftover files: a path glob compiled once (files/path-glob.ts).
+export type { PathGlob, NameMatch } from "./files/path-glob.js";
+
+export type FileAction = "report" | "alert" | "remove";
+export type FileKind = "file" | "dir" | "any";
+
+/** When a file rule acts on a file whose name matched; every given one must hold. */
+export interface FileConditions {
+  /** Both mtime and ctime at least this old. */
+  olderThanMs?: number;
+  /** User names or uids. */
+  owner?: (string | number)[];
+  sizeOver?: SizeLimit;
+  noHolder?: true;
+  /** The pid the name carries (`<pid>`, in every path) is not running. */
+  creatorGone?: true;
+}
+
+/** A rule for leftover files (rules.yaml's `files:`). */
+export interface FileRule {
+  name: string;
+  description?: string;
+  /** Index in `files:`, for messages. */
+  index: number;
+  paths: PathGlob[];
+  kind: FileKind;
+  conditions: FileConditions;
+  action: FileAction;
+  severity: Severity;
+  /** Removal budget (remove rules): files, and bytes (null = no byte limit). */
+  maxFiles: number;
+  maxBytes: number | null;
 }

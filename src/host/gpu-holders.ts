@@ -7,13 +7,10 @@
 // maps its CUDA context, hundreds of MiB), each bounded by OPEN_FILES_LIMIT (scan/fd-targets.ts).
 // Which processes are orphans is the caller's (rules/orphans.ts judges reapers; host/ sits
 // below rules/).
-import { readFileSync } from "node:fs";
-import { argvExcerpt, type ArgvExcerpt } from "../shared/argv-excerpt.js";
-import { readCmdline } from "../scan/cmdline.js";
+import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { OPEN_FILES_LIMIT, readFdTargets } from "../scan/fd-targets.js";
-import { parsePasswd } from "../scan/parse-misc.js";
-import { isVanished } from "../scan/read-file.js";
 import type { ProcessInfo } from "../scan/types.js";
+import { UserNames, withDetails } from "./process-details.js";
 
 /**
  * NVIDIA (/dev/nvidia0, nvidiactl, nvidia-uvm), DRM render nodes (AMD, Intel), AMD's ROCm. A
@@ -62,17 +59,7 @@ export function readGpuHolders(
   const looked = orphans.slice(0, GPU_ORPHANS_LIMIT);
   const holders: GpuHolder[] = [];
   let unreadable = 0;
-  let names: Map<number, string> | undefined;
-  const userOf = (uid: number): string => {
-    if (!names) {
-      try {
-        names = parsePasswd(readFileSync(passwdPath, "utf8"));
-      } catch {
-        names = new Map();
-      }
-    }
-    return names.get(uid) ?? String(uid);
-  };
+  const users = new UserNames(passwdPath);
   for (const p of looked) {
     // A `holds` rule may have had them read already (null: unknown there too).
     const targets =
@@ -83,15 +70,18 @@ export function readGpuHolders(
     }
     const devices = [...new Set(targets.filter((t) => GPU_DEVICE.test(t)))];
     if (devices.length === 0) continue;
-    const command = commandOf(p, procRoot);
-    if (command === null) continue; // gone since its fds were read
+    const detailed = withDetails(p, procRoot, users);
+    if (detailed === null) continue; // gone since its fds were read
     holders.push({
       pid: p.pid,
       startTicks: p.startTicks,
       ppid: p.ppid,
-      user: p.user ?? (command.uid !== null ? userOf(command.uid) : null),
+      user: detailed.user,
       comm: p.comm,
-      ...command.excerpt,
+      ...argvExcerpt(detailed.argv ?? [], {
+        truncated: detailed.argvTruncated === true,
+        bytes: detailed.argvBytes ?? null,
+      }),
       rssBytes: p.rssBytes,
       ageMs: p.ageMs,
       devices,
@@ -103,23 +93,4 @@ export function readGpuHolders(
     skipped: orphans.length - looked.length,
     unreadable,
   };
-}
-
-/** The scan's argv if it read one, else read now; null when the process is gone. */
-function commandOf(
-  p: ProcessInfo,
-  procRoot: string,
-): { excerpt: ArgvExcerpt; uid: number | null } | null {
-  if (p.argv !== null) {
-    const read = { truncated: p.argvTruncated === true, bytes: p.argvBytes ?? null };
-    return { excerpt: argvExcerpt(p.argv, read), uid: p.uid };
-  }
-  try {
-    const cmdline = readCmdline(procRoot, p.pid);
-    return { excerpt: argvExcerpt(cmdline.argv, cmdline), uid: cmdline.uid };
-  } catch (error) {
-    if (isVanished(error)) return null;
-    // Unreadable (hidepid): the pid, its rss and the device still say enough.
-    return { excerpt: { argv: [] }, uid: null };
-  }
 }

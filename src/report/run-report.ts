@@ -6,8 +6,10 @@ import type { AlertingReport } from "../alerts/alerting.js";
 import type { Action } from "../config/types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { GpuHolders } from "../host/gpu-holders.js";
+import type { ShmUsage } from "../host/shm-usage.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
+import type { LeftInStoppedUnits } from "../rules/left-in-units.js";
 import type { Actor, Plan } from "../rules/plan-types.js";
 import type { ServiceReport } from "../services/assess.js";
 import type { LastRun } from "../state/last-run.js";
@@ -60,6 +62,10 @@ export interface RunReport {
   top?: TopProcess[];
   /** Orphans holding GPU devices (status only). */
   gpuHolders?: GpuHolders;
+  /** Processes left in the cgroups of stopped units (status only). */
+  leftInStoppedUnits?: LeftInStoppedUnits;
+  /** /dev/shm's usage and largest files with their holders (status only). */
+  shm?: ShmUsage;
   /** The previous acting run (status only). */
   lastRun?: LastRun | null;
   /** What was told (or, in a dry run, would be) and how each sink took it. */

@@ -8,6 +8,8 @@ import { formatValue, processLine, thresholdLabel } from "./text.js";
 import { displayCommand, printable } from "../shared/printable.js";
 import { GPU_ORPHANS_LIMIT, type GpuHolders } from "../host/gpu-holders.js";
 import { serviceLines } from "./services.js";
+import type { LeftInStoppedUnits } from "../rules/left-in-units.js";
+import type { ShmUsage } from "../host/shm-usage.js";
 
 const COLORS: Record<Level, string> = { ok: "32", warn: "33", critical: "31", unknown: "35" };
 const MAX_LISTED = 20;
@@ -51,6 +53,8 @@ export function renderStatus(report: RunReport, color: boolean): string {
   }
 
   if (report.gpuHolders) lines.push(...gpuLines(report.gpuHolders));
+  if (report.leftInStoppedUnits) lines.push(...leftInUnitsLines(report.leftInStoppedUnits));
+  if (report.shm) lines.push(...shmLines(report.shm));
 
   lines.push(...serviceLines(report.services ?? [], paint));
 
@@ -150,6 +154,77 @@ function gpuLines(gpu: GpuHolders): string[] {
   }
   if (gpu.holders.length > MAX_LISTED)
     lines.push(`  … ${gpu.holders.length - MAX_LISTED} more: cleanup status --json lists all`);
+  return lines;
+}
+
+/** The processes left in stopped units, each with its unit and the unit's state. */
+function leftInUnitsLines(left: LeftInStoppedUnits): string[] {
+  const count = (n: number, one: string, many = `${one}s`): string =>
+    `${n} ${n === 1 ? one : many}`;
+  const notes = [
+    left.unitsChecked > 0
+      ? `${count(left.unitsChecked, "unit")} with processes checked`
+      : "no process sits in a system unit",
+  ];
+  if (left.unknown > 0)
+    notes.push(
+      `${count(left.unknown, "process", "processes")} in units of unknown state${left.problem ? `: ${left.problem}` : ""}`,
+    );
+  if (left.inUserUnits > 0)
+    notes.push(
+      `${count(left.inUserUnits, "process", "processes")} in user managers' units, not asked`,
+    );
+  const lines = ["", `LEFT IN STOPPED UNITS (${notes.join("; ")})`];
+  if (left.processes.length === 0) return [...lines, "  none"];
+  lines.push(
+    `  ${"PID".padStart(7)}  ${"RSS".padStart(8)}  ${"AGE".padStart(6)}  USER      COMMAND`,
+  );
+  for (const p of left.processes.slice(0, MAX_LISTED)) {
+    lines.push(
+      `  ${String(p.pid).padStart(7)}  ${formatSize(p.rssBytes).padStart(8)}  ${formatDuration(p.ageMs).padStart(6)}  ${(p.user ?? "?").padEnd(8)}  ${displayCommand(p, 80)}`,
+      `           in ${printable(p.unit?.name ?? "?")}, ${printable(p.unit?.state ?? "?")} (parent ${p.ppid})`,
+    );
+  }
+  if (left.processes.length > MAX_LISTED)
+    lines.push(`  … ${left.processes.length - MAX_LISTED} more: cleanup status --json lists all`);
+  return lines;
+}
+
+/** /dev/shm: how full, and its largest files with their holders or "no holder". */
+function shmLines(shm: ShmUsage): string[] {
+  const d = shm.disk;
+  const usage =
+    d.status === "ok" && d.totalBytes !== undefined && d.availableBytes !== undefined
+      ? `${formatSize(d.totalBytes - d.availableBytes)} used of ${formatSize(d.totalBytes)} (${(d.usedPercent ?? 0).toFixed(1)}%)`
+      : `usage unknown${d.error ? ` (${d.error})` : ""}`;
+  const listed = shm.problem
+    ? `not listed: ${shm.problem}`
+    : `${shm.entries} entr${shm.entries === 1 ? "y" : "ies"}, ${formatSize(shm.totalBytes)} in files${shm.truncated ? " (listing cut short)" : ""}`;
+  const lines = ["", `SHARED MEMORY ${printable(shm.dir)}: ${usage}; ${listed}`];
+  if (shm.largest.length === 0) return shm.problem ? lines : [...lines, "  no files"];
+  lines.push(`  ${"SIZE".padStart(8)}  ${"AGE".padStart(6)}  USER      PATH`);
+  for (const f of shm.largest) {
+    lines.push(
+      `  ${formatSize(f.sizeBytes).padStart(8)}  ${formatDuration(f.ageMs).padStart(6)}  ${printable(f.user).padEnd(8)}  ${printable(f.path)}${f.kind === "file" ? "" : ` (${f.kind})`}`,
+    );
+    if (f.holders.length === 0) lines.push("           no holder");
+    for (const h of f.holders.slice(0, 5))
+      lines.push(
+        `           held by ${h.pid} (${h.how}, ${h.user ?? "?"}) ${displayCommand(h, 80)}`,
+      );
+    if (f.holders.length > 5)
+      lines.push(`           … and ${f.holders.length - 5} more: cleanup status --json lists all`);
+  }
+  const unknown = shm.holdersUnknown;
+  if (unknown.length > 0) {
+    const first = unknown
+      .slice(0, 3)
+      .map((u) => `pid ${u.pid}: ${printable(u.reason)}`)
+      .join("; ");
+    lines.push(
+      `  ${unknown.length} process${unknown.length === 1 ? "" : "es"} whose holdings could not be read (${first}${unknown.length > 3 ? "; …" : ""}): a file with no holder shown may still be held`,
+    );
+  }
   return lines;
 }
 

@@ -14,6 +14,7 @@ import { readHostMetrics } from "../host/read-host.js";
 import { readDisks } from "../host/statfs.js";
 import { evaluateThresholds } from "../host/thresholds.js";
 import { readGpuHolders, type GpuHolders } from "../host/gpu-holders.js";
+import { readShmUsage, type ShmUsage } from "../host/shm-usage.js";
 import { readTopProcesses, type TopProcess } from "../host/top.js";
 import { scanNeeds } from "../rules/detail-filter.js";
 import { findAdopters } from "../rules/orphans.js";
@@ -195,6 +196,18 @@ export function gpuHolders(run: Run, measured: Measured): GpuHolders | undefined
     ctx.procRoot,
     ctx.passwdPath ?? undefined,
   );
+}
+
+/** /dev/shm's usage and largest files with their holders: only `status` shows them. */
+export async function shmUsage(run: Run, measured: Measured): Promise<ShmUsage | undefined> {
+  if (run.mode !== "status") return undefined;
+  const { ctx, config } = run;
+  return readShmUsage(measured.snapshot.processes, {
+    procRoot: ctx.procRoot,
+    ...(ctx.passwdPath !== undefined && { passwdPath: ctx.passwdPath }),
+    nowMs: ctx.clock.now(),
+    statfsTimeoutMs: ctx.deadline.bound(config.settings.statfsTimeoutMs),
+  });
 }
 
 /** The top processes by memory, with their CPU %: only `status` shows them (smaps_rollup reads). */

@@ -76,7 +76,7 @@ export function runReport(
   outcome: RunOutcome,
   durationMs: number,
 ): RunReport {
-  const { measured, decided, acted, announced, top, gpuHolders } = stages;
+  const { measured, decided, acted, announced, top, gpuHolders, leftInUnits, shm } = stages;
   const { config, state } = run;
   const stop = announced.stop;
   return {
@@ -93,6 +93,8 @@ export function runReport(
     ...(config.services.length > 0 && { services: decided.services.reports }),
     ...(top && { top }),
     ...(gpuHolders && { gpuHolders }),
+    ...(leftInUnits && { leftInStoppedUnits: leftInUnits }),
+    ...(shm && { shm }),
     ...(run.mode === "status" && {
       lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
     }),

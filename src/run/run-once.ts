@@ -10,7 +10,8 @@ import { act } from "./act.js";
 import { announce } from "./announce.js";
 import { createContext, elapsedMs } from "./context.js";
 import { decide } from "./decide.js";
-import { finishMeasure, gpuHolders, measure, topProcesses } from "./measure.js";
+import { leftInStoppedUnits } from "./left-in-units.js";
+import { finishMeasure, gpuHolders, measure, shmUsage, topProcesses } from "./measure.js";
 import { open } from "./open.js";
 import { persist, persistStopped } from "./persist.js";
 import { busyReport, outcomeOf, runReport, stoppedReport } from "./report.js";
@@ -37,8 +38,19 @@ export async function runOnce(options: RunOptions): Promise<RunReport> {
     const measured = await finishMeasure(run, early);
     const top = topProcesses(run, measured);
     const gpu = gpuHolders(run, measured);
+    const leftInUnits = await leftInStoppedUnits(run, measured);
+    const shm = await shmUsage(run, measured);
     const announced = await announce(run, measured, decided, acted);
-    const stages: Stages = { measured, decided, acted, top, gpuHolders: gpu, announced };
+    const stages: Stages = {
+      measured,
+      decided,
+      acted,
+      top,
+      gpuHolders: gpu,
+      shm,
+      leftInUnits,
+      announced,
+    };
     const durationMs = elapsedMs(ctx);
     const outcome = persist(run, stages, outcomeOf(run, stages), durationMs);
     return runReport(run, stages, outcome, durationMs);

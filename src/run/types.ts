@@ -7,9 +7,11 @@ import type { Config } from "../config/types.js";
 import type { CpuNow, CpuState } from "../host/cpu.js";
 import type { ThresholdResult } from "../host/thresholds.js";
 import type { GpuHolders } from "../host/gpu-holders.js";
+import type { ShmUsage } from "../host/shm-usage.js";
 import type { TopProcess } from "../host/top.js";
 import type { HostMetrics } from "../host/types.js";
 import type { DeadlineStop, RunMode, RunReport, RunStage } from "../report/run-report.js";
+import type { LeftInStoppedUnits } from "../rules/left-in-units.js";
 import type { Plan, PlanEntry } from "../rules/plan-types.js";
 import type { Snapshot } from "../scan/types.js";
 import type { ServiceAssessment } from "../services/assess.js";
@@ -102,5 +104,9 @@ export interface Stages {
   top: TopProcess[] | undefined;
   /** Orphans holding GPU devices (status only). */
   gpuHolders?: GpuHolders | undefined;
+  /** Processes left in stopped units (status only). */
+  leftInUnits?: LeftInStoppedUnits | undefined;
+  /** /dev/shm's usage and largest files (status only). */
+  shm?: ShmUsage | undefined;
   announced: Announced;
 }

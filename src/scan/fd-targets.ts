@@ -27,38 +27,60 @@ export const TARGET_MAX_CHARS = 4096;
  * between the listing and its readlink is skipped.
  */
 export function readFdTargets(procRoot: string, pid: number, limit: number): string[] | null {
+  const entries = readFdEntries(procRoot, pid, limit);
+  return typeof entries === "string" ? null : entries.map((e) => e.target);
+}
+
+export interface FdEntry {
+  fd: number;
+  target: string;
+}
+
+/** Why readFdEntries has no list: the process holds more fds than the limit. */
+export const OVER_LIMIT = "over-limit";
+
+/**
+ * Like readFdTargets, with each target's fd number (to stat `${procRoot}/${pid}/fd/${fd}`),
+ * and, when unknown, why: OVER_LIMIT, or the errno code of what failed (ENOENT: the process
+ * is gone or going; EACCES: not ours to read).
+ */
+export function readFdEntries(procRoot: string, pid: number, limit: number): FdEntry[] | string {
   const path = `${procRoot}/${pid}/fd`;
   let dir: Dir;
   try {
     dir = opendirSync(path);
-  } catch {
-    return null;
+  } catch (error) {
+    return errnoOf(error);
   }
   // [fd, target]: a directory lists in its own order (/proc in fd order, a fixture's file
   // system in hash order); sorted by fd below, so the order never depends on where it was read.
-  const targets: [number, string][] = [];
+  const targets: FdEntry[] = [];
   try {
     // Listed one entry at a time: a process with a million fds costs `limit` entries, not a
     // million-entry array.
     for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-      if (targets.length >= limit) return null;
+      if (targets.length >= limit) return OVER_LIMIT;
       let target: string;
       try {
         target = readlinkSync(`${path}/${entry.name}`);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-        return null;
+        return errnoOf(error);
       }
       const cut = target.length > TARGET_MAX_CHARS ? target.slice(0, TARGET_MAX_CHARS) : target;
-      targets.push([Number(entry.name), cut]);
+      targets.push({ fd: Number(entry.name), target: cut });
     }
-  } catch {
+  } catch (error) {
     // The listing itself failed midway (the process exited): what was read is not all of it.
-    return null;
+    return errnoOf(error);
   } finally {
     dir.closeSync();
   }
-  return targets.sort((a, b) => a[0] - b[0]).map(([, target]) => target);
+  return targets.sort((a, b) => a.fd - b.fd);
+}
+
+function errnoOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? "read failed";
 }
 
 /** Whether a process's fd directory can be listed (without a readlink per fd). */

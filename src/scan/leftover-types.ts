@@ -16,6 +16,11 @@ export interface LeftoverFile {
   dev: number;
   ino: number;
   uid: number;
+  /**
+   * The owner's name from /etc/passwd (as the process scan names users); absent when the uid
+   * has none or it was not looked up. A rule's `owner` given as a name matches only with it.
+   */
+  user?: string;
   /** st_size of a file; of a directory, the sum of its files' sizes (bounded walk, see contents). */
   sizeBytes: number;
   mtimeMs: number;

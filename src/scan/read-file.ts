@@ -33,6 +33,33 @@ function readOpen(fd: number): string {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * The whole file, read until read() returns 0. For the seq files that come one page per
+ * read() whatever the buffer (/proc/PID/maps, /proc/net/*): readProcText stops at the first
+ * short read. Into the shared buffer, as readProcText (maps are read for every process).
+ */
+export function readProcTextToEnd(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    const chunks: Buffer[] = [];
+    let filled = 0;
+    for (;;) {
+      const length = readSync(fd, shared, filled, CHUNK - filled, null);
+      if (length === 0) break;
+      filled += length;
+      if (filled === CHUNK) {
+        chunks.push(Buffer.from(shared));
+        filled = 0;
+      }
+    }
+    if (chunks.length === 0) return shared.toString("latin1", 0, filled);
+    chunks.push(Buffer.from(shared.subarray(0, filled)));
+    return Buffer.concat(chunks).toString("latin1");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Like readProcText, but null when the process vanished. */
 export function readProcTextIfPresent(path: string): string | null {
   try {

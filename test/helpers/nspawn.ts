@@ -84,6 +84,9 @@ export function run(
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A command that exits without reading its input (kill, a quick failure) closes the pipe:
+    // EPIPE on it is not the command's result.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

@@ -110,7 +110,7 @@ describe("the bundled rules and the command line", () => {
     const run = await scene.runAgent(["check", "--config", BUNDLED]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /rules\.yaml: OK \(11 rules, 6 kill, 1 protect entries, 0 services\)/,
+      /rules\.yaml: OK \(12 rules, 6 kill, 1 protect entries, 0 services\)/,
     );
   });
 
@@ -139,7 +139,9 @@ describe("the bundled rules and the command line", () => {
       spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env });
     const check = agent(["check"]);
     expect(check.status).toBe(0);
-    const lines = check.stderr.split("\n").filter((l) => l !== "");
+    // Warnings of keys this host cannot serve depend on the host (systemd or not): not the note.
+    const hostWarning = (l: string) => /^warning: .* rules\[\d+\]\.match\.unit_stopped: /.test(l);
+    const lines = check.stderr.split("\n").filter((l) => l !== "" && !hostWarning(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`using the bundled rules ${BUNDLED}`);
     expect(lines[0]).toContain("put your rules in /etc/cleanup/rules.yaml");
@@ -149,7 +151,8 @@ describe("the bundled rules and the command line", () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, configFile: BUNDLED });
     expect(dry.stderr).toContain("using the bundled rules");
     // Chosen with --config: nothing said.
-    expect(agent(["check", "--config", BUNDLED]).stderr).toBe("");
+    const chosen = agent(["check", "--config", BUNDLED]).stderr.split("\n");
+    expect(chosen.filter((l) => l !== "" && !hostWarning(l))).toEqual([]);
   });
 
   it("--help tells the commands, the options and every exit code", async () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Resource } from "../../config/types.js";
 import type { ThresholdResult } from "../../host/thresholds.js";
 import type { GpuHolders } from "../../host/gpu-holders.js";
+import type { ShmUsage } from "../../host/shm-usage.js";
 import type { TopProcess } from "../../host/top.js";
 import type { HostMetrics } from "../../host/types.js";
 import { count } from "./process.js";
@@ -15,6 +16,18 @@ const pressureLine = z.strictObject({
   totalUs: count(),
 });
 const pressure = z.strictObject({ some: pressureLine, full: pressureLine.optional() }).nullable();
+
+const diskMetrics = z.strictObject({
+  mount: z.string(),
+  status: z.enum(["ok", "unknown"]),
+  error: z.string().optional(),
+  totalBytes: count().optional(),
+  availableBytes: count().optional(),
+  usedPercent: z.number().optional(),
+  inodesTotal: count().optional(),
+  inodesFree: count().optional(),
+  inodesUsedPercent: z.number().optional(),
+});
 
 export const hostMetrics = z
   .strictObject({
@@ -44,19 +57,7 @@ export const hostMetrics = z
         perCore1: z.number(),
       })
       .nullable(),
-    disks: z.array(
-      z.strictObject({
-        mount: z.string(),
-        status: z.enum(["ok", "unknown"]),
-        error: z.string().optional(),
-        totalBytes: count().optional(),
-        availableBytes: count().optional(),
-        usedPercent: z.number().optional(),
-        inodesTotal: count().optional(),
-        inodesFree: count().optional(),
-        inodesUsedPercent: z.number().optional(),
-      }),
-    ),
+    disks: z.array(diskMetrics),
     pressure: z.strictObject({ cpu: pressure, memory: pressure, io: pressure }),
     readMs: z.number(),
   })
@@ -111,10 +112,41 @@ export const gpuHolders = z.strictObject({
   unreadable: count(),
 });
 
+export const shmUsage = z.strictObject({
+  dir: z.string(),
+  disk: diskMetrics,
+  entries: count(),
+  totalBytes: count(),
+  truncated: z.boolean(),
+  problem: z.string().optional(),
+  largest: z.array(
+    z.strictObject({
+      path: z.string(),
+      kind: z.enum(["file", "dir", "other"]),
+      sizeBytes: count(),
+      user: z.string(),
+      ageMs: z.number(),
+      holders: z.array(
+        z.strictObject({
+          pid: count(),
+          how: z.enum(["fd", "map", "cwd", "socket"]),
+          comm: z.string(),
+          user: z.string().nullable(),
+          argv: z.array(z.string()),
+          argvTruncated: z.literal(true).optional(),
+          argvBytes: count().optional(),
+        }),
+      ),
+    }),
+  ),
+  holdersUnknown: z.array(z.strictObject({ pid: count(), reason: z.string() })),
+});
+
 export type Checks = [
   Same<Equals<z.infer<typeof hostMetrics>, HostMetrics>>,
   Same<Equals<z.infer<typeof resource>, Resource>>,
   Same<Equals<z.infer<typeof thresholdResult>, ThresholdResult>>,
   Same<Equals<z.infer<typeof topProcess>, TopProcess>>,
   Same<Equals<z.infer<typeof gpuHolders>, GpuHolders>>,
+  Same<Equals<z.infer<typeof shmUsage>, ShmUsage>>,
 ];

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { RUN_FORMAT } from "../formats.js";
 import type { RunReport } from "../run-report.js";
 import { alertingReport } from "./alerts.js";
-import { gpuHolders, hostMetrics, thresholdResult, topProcess } from "./host.js";
+import { gpuHolders, hostMetrics, shmUsage, thresholdResult, topProcess } from "./host.js";
 import { plan } from "./plan.js";
-import { action, actor, count, killResult, lockHolder } from "./process.js";
+import { action, actor, count, killResult, lockHolder, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 import { serviceReport } from "./services.js";
 
@@ -49,6 +49,16 @@ export const runReport = z.strictObject({
   results: z.array(killResult),
   top: z.array(topProcess).optional(),
   gpuHolders: gpuHolders.optional(),
+  shm: shmUsage.optional(),
+  leftInStoppedUnits: z
+    .strictObject({
+      processes: z.array(processRef),
+      unitsChecked: count(),
+      unknown: count(),
+      inUserUnits: count(),
+      problem: z.string().nullable(),
+    })
+    .optional(),
   lastRun: lastRun.nullable().optional(),
   alerts: alertingReport.optional(),
   rules: z.array(z.strictObject({ name: z.string(), action })).optional(),

@@ -66,3 +66,40 @@ describe("currentReadings", () => {
     expect(readings.has("unknown:disk:/mnt/nfs")).toBe(false);
   });
 });
+
+describe("a process in an alert's details", () => {
+  it("names its systemd unit and the unit's state where the run read them", () => {
+    const process = {
+      pid: 4242,
+      startTicks: 1,
+      ppid: 1,
+      comm: "python3",
+      argv: ["/usr/bin/python3", "worker.py"],
+      user: "app",
+      state: "S",
+      ageMs: 3 * 86_400_000,
+      rssBytes: 512 * 2 ** 20,
+    };
+    const alert = (p: typeof process & { unit?: { name: string; state: string } }) =>
+      collectEvents({
+        plan: {
+          entries: [
+            { action: "alert", rule: "left", severity: "warning", process: p, facts: ["x"] },
+          ],
+          spared: [],
+          refusals: [],
+          inactive: [],
+        },
+        results: [],
+        thresholds: [],
+      }).find((e) => e.key === "rule:left")!.details;
+    expect(alert(process)).toEqual([
+      "pid 4242 (app, age 3d, rss 512MiB) /usr/bin/python3 worker.py",
+    ]);
+    expect(
+      alert({ ...process, unit: { name: "worker.service", state: "inactive (dead)" } }),
+    ).toEqual([
+      "pid 4242 (app, age 3d, rss 512MiB, in worker.service: inactive (dead)) /usr/bin/python3 worker.py",
+    ]);
+  });
+});

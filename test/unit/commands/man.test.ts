@@ -115,6 +115,7 @@ describe("cleanup-rules(5)", () => {
   it("names every top-level key of the schema", () => {
     expect(keys.sort()).toEqual([
       "alerts",
+      "files",
       "protect",
       "rules",
       "services",

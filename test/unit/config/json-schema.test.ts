@@ -32,6 +32,7 @@ describe("rules.schema.json", () => {
       "protect",
       "rules",
       "services",
+      "files",
     ]);
   });
 

@@ -128,7 +128,7 @@ describe("parseConfig: unknown keys", () => {
     );
     expect(problems.map(formatProblem)).toEqual([
       "rules.yaml:1:1 rules: missing (got nothing, expected a list of rules)",
-      "rules.yaml:1:1 rule: unknown key, did you mean 'rules'? (expected one of version, settings, thresholds, alerts, protect, rules, services)",
+      "rules.yaml:1:1 rule: unknown key, did you mean 'rules'? (expected one of version, settings, thresholds, alerts, protect, rules, services, files)",
     ]);
   });
 
@@ -357,7 +357,7 @@ describe("parseConfig: invalid values", () => {
     const p = onlyProblem("");
     expect(p).toMatchObject({ line: 1, col: 1, path: "", problem: "wrong type" });
     expect(formatProblem(p)).toBe(
-      "rules.yaml:1:1 wrong type (got nothing, expected a mapping with settings, thresholds, alerts, protect, rules and services)",
+      "rules.yaml:1:1 wrong type (got nothing, expected a mapping with settings, thresholds, alerts, protect, rules, services and files)",
     );
   });
 });

@@ -1,0 +1,276 @@
+// Who holds the watched leftover files (issue 12): for every process, its memory mappings, its
+// open fds, its cwd and the unix sockets it holds that are bound inside a watched directory.
+// Keyed by dev:inode (leftover-types.ts), so a file renamed, unlinked or reached through
+// another path still matches.
+//
+// Cost per process, and nothing per watched file:
+//   maps   one read of /proc/PID/maps; each line's dev compared with the watched devs (a Set),
+//          its inode parsed only then. No stat: maps carry dev and inode.
+//   fds    one readdir and one readlink per fd (scan/fd-targets.ts), bounded by
+//          OPEN_FILES_LIMIT; a stat through /proc/PID/fd/N only for a target inside a watched
+//          directory (or a bind mount of it) or " (deleted)". In another mount namespace the target paths are that
+//          namespace's, not ours: there every fd but sockets, pipes and anon inodes is stat'ed.
+//   cwd    one stat of /proc/PID/cwd.
+//   ns     one readlink of /proc/PID/ns/mnt; of ns/net only for a process holding a socket.
+//   socket the agent's /proc/net/unix once; another network namespace's once per namespace.
+// A process that cannot be read (maps or fds EACCES, over OPEN_FILES_LIMIT fds, a socket table
+// unreadable) is `unknown`: the plan then treats every file as held (fail closed). One that is
+// gone (its pid no longer has the start time it was scanned with) holds nothing.
+import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { OPEN_FILES_LIMIT, OVER_LIMIT, readFdEntries, type FdEntry } from "./fd-targets.js";
+import {
+  inodeKey,
+  type FileHolder,
+  type HolderIndex,
+  type HoldKind,
+  type InodeKey,
+} from "./leftover-types.js";
+import { eachMappedInode } from "./maps-inodes.js";
+import { parseStat } from "./parse-stat.js";
+import { isVanished, readProcText, readProcTextToEnd } from "./read-file.js";
+import { socketInodes } from "./listeners.js";
+import { withMountAliases } from "./mount-aliases.js";
+import { parseUnixSockets } from "./unix-sockets.js";
+
+export interface HolderTargets {
+  /** The st_dev of every watched file (a mapping on another device is skipped unread). */
+  devs: ReadonlySet<number>;
+  /** Every watched file, and every inode inside a watched directory entry. */
+  inodes: ReadonlySet<InodeKey>;
+  /** The watched directories (absolute, normalised): fd targets inside them are stat'ed. */
+  paths: readonly string[];
+}
+
+export interface HolderProcess {
+  pid: number;
+  startTicks: number;
+  /** Kernel threads map and open nothing: skipped. */
+  kernelThread?: boolean;
+}
+
+export interface HolderOptions {
+  /** Monotonic ms, for `ms` (default performance.now). */
+  monotonic?: () => number;
+  /** At most this many fds per process; more: unknown (default OPEN_FILES_LIMIT). */
+  fdLimit?: number;
+}
+
+type Hit = [InodeKey, HoldKind];
+
+export function readHolders(
+  procRoot: string,
+  targets: HolderTargets,
+  processes: readonly HolderProcess[],
+  options: HolderOptions = {},
+): HolderIndex {
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const started = monotonic();
+  const reader = new HolderReader(procRoot, targets, options.fdLimit ?? OPEN_FILES_LIMIT);
+  const index: HolderIndex = { byInode: new Map(), unknown: [], scanned: 0, ms: 0 };
+  for (const p of processes) {
+    if (p.kernelThread) continue;
+    index.scanned += 1;
+    const read = reader.read(p.pid);
+    if (typeof read === "string") {
+      // Gone: it holds nothing. Still there: unknown, even as another process (a pid reused
+      // since the scan), which is just as unreadable and may hold any of them.
+      const now = reader.startTicksNow(p.pid);
+      if (now !== null) {
+        const reused = now !== p.startTicks ? " (its pid was reused since the scan)" : "";
+        index.unknown.push({ pid: p.pid, reason: `${read}${reused}` });
+      }
+      continue;
+    }
+    if (read.length === 0) continue;
+    // Its start time now: a pid reused since the scan is another process, and it is the one
+    // that holds these (only processes holding something pay this read).
+    const startTicks = reader.startTicksNow(p.pid);
+    if (startTicks === null) continue;
+    const seen = new Set<string>();
+    for (const [key, how] of read) {
+      if (seen.has(`${key} ${how}`)) continue;
+      seen.add(`${key} ${how}`);
+      const holder: FileHolder = { pid: p.pid, startTicks, how };
+      const list = index.byInode.get(key);
+      if (list) list.push(holder);
+      else index.byInode.set(key, [holder]);
+    }
+  }
+  index.ms = monotonic() - started;
+  return index;
+}
+
+const NOT_FILES = ["socket:", "pipe:", "anon_inode:"];
+
+class HolderReader {
+  private readonly prefixes: string[];
+  private readonly selfMountNs: string | null;
+  private readonly selfNetNs: string | null;
+  /** Socket tables by network namespace ("net:[…]"); null: unreadable. */
+  private readonly socketTables = new Map<string, Map<number, string> | null>();
+  /** Bound socket path → the socket file's key (null: not a watched file). */
+  private readonly socketFiles = new Map<string, InodeKey | null>();
+
+  constructor(
+    private readonly root: string,
+    private readonly targets: HolderTargets,
+    private readonly fdLimit: number,
+  ) {
+    // Also by the paths bind mounts give the same directories (mount-aliases.ts).
+    const dirs = withMountAliases(root, targets.paths);
+    this.prefixes = dirs.map((p) => (p.endsWith("/") ? p : `${p}/`));
+    this.selfMountNs = this.link("self", "ns/mnt");
+    this.selfNetNs = this.link("self", "ns/net");
+  }
+
+  /** The watched inodes a process holds, or why they cannot be known. */
+  read(pid: number): Hit[] | string {
+    const hits: Hit[] = [];
+    const maps = this.maps(pid, hits);
+    if (maps !== null) return maps;
+    const fds = this.fds(pid, hits);
+    if (fds !== null) return fds;
+    return this.cwd(pid, hits) ?? hits;
+  }
+
+  /** Null when read; else why not. */
+  private maps(pid: number, hits: Hit[]): string | null {
+    let text: string;
+    try {
+      // Latin-1: paths are not needed, and every byte stays one character.
+      text = readProcTextToEnd(`${this.root}/${pid}/maps`);
+    } catch (error) {
+      return `maps: ${code(error)}`;
+    }
+    const { inodes } = this.targets;
+    const lines = eachMappedInode(text, this.targets.devs, (dev, ino) => {
+      const key = inodeKey(dev, ino);
+      if (inodes.has(key)) hits.push([key, "map"]);
+    });
+    if (lines > 0) return null;
+    // No mappings: a zombie (it holds nothing), or a process whose main thread exited while
+    // others run (its maps and fds read empty then, though the threads hold both).
+    const stat = this.stat(pid);
+    if (stat && stat.state === "Z" && stat.threads > 1) {
+      return "its main thread exited: its threads' maps and fds are not read";
+    }
+    return null;
+  }
+
+  private fds(pid: number, hits: Hit[]): string | null {
+    const entries = readFdEntries(this.root, pid, this.fdLimit);
+    if (entries === OVER_LIMIT) return `more than ${this.fdLimit} open fds`;
+    if (typeof entries === "string") return `fds: ${entries}`;
+    if (entries.length === 0) return null;
+    const ours = this.selfMountNs !== null && this.link(pid, "ns/mnt") === this.selfMountNs;
+    const sockets: number[] = [];
+    for (const entry of entries) {
+      if (entry.target.startsWith("socket:[")) {
+        sockets.push(...socketInodes([entry.target]));
+        continue;
+      }
+      if (!this.mayHold(entry, ours)) continue;
+      let key: InodeKey;
+      try {
+        const stat = statSync(`${this.root}/${pid}/fd/${entry.fd}`);
+        key = inodeKey(stat.dev, stat.ino);
+      } catch (error) {
+        if (code(error) === "ENOENT") continue; // closed since it was listed
+        return `fd ${entry.fd}: ${code(error)}`;
+      }
+      if (this.targets.inodes.has(key)) hits.push([key, "fd"]);
+    }
+    return sockets.length > 0 ? this.sockets(pid, sockets, hits) : null;
+  }
+
+  /** Whether an fd's target may be a watched file, without a stat. */
+  private mayHold(entry: FdEntry, ours: boolean): boolean {
+    const target = entry.target;
+    if (NOT_FILES.some((prefix) => target.startsWith(prefix))) return false;
+    // Another mount namespace's paths name its files, not ours: only a stat can tell.
+    if (!ours) return true;
+    return target.endsWith(" (deleted)") || this.prefixes.some((p) => target.startsWith(p));
+  }
+
+  /** The watched socket files among a process's socket inodes. */
+  private sockets(pid: number, inodes: number[], hits: Hit[]): string | null {
+    const table = this.socketTable(pid);
+    if (table === null) return "unix sockets: its network namespace's table cannot be read";
+    if (table.size === 0) return null;
+    for (const inode of inodes) {
+      const path = table.get(inode);
+      if (path === undefined) continue;
+      let key = this.socketFiles.get(path);
+      if (key === undefined) {
+        try {
+          const stat = lstatSync(path);
+          key = inodeKey(stat.dev, stat.ino);
+          if (!this.targets.inodes.has(key)) key = null;
+        } catch {
+          key = null; // unlinked since it was bound: it holds no file
+        }
+        this.socketFiles.set(path, key);
+      }
+      if (key !== null) hits.push([key, "socket"]);
+    }
+    return null;
+  }
+
+  private socketTable(pid: number): Map<number, string> | null {
+    const ns = this.link(pid, "ns/net");
+    const own = ns !== null && ns === this.selfNetNs;
+    const cacheKey = own ? "self" : ns;
+    if (cacheKey !== null) {
+      const cached = this.socketTables.get(cacheKey);
+      if (cached !== undefined) return cached;
+    }
+    let table: Map<number, string> | null;
+    try {
+      // Not readProcText: /proc/net files come one page per read(); readFileSync reads to EOF.
+      const path = own ? `${this.root}/net/unix` : `${this.root}/${pid}/net/unix`;
+      table = parseUnixSockets(readFileSync(path, "latin1"), this.prefixes);
+    } catch {
+      table = null;
+    }
+    if (cacheKey !== null) this.socketTables.set(cacheKey, table);
+    return table;
+  }
+
+  private cwd(pid: number, hits: Hit[]): string | null {
+    try {
+      const stat = statSync(`${this.root}/${pid}/cwd`);
+      const key = inodeKey(stat.dev, stat.ino);
+      if (this.targets.inodes.has(key)) hits.push([key, "cwd"]);
+      return null;
+    } catch (error) {
+      // ENOENT: gone, or exiting (its fs already released): it holds no cwd either way.
+      return code(error) === "ENOENT" ? null : `cwd: ${code(error)}`;
+    }
+  }
+
+  /** Its start time now; null when the pid is gone. */
+  startTicksNow(pid: number): number | null {
+    return this.stat(pid)?.startTicks ?? null;
+  }
+
+  private stat(pid: number): ReturnType<typeof parseStat> {
+    try {
+      return parseStat(readProcText(`${this.root}/${pid}/stat`));
+    } catch (error) {
+      if (isVanished(error)) return null;
+      throw error;
+    }
+  }
+
+  private link(who: number | "self", what: string): string | null {
+    try {
+      return readlinkSync(`${this.root}/${who}/${what}`);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function code(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
