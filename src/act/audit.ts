@@ -4,6 +4,7 @@
 import { closeSync, constants, fstatSync, fsyncSync, openSync } from "node:fs";
 import { argvExcerpt } from "../shared/argv-excerpt.js";
 import { writeAll } from "../state/durable.js";
+import type { FileAuditRecord } from "./file-removals.js";
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -29,7 +30,7 @@ export interface AuditRecord {
 }
 
 export interface AuditLog {
-  append(record: AuditRecord): void;
+  append(record: AuditRecord | FileAuditRecord): void;
   close(): void;
 }
 
@@ -46,7 +47,8 @@ export function openAuditLog(path: string): AuditLog {
     // One write(2) per line on an O_APPEND descriptor: lines from overlapping writers never
     // interleave (a regular file takes the whole line in one call unless the disk is full).
     append: (record) => {
-      writeAll(fd, Buffer.from(`${JSON.stringify(bounded(record))}\n`, "utf8"));
+      const line = "signal" in record ? bounded(record) : record;
+      writeAll(fd, Buffer.from(`${JSON.stringify(line)}\n`, "utf8"));
     },
     close: () => {
       fsyncSync(fd);

@@ -7,6 +7,8 @@ import type { Deadline } from "../shared/deadline.js";
 import { systemClock, type Clock } from "../shared/clock.js";
 import type { PlanEntry } from "../rules/plan-types.js";
 import { openAuditLog } from "./audit.js";
+import { removeFiles, type FileRemovalResult } from "./file-removals.js";
+import type { FileEntry } from "../rules/file-plan-types.js";
 import { executeKills } from "./execute.js";
 import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
@@ -45,6 +47,8 @@ export type Session =
       execute(entries: readonly PlanEntry[]): Promise<KillResult[]>;
       /** A stale PID file of `service`: deleted in a live run (after re-checking it), never in a dry one. */
       removePidFile(read: PidFileRead, service: string): PidFileRemovalResult;
+      /** The file plan's removals (after the kills); a dry session says what it would remove. */
+      removeFiles(entries: readonly FileEntry[]): FileRemovalResult[];
       /** The run stopped at its deadline: one audit line says where and what was left undone. */
       recordDeadline(detail: string): void;
       close(): void;
@@ -117,6 +121,20 @@ export function startSession(options: SessionOptions): Session {
           signals: [],
         })),
       removePidFile: () => ({ outcome: "would-remove", detail: "dry run" }),
+      removeFiles: (entries) =>
+        entries
+          .filter((e) => e.action === "remove")
+          .map((e) => ({
+            rule: e.rule,
+            path: e.file.path,
+            dev: e.file.dev,
+            ino: e.file.ino,
+            uid: e.file.uid,
+            sizeBytes: e.file.sizeBytes,
+            outcome: "would-remove" as const,
+            bytesFreed: 0,
+            detail: "dry run",
+          })),
       recordDeadline: () => {},
       close: () => {},
     };
@@ -187,6 +205,12 @@ export function startSession(options: SessionOptions): Session {
       }
       return result;
     },
+    removeFiles: (entries) =>
+      removeFiles(entries, {
+        procRoot: options.procRoot,
+        wallClock: () => clock.now(),
+        audit: (record) => audit.append(record),
+      }),
     recordDeadline: (detail) => {
       try {
         audit.append({

@@ -5,7 +5,7 @@
 // (scan/file-holders.ts): maps, fds, cwds, unix sockets, by inode; a process whose holdings
 // cannot be read might hold any of them, and the section says how many such there are.
 import { argvExcerpt, type ArgvExcerpt } from "../shared/argv-excerpt.js";
-import { readHolders } from "../scan/file-holders.js";
+import { holderTargets, readHolders } from "../scan/file-holders.js";
 import { listDir } from "../scan/leftover-files.js";
 import { inodeKey, type HoldKind, type LeftoverFile } from "../scan/leftover-types.js";
 import type { ProcessInfo } from "../scan/types.js";
@@ -67,16 +67,9 @@ export async function readShmUsage(
   const largest = [...listing.files]
     .sort((a, b) => b.sizeBytes - a.sizeBytes || a.name.localeCompare(b.name))
     .slice(0, SHM_LARGEST);
-  const inodes = new Set(
-    largest.flatMap((f) => [
-      inodeKey(f.dev, f.ino),
-      ...(f.contents ?? []).map((c) => inodeKey(c.dev, c.ino)),
-    ]),
-  );
-  const devs = new Set(largest.flatMap((f) => [f.dev, ...(f.contents ?? []).map((c) => c.dev)]));
   const holders =
     largest.length > 0
-      ? readHolders(options.procRoot, { devs, inodes, paths: [dir] }, processes)
+      ? readHolders(options.procRoot, holderTargets(largest, [dir]), processes)
       : { byInode: new Map(), unknown: [], scanned: 0, ms: 0 };
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const users = new UserNames(options.passwdPath);

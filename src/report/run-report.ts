@@ -2,6 +2,8 @@
 // renderers (text, JSON, Nagios, Prometheus, status) never import the run that builds it.
 import type { LockHolder } from "../act/lock.js";
 import type { KillResult } from "../act/results.js";
+import type { FileRemovalResult } from "../act/file-removals.js";
+import type { FilePlan } from "../rules/file-plan-types.js";
 import type { AlertingReport } from "../alerts/alerting.js";
 import type { Action } from "../config/types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
@@ -64,6 +66,8 @@ export interface RunReport {
   gpuHolders?: GpuHolders;
   /** Processes left in the cgroups of stopped units (status only). */
   leftInStoppedUnits?: LeftInStoppedUnits;
+  /** The leftover-file plan and its removals, when the config has `files:` rules. */
+  files?: FilesReport;
   /** /dev/shm's usage and largest files with their holders (status only). */
   shm?: ShmUsage;
   /** The previous acting run (status only). */
@@ -89,4 +93,15 @@ export interface RunReport {
 /** One line for the audit log and the last-run state. */
 export function deadlineText(stop: DeadlineStop): string {
   return `run deadline (${stop.limitMs} ms) passed before ${stop.stage}; not done: ${stop.notDone.join("; ")}`;
+}
+
+/** The run's leftover files: what the plan decided, and what the removals did. */
+export interface FilesReport {
+  plan: FilePlan;
+  /** Removals attempted after the kills (dry: would-remove). */
+  results: FileRemovalResult[];
+  /** Files listed in the rules' directories (matching a rule's globs). */
+  listed: number;
+  /** The holder read: processes looked at, its cost, and those whose holdings were unreadable. */
+  holders: { scanned: number; ms: number; unknown: { pid: number; reason: string }[] };
 }

@@ -1,5 +1,6 @@
 // The readable report of one run, for a person at a terminal or in a cron mail.
 import { FAILED_OUTCOMES, KILLED_OUTCOMES, type KillResult } from "../act/results.js";
+import { fileLines, fileSummary } from "./files-text.js";
 import { formatDuration, formatSize } from "../config/units.js";
 import type { PlanEntry, ProcessRef, SparedEntry } from "../rules/plan-types.js";
 import type { ThresholdResult } from "../host/thresholds.js";
@@ -58,6 +59,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
   }
   section(lines, "REPORT", reports, (e) => e.facts.join("; "));
   spareSection(lines, plan.spared);
+  if (report.files) lines.push(...fileLines(report.files, report.dryRun));
   lines.push(...serviceLines(report.services ?? []));
 
   notificationSection(lines, report);
@@ -67,6 +69,7 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
     "",
     `summary: ${report.dryRun ? `would kill ${kills.length}` : `killed ${counts.dead} of ${kills.length}${counts.failed ? `, ${counts.failed} failed` : ""}`}, ` +
       `spared ${plan.spared.length}, alerts ${alerts.length + plan.refusals.length + crossed.length}, reports ${reports.length}` +
+      (report.files ? `; ${fileSummary(report.files, report.dryRun)}` : "") +
       (report.auditLog ? `; audit log ${report.auditLog}` : ""),
   );
   return lines.join("\n") + "\n";

@@ -1,5 +1,5 @@
 // The act stage: the session sends the decided kills (a dry session only says what it would),
-// then removes the stale PID files of services that ask for it.
+// then removes the stale PID files of services that ask for it, then the file plan's leftovers.
 import type { Config } from "../config/types.js";
 import type { PidFileEntry, ServiceReport } from "../services/assess.js";
 import type { PidFileRead } from "../scan/pid-files.js";
@@ -21,7 +21,13 @@ export async function act(run: Run, measured: Measured, decided: Decided): Promi
   const stoppedAt = notDone.length > 0 ? "signals" : null;
   if (run.ctx.deadline.passed()) notDone.push("stale PID file removal");
   else removeStalePidFiles(decided.services.reports, run.config, measured.pidFiles, run.session);
-  return { results, notDone, stoppedAt };
+  // After the kills: a segment whose last holder was just killed can go in this run.
+  let fileResults: Acted["fileResults"] = [];
+  if (decided.files) {
+    if (run.ctx.deadline.passed()) notDone.push("leftover file removal");
+    else fileResults = run.session.removeFiles(decided.files.plan.entries);
+  }
+  return { results, fileResults, notDone, stoppedAt };
 }
 
 /** Stale PID files of services with remove_stale_pid_files: the session removes them (or, dry, would). */

@@ -3,6 +3,7 @@
 // happen is said in what the run left undone.
 import { runAlerting, type AlertingReport } from "../alerts/alerting.js";
 import { collectEvents, currentReadings, scanErrorEvent } from "../alerts/events.js";
+import { fileEvents } from "../alerts/file-events.js";
 import type { AlertEvent, Reading } from "../alerts/types.js";
 import type { DeadlineStop, RunStage } from "../report/run-report.js";
 import type { ScanError } from "../scan/types.js";
@@ -29,6 +30,7 @@ export async function announce(
         thresholds,
       }),
       ...serviceEvents(decided.services.reports),
+      ...(decided.files ? fileEvents(decided.files.plan, run.live ? acted.fileResults : []) : []),
     ],
     (key) => unknown.has(key),
     currentReadings(thresholds),

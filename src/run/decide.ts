@@ -13,6 +13,7 @@ import {
 import { fromCheck } from "../state/shape.js";
 import { checkpoint } from "./stop.js";
 import { fetchUnitStates } from "./unit-states.js";
+import { planLeftoverFiles } from "./files.js";
 import type { Decided, Measured, Run } from "./types.js";
 
 export async function decide(run: Run, measured: Measured): Promise<Decided> {
@@ -24,6 +25,7 @@ export async function decide(run: Run, measured: Measured): Promise<Decided> {
     timeoutMs: run.ctx.deadline.bound(5000),
   });
   const thePlan = plan(snapshot, config, actor, resourceLevels(thresholds), units);
+  const files = planLeftoverFiles(run.ctx, config, snapshot);
   const planKills = thePlan.entries.filter((e) => e.action === "kill");
   const previousHealth = state.read<HealthState>(
     HEALTH_STATE_FILE,
@@ -50,5 +52,6 @@ export async function decide(run: Run, measured: Measured): Promise<Decided> {
     services,
     health,
     previousHealth,
+    ...(files && { files }),
   };
 }

@@ -31,6 +31,8 @@ export function outcomeOf(run: Run, { decided, acted, announced }: Stages): RunO
   const failed =
     acted.results.some((r) => FAILED_OUTCOMES.has(r.outcome)) ||
     decided.plan.refusals.length > 0 ||
+    acted.fileResults.some((r) => r.outcome === "failed" || r.outcome === "partial") ||
+    (decided.files?.plan.refusals.length ?? 0) > 0 ||
     announced.alerts.deliveries.some((d) => d.status === "failed");
   return failed || run.state.writeFailed ? "attention" : "ok";
 }
@@ -95,6 +97,7 @@ export function runReport(
     ...(gpuHolders && { gpuHolders }),
     ...(leftInUnits && { leftInStoppedUnits: leftInUnits }),
     ...(shm && { shm }),
+    ...(decided.files && { files: { ...decided.files, results: acted.fileResults } }),
     ...(run.mode === "status" && {
       lastRun: state.read<LastRun>(LAST_RUN_FILE, LAST_RUN_VERSION, fromCheck(checkLastRun)),
     }),

@@ -1,6 +1,8 @@
 // What the stages of a run hand each other: each stage takes the run and what the stages before
 // it produced, and returns its own part.
 import type { KillResult } from "../act/results.js";
+import type { FileRemovalResult } from "../act/file-removals.js";
+import type { FilesDecided } from "./files.js";
 import type { Session } from "../act/session.js";
 import type { AlertingReport } from "../alerts/alerting.js";
 import type { Config } from "../config/types.js";
@@ -80,10 +82,14 @@ export interface Decided {
   services: ServiceAssessment;
   health: Map<string, HealthResult>;
   previousHealth: HealthState | null;
+  /** The leftover-file plan, when the config has `files:` rules. */
+  files?: FilesDecided;
 }
 
 export interface Acted {
   results: KillResult[];
+  /** The file plan's removals (after the kills); dry: what would be removed. */
+  fileResults: FileRemovalResult[];
   /** What the deadline left undone so far. */
   notDone: string[];
   stoppedAt: RunStage | null;

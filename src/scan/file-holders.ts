@@ -24,6 +24,7 @@ import {
   type HolderIndex,
   type HoldKind,
   type InodeKey,
+  type LeftoverFile,
 } from "./leftover-types.js";
 import { eachMappedInode } from "./maps-inodes.js";
 import { parseStat } from "./parse-stat.js";
@@ -39,6 +40,24 @@ export interface HolderTargets {
   inodes: ReadonlySet<InodeKey>;
   /** The watched directories (absolute, normalised): fd targets inside them are stat'ed. */
   paths: readonly string[];
+}
+
+/** What to look for: the files (and every inode inside a directory entry) and their directories. */
+export function holderTargets(
+  files: readonly LeftoverFile[],
+  dirs: readonly string[],
+): HolderTargets {
+  const devs = new Set<number>();
+  const inodes = new Set<InodeKey>();
+  for (const f of files) {
+    devs.add(f.dev);
+    inodes.add(inodeKey(f.dev, f.ino));
+    for (const c of f.contents ?? []) {
+      devs.add(c.dev);
+      inodes.add(inodeKey(c.dev, c.ino));
+    }
+  }
+  return { devs, inodes, paths: [...new Set(dirs)] };
 }
 
 export interface HolderProcess {

@@ -6,6 +6,7 @@ import type { RunReport } from "../run-report.js";
 import { alertingReport } from "./alerts.js";
 import { gpuHolders, hostMetrics, shmUsage, thresholdResult, topProcess } from "./host.js";
 import { plan } from "./plan.js";
+import { filesReport } from "./files.js";
 import { action, actor, count, killResult, lockHolder, processRef } from "./process.js";
 import type { Equals, Same } from "./same-type.js";
 import { serviceReport } from "./services.js";
@@ -50,6 +51,7 @@ export const runReport = z.strictObject({
   top: z.array(topProcess).optional(),
   gpuHolders: gpuHolders.optional(),
   shm: shmUsage.optional(),
+  files: filesReport.optional(),
   leftInStoppedUnits: z
     .strictObject({
       processes: z.array(processRef),

@@ -1,0 +1,37 @@
+// The processes there are now, as just their identity: for the holder re-read right before files
+// are removed, which must also see processes started since the scan (one of them may have
+// opened the file). One readdir of /proc and one stat read per process: no command lines.
+import { readdirSync } from "node:fs";
+import { parseStat } from "./parse-stat.js";
+import { isVanished, readProcText } from "./read-file.js";
+
+export interface ProcessId {
+  pid: number;
+  startTicks: number;
+  kernelThread: boolean;
+}
+
+/** Never throws for a process that vanished meanwhile; throws if /proc itself cannot be listed. */
+export function listProcessIds(procRoot: string): ProcessId[] {
+  const out: ProcessId[] = [];
+  for (const name of readdirSync(procRoot)) {
+    if (!/^[1-9]\d{0,9}$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readProcText(`${procRoot}/${name}/stat`);
+    } catch (error) {
+      if (isVanished(error)) continue;
+      // Unreadable, not gone: listed all the same, so that the holder read finds it unreadable
+      // too and counts it as a possible holder (fail closed). -1: its start time is unknown.
+      out.push({ pid: Number(name), startTicks: -1, kernelThread: false });
+      continue;
+    }
+    const fields = parseStat(text);
+    out.push(
+      fields
+        ? { pid: fields.pid, startTicks: fields.startTicks, kernelThread: fields.kernelThread }
+        : { pid: Number(name), startTicks: -1, kernelThread: false },
+    );
+  }
+  return out;
+}
