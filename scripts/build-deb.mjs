@@ -1,6 +1,6 @@
 // `npm run deb`: a Debian package of the built bundle (run `npm run build` first; `npm run deb`
 // does). dpkg-deb --root-owner-group makes every file root's without fakeroot.
-//   /usr/lib/cleanup/        the package as npm ships it (dist/cli.js, rules.yaml, systemd/, …),
+//   /usr/lib/cleanup/        the package as npm ships it (dist/*.js, rules.yaml, systemd/, …),
 //                            so the bundle finds ../package.json and ../rules.yaml where it expects
 //   /usr/bin/cleanup         symlink to it (node resolves it: the bundle still sees /usr/lib/…)
 //   /lib/systemd/system/     cleanup.service (ExecStart rewritten to /usr/bin/cleanup), .timer
@@ -40,7 +40,12 @@ function stageTree(stage) {
   };
   const fromRoot = (file) => fs.readFileSync(join(root, file));
 
-  for (const file of ["dist/cli.js", "dist/THIRD-PARTY-NOTICES.txt", "dist/sbom.cdx.json"]) {
+  // dist/cli.js and the chunks it loads (dist/chunk-*.js, see scripts/build.mjs), as npm ships them.
+  const bundle = fs
+    .readdirSync(join(root, "dist"))
+    .filter((name) => name.endsWith(".js"))
+    .map((name) => `dist/${name}`);
+  for (const file of [...bundle, "dist/THIRD-PARTY-NOTICES.txt", "dist/sbom.cdx.json"]) {
     put(`usr/lib/cleanup/${file}`, fromRoot(file), file === "dist/cli.js" ? 0o755 : 0o644);
   }
   for (const file of [

@@ -1,6 +1,9 @@
-// Bundles the CLI into one file with esbuild. Measured at `cleanup --version`: the unbundled
-// tsc output loads in 0.14 s and 60 MiB, the bundle in 0.10 s and 50 MiB, which counts at the
-// every-30-minutes scale and in the 10,000-process benchmark. Names are kept (no identifier
+// Bundles the CLI with esbuild: dist/cli.js and the chunks it loads (dist/chunk-*.js). Measured
+// at `cleanup --version`: the unbundled tsc output loads in 0.14 s and 60 MiB, the bundle in
+// 0.10 s and 50 MiB, which counts at the every-30-minutes scale and in the 10,000-process
+// benchmark. Split (issue 14): dist/cli.js holds the command table, and a run loads its machinery
+// when it runs (src/commands/machinery.ts; `check` only the config's), so that `--version`,
+// `--help` and `check` do not compile 1.2 MB they do not use (`npm run bench:startup`). Names are kept (no identifier
 // mangling) so an internal error's stack trace stays readable; type checking is `npm run typecheck`.
 //
 // Next to the bundle it writes what it carries from others, from esbuild's metafile:
@@ -12,19 +15,50 @@
 // leaves out of the package.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleOptions } from "./bundle-options.mjs";
 import { writeManPages } from "./man.mjs";
 import { bundledPackages, renderNotices, renderSbom } from "./third-party.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
+
+/**
+ * zod's namespace object carries every locale's messages (`z.locales`, 300 kB of the 580 kB zod
+ * puts into the bundle), which esbuild cannot drop; cleanup uses none but English, zod's
+ * default (its own messages are ours, config/issues.ts). Every start of `cleanup check` compiled
+ * them. `z.locales` holds only `en` in the bundle.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: "zod-locales", pluginData: args.resolveDir }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: join(args.pluginData, "..", "locales"),
+      loader: "js",
+    }));
+  },
+};
 const dist = new URL("../dist/", import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 const { metafile } = await build({
   ...bundleOptions,
+  plugins: [...bundleOptions.plugins, zodEnglishOnly],
   absWorkingDir: root,
   entryPoints: ["src/cli.ts"],
   outdir: "dist",
+  // The entry stays dist/cli.js; what a command loads only when it runs (`await import()` in
+  // its run, see src/commands/) goes into chunks beside it, so that `--version`, `--help` and
+  // `check` do not compile what a run needs. The chunks must stay directly in dist/: modules
+  // find package.json one level up from themselves (src/run/version.ts,
+  // src/commands/config-path.ts).
+  splitting: true,
+  chunkNames: "chunk-[hash]",
   metafile: true,
 });
 

@@ -1,4 +1,4 @@
-// What the bundle carries from other people: the packages esbuild put into dist/cli.js, read
+// What the bundle carries from other people: the packages esbuild put into dist/*.js, read
 // from its metafile (not from package.json, whose devDependencies are mostly tools), each with
 // its version and licence from its own package.json and its licence text from its own files.
 // The build writes the notices and a CycloneDX SBOM from this; scripts/build-deb.mjs the
@@ -57,9 +57,9 @@ function licenseEntry(license) {
 /** dist/THIRD-PARTY-NOTICES.txt: every bundled package's name, version, licence and its text. */
 export function renderNotices(self, packages) {
   const head = [
-    `${self.name} ${self.version}: third-party software in dist/cli.js`,
+    `${self.name} ${self.version}: third-party software in dist/*.js`,
     "",
-    `dist/cli.js is one file that bundles the following ${packages.length} packages.`,
+    `dist/cli.js with the chunks it loads (dist/chunk-*.js) bundles the following ${packages.length} packages.`,
     "Their copyright notices and licences follow, as each package ships them.",
     "",
     ...packages.map((p) => `  ${p.name} ${p.version} (${p.license})`),

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 // The `cleanup` binary. The exit code is set here, from the Exit main() returns, and nowhere else.
-import { setFlagsFromString } from "node:v8";
-
-// A one-shot run allocates in one burst (10,000 /proc reads) and exits; V8 answers such a burst
-// by growing the young generation to 32 MiB, which is most of the agent's memory. Measured at
-// 10,000 processes: peak RSS 103 MiB by default, 80 MiB without semi-space growth, same speed.
-// (--max-semi-space-size can only be given before start; the growth factor is read at each GC.)
-setFlagsFromString("--semi-space-growth-factor=1");
-const { isRunChild, serveRun } = await import("./daemon/run-child.js");
+// Static imports: what --version and --help need is one file with this one (see
+// scripts/build.mjs); what a run needs is loaded by the run (src/commands/machinery.ts, which
+// also sets the young generation's growth for a run's burst of allocations).
+import { isRunChild } from "./daemon/run-child-env.js";
+import { main } from "./main.js";
 
 if (isRunChild()) {
   // One run for `cleanup daemon` (see src/daemon/run-process.ts): the report goes back over IPC.
+  const { serveRun } = await import("./commands/machinery.js");
   await serveRun();
 } else {
-  const { main } = await import("./main.js");
   const exit = await main(process.argv);
   // A daemon that gave up on a run in progress ends now (exit.now); that run's timers would keep
   // it alive. Otherwise the process ends by itself once stdout is flushed.

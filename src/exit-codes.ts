@@ -1,6 +1,5 @@
 // The one place that maps a run's outcome (or failure) to the process exit code.
 // README.md and `cleanup --help` show this table.
-import { StateDirError } from "./act/session.js";
 import { ConfigError } from "./config/errors.js";
 import type { ExplainOutcome } from "./report/explain.js";
 import type { PortOutcome } from "./report/port-report.js";
@@ -8,6 +7,7 @@ import type { NagiosState } from "./report/nagios.js";
 import type { RunOutcome } from "./report/run-report.js";
 import { ScanError } from "./scan/types.js";
 import { UsageError } from "./shared/usage-error.js";
+import { StateDirError } from "./state/state-dir-error.js";
 
 export const EXIT = {
   OK: 0,

@@ -3,15 +3,19 @@
 // process, by the Exit returned here.
 import { ConfigError, formatProblem } from "./config/errors.js";
 import { parseCommandLine, runParsed } from "./commands/table.js";
-import { writeErrorTextfile } from "./commands/textfile.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
-import { renderErrorJson } from "./report/error-report.js";
-import { nagiosErrorLine } from "./report/nagios.js";
 import { plainText } from "./shared/log-line.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<Exit> {
-  const io = { stdout: process.stdout, stderr: process.stderr, entry: argv[1]! };
+  // stderr on first use: creating the stream (a pipe's is a socket) costs --version a module load.
+  const io = {
+    stdout: process.stdout,
+    get stderr() {
+      return process.stderr;
+    },
+    entry: argv[1]!,
+  };
   // Read before parsing: a bad command line is reported in the format it asked for too.
   const format = optionValue(argv, "--format");
   const wantsJson = argv.includes("--json") || format === "json";
@@ -19,13 +23,22 @@ export async function main(argv: string[]): Promise<Exit> {
   try {
     return await runParsed(parseCommandLine(argv.slice(2)), io);
   } catch (error) {
-    if (textfile !== undefined) writeErrorTextfile(textfile);
+    // The renderers of an error are loaded only when there is one: they would otherwise be
+    // compiled at every start (see commands/machinery.ts).
+    if (textfile !== undefined) {
+      const { writeErrorTextfile } = await import("./commands/machinery.js");
+      writeErrorTextfile(textfile);
+    }
     if (format === "nagios") {
+      const { nagiosErrorLine } = await import("./commands/machinery.js");
       io.stdout.write(`${nagiosErrorLine(error, isInternalError(error))}\n`);
       return { code: exitCodeForNagios("UNKNOWN") };
     }
     const code = exitCodeForError(error);
-    if (wantsJson) io.stdout.write(renderErrorJson(error, code));
+    if (wantsJson) {
+      const { renderErrorJson } = await import("./commands/machinery.js");
+      io.stdout.write(renderErrorJson(error, code));
+    }
     // Under journald at priority err: `journalctl -p err` shows why a run did nothing.
     io.stderr.write(plainText(`${errorText(error)}\n`, "error", io.stderr));
     return { code };

@@ -14,6 +14,7 @@ import { acquireLock, type LockHolder } from "./lock.js";
 import type { KillResult } from "./results.js";
 import type { PidFileRead } from "../scan/pid-files.js";
 import { removeStalePidFile, type PidFileRemovalOutcome } from "./pid-file-removal.js";
+import { StateDirError } from "../state/state-dir-error.js";
 import { checkDirTrust } from "../state/trusted-dir.js";
 
 export interface SessionOptions {
@@ -58,12 +59,7 @@ export interface PidFileRemovalResult {
   detail: string;
 }
 
-export class StateDirError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StateDirError";
-  }
-}
+export { StateDirError };
 
 /**
  * As root: throws StateDirError (exit 6) if `dir` (or a directory above it) is not root's alone;

@@ -1,7 +1,5 @@
 // `cleanup alert test`: one test message through each sink, each result reported.
-import { sendTestAlerts } from "../alerts/test-alert.js";
 import { exitCodeForAlertTest } from "../exit-codes.js";
-import { checkConfig } from "../run/open.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
@@ -33,6 +31,8 @@ export const alertTestCommand = defineCommand({
     ...(values.sink !== undefined && { sink: values.sink }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { checkConfig, sendTestAlerts } = await import("./machinery.js");
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

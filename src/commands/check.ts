@@ -1,6 +1,5 @@
 // `cleanup check`: validate the rules file and exit.
 import { EXIT } from "../exit-codes.js";
-import { checkConfig } from "../run/open.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/errors.js";
@@ -33,6 +32,8 @@ export const checkCommand = defineCommand({
     ...(values.strict && { strict: true as const }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, and only the config's part: see machinery.ts.
+    const { checkConfig } = await import("../run/check-config.js");
     const lacking: ConfigProblem[] = [];
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),

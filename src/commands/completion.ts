@@ -6,6 +6,10 @@ import { completionModel } from "./completion-model.js";
 import { SHELLS, completionScript, type Shell } from "./completion-scripts.js";
 import { HELP } from "./options.js";
 import { defineCommand, type CommandSpec } from "./spec.js";
+// A cycle (the table lists this command), harmless: COMMANDS is read only when the command runs.
+// Static, not `await import()`: a dynamic import would be an entry point of the split bundle of
+// its own and cut the command table into another file for every start (scripts/build.mjs).
+import { COMMANDS, PROGRAM } from "./table.js";
 
 export interface CompletionCommand {
   name: "completion";
@@ -31,8 +35,6 @@ export const completionCommand = defineCommand({
     return { name: "completion", shell: shell as Shell };
   },
   async run(command, io) {
-    // The table lists this command, so it is imported here, when it runs, not at load.
-    const { COMMANDS, PROGRAM } = await import("./table.js");
     const model = completionModel(COMMANDS as readonly CommandSpec[]);
     io.stdout.write(completionScript(command.shell, PROGRAM.name, model));
     return { code: EXIT.OK };

@@ -1,17 +1,10 @@
 // `cleanup daemon --schedule CRON`: runs on a schedule, for hosts without systemd or cron.
-import { checkTrustedDir } from "../act/session.js";
-import { runDaemon } from "../daemon/daemon.js";
-import { daemonLogEntry } from "../daemon/log-events.js";
 import { exitForDaemonStop } from "../exit-codes.js";
-import { renderTextfile } from "../report/prometheus.js";
-import { runLogEntries } from "../report/log-lines.js";
 import type { RunReport } from "../report/run-report.js";
-import { checkConfig } from "../run/open.js";
 import { openLog } from "../shared/log-line.js";
 import { resolveConfigPath } from "./config-path.js";
 import { CONFIG, HELP, STATE_DIR, TEXTFILE, stateDirChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
-import { writeRunTextfile } from "./textfile.js";
 
 export interface DaemonCommand {
   name: "daemon";
@@ -79,6 +72,16 @@ export const daemonCommand = defineCommand({
     ...(values.textfile !== undefined && { textfile: values.textfile }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const {
+      checkTrustedDir,
+      runDaemon,
+      daemonLogEntry,
+      renderTextfile,
+      runLogEntries,
+      checkConfig,
+      writeRunTextfile,
+    } = await import("./machinery.js");
     // Every line on stderr, in the one log shape: its runs' log sink lines (the run children
     // inherit stderr) and the daemon's own events.
     const log = await openLog(io.stderr);

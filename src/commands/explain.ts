@@ -1,8 +1,5 @@
 // `cleanup explain PID…`: why a run would or would not act on each process; changes nothing.
 import { exitCodeForExplain } from "../exit-codes.js";
-import { renderExplain } from "../report/explain.js";
-import { EXPLAIN_FORMAT } from "../report/formats.js";
-import { explain } from "../run/explain.js";
 import { PID_MAX_LIMIT } from "../scan/pid-files.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
@@ -47,6 +44,8 @@ export const explainCommand = defineCommand({
     };
   },
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { explain, renderExplain, EXPLAIN_FORMAT } = await import("./machinery.js");
     const report = await explain({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

@@ -2,10 +2,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { exitCodeForInstall } from "../exit-codes.js";
-import { applyInstall } from "../install/apply.js";
-import { installCommand as binaryCommand } from "../install/bin-path.js";
-import { describeInstall } from "../install/describe.js";
-import { planInstall } from "../install/install.js";
 import { PACKAGE_DIR } from "./config-path.js";
 import { HELP } from "./options.js";
 import { defineCommand } from "./spec.js";
@@ -59,6 +55,9 @@ export const installCommand = defineCommand({
     ...(values.bin !== undefined && { bin: values.bin }),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { applyInstall, binaryCommand, describeInstall, planInstall } =
+      await import("./machinery.js");
     const root = resolve(command.root ?? "/");
     const results = applyInstall(
       planInstall({

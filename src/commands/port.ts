@@ -1,8 +1,5 @@
 // `cleanup port PORT`: who holds a port, and (--free) kill them if every one is stale.
 import { exitCodeForPort } from "../exit-codes.js";
-import { portCommand as inspectPort } from "../port/port-command.js";
-import { renderPortJson } from "../report/json.js";
-import { renderPort } from "../report/port.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import {
@@ -88,6 +85,8 @@ export const portCommand = defineCommand({
     };
   },
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { inspectPort, renderPortJson, renderPort } = await import("./machinery.js");
     const report = await inspectPort({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

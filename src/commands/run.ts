@@ -1,10 +1,5 @@
 // `cleanup [--dry-run]`: one run, the default command.
 import { exitCodeForNagios, exitCodeForRun } from "../exit-codes.js";
-import { renderJsonChunks } from "../report/json.js";
-import { runLogEntries } from "../report/log-lines.js";
-import { renderNagios } from "../report/nagios.js";
-import { renderText } from "../report/text.js";
-import { runOnce } from "../run/run-once.js";
 import { logRenderFor } from "../shared/log-line.js";
 import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
@@ -18,9 +13,7 @@ import {
   configChoice,
   stateDirChoice,
 } from "./options.js";
-import { writeAll } from "./output.js";
 import { defineCommand } from "./spec.js";
-import { writeRunTextfile } from "./textfile.js";
 
 export type OutputFormat = "text" | "json" | "nagios";
 
@@ -93,6 +86,16 @@ export const runCommand = defineCommand({
     };
   },
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const {
+      runOnce,
+      runLogEntries,
+      writeAll,
+      writeRunTextfile,
+      renderNagios,
+      renderJsonChunks,
+      renderText,
+    } = await import("./machinery.js");
     const report = await runOnce({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

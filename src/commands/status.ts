@@ -1,8 +1,5 @@
 // `cleanup status`: how the host is; changes nothing.
 import { EXIT } from "../exit-codes.js";
-import { renderJsonChunks } from "../report/json.js";
-import { renderStatus } from "../report/status.js";
-import { runOnce } from "../run/run-once.js";
 import { resolveConfigPath } from "./config-path.js";
 import {
   ALLOW_UNTRUSTED_CONFIG,
@@ -12,7 +9,6 @@ import {
   configChoice,
   stateDirChoice,
 } from "./options.js";
-import { writeAll } from "./output.js";
 import { defineCommand } from "./spec.js";
 
 export interface StatusCommand {
@@ -44,6 +40,8 @@ export const statusCommand = defineCommand({
     ...stateDirChoice(values),
   }),
   async run(command, io) {
+    // Loaded when the command runs, not with the command table: see machinery.ts.
+    const { runOnce, writeAll, renderJsonChunks, renderStatus } = await import("./machinery.js");
     const report = await runOnce({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
-import { checkConfig } from "../run/open.js";
+import { checkConfig } from "../run/check-config.js";
 import { UsageError } from "../shared/usage-error.js";
 import type { DaemonEvent } from "./log-events.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
@@ -46,8 +46,9 @@ interface LastRunSummary {
 export type DaemonStop = "stopped" | "gave-up";
 
 export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
-  // Loaded here only: a one-shot run never needs it.
-  const cron = await import("node-cron");
+  // Loaded here only: a one-shot run never needs it. `default`: a CommonJS package in a chunk of
+  // the split bundle (scripts/build.mjs) exports only module.exports, as default; Node gives both.
+  const { default: cron } = await import("node-cron");
   if (!cron.validate(options.schedule)) {
     throw new UsageError(
       `invalid --schedule ${JSON.stringify(options.schedule)}: expected a cron expression such as "*/30 * * * *" (an optional sixth field in front counts seconds)`,

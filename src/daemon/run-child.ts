@@ -5,8 +5,7 @@
 import { exitCodeForError } from "../exit-codes.js";
 import type { RunReport } from "../report/run-report.js";
 import { runOnce } from "../run/run-once.js";
-
-export const RUN_CHILD_ENV = "CLEANUP_DAEMON_RUN";
+import { RUN_CHILD_ENV } from "./run-child-env.js";
 
 export interface RunRequest {
   configPath: string;
@@ -17,10 +16,6 @@ export type RunMessage =
   | { kind: "deadline"; limitMs: number }
   | { kind: "report"; report: RunReport }
   | { kind: "error"; exitCode: number; message: string };
-
-export function isRunChild(): boolean {
-  return process.env[RUN_CHILD_ENV] === "1" && typeof process.send === "function";
-}
 
 export async function serveRun(): Promise<void> {
   // Not inherited further: nothing this run starts is a run child.

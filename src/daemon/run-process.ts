@@ -16,7 +16,8 @@
 import { fork } from "node:child_process";
 import { RUN_DEADLINE_MAX_MS } from "../config/schema.js";
 import { EXIT } from "../exit-codes.js";
-import { RUN_CHILD_ENV, type RunMessage, type RunRequest } from "./run-child.js";
+import type { RunMessage, RunRequest } from "./run-child.js";
+import { RUN_CHILD_ENV } from "./run-child-env.js";
 import type { RunReport } from "../report/run-report.js";
 
 /**

@@ -7,8 +7,6 @@ import { join } from "node:path";
 import type { LockHolder } from "../act/lock.js";
 import { checkTrustedDir, startSession } from "../act/session.js";
 import { loadConfigFile } from "../config/load.js";
-import type { ConfigProblem } from "../config/errors.js";
-import { readHostFacts } from "../host/host-facts.js";
 import type { Config } from "../config/types.js";
 import { startDeadline } from "../shared/deadline.js";
 import type { RunContext } from "./context.js";
@@ -80,21 +78,7 @@ export function open(context: RunContext, options: OpenOptions): Opened {
   return { ...base, kind: "ready", session, warnings: [...textfileWarnings, ...session.warnings] };
 }
 
-/** Checks the config only: nothing scanned, locked or written. */
-/**
- * `cleanup check`'s load: the file as a run reads it, and also the keys this host cannot serve
- * (config/host-facts.ts), told to `onHostProblems`.
- */
-export function checkConfig(
-  configPath: string,
-  allowUntrusted = false,
-  onHostProblems?: (problems: ConfigProblem[]) => void,
-): Config {
-  return loadConfigFile(configPath, {
-    allowUntrusted,
-    ...(onHostProblems && { hostFacts: { facts: readHostFacts(), report: onHostProblems } }),
-  });
-}
+export { checkConfig } from "./check-config.js";
 
 export function defaultStateDir(uid: number): string {
   if (uid === 0) return "/var/lib/cleanup";

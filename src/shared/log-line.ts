@@ -47,7 +47,9 @@ let jsonFormat: Promise<(entry: LogEntry) => string> | undefined;
  * write the shape above into a string.
  */
 function loadJsonFormat(): Promise<(entry: LogEntry) => string> {
-  jsonFormat ??= import("pino").then(({ pino }) => {
+  // `default`, not `{ pino }`: a CommonJS package in a chunk of the split bundle
+  // (scripts/build.mjs) exports only module.exports, as default; Node gives both.
+  jsonFormat ??= import("pino").then(({ default: pino }) => {
     let line = "";
     const logger = pino<"notice">(
       {

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   readlinkSync,
   rmSync,
   statSync,
@@ -57,7 +58,13 @@ describe("the Debian package", () => {
     const listing = run("dpkg-deb", ["--contents", deb]).trim().split("\n");
     expect(listing.every((line) => line.split(/\s+/)[1] === "root/root")).toBe(true);
     const paths = listing.map((line) => line.split(/\s+/)[5]);
+    // dist/cli.js and every chunk of the split bundle it loads (scripts/build.mjs).
+    const chunks = readdirSync(join(ROOT, "dist"))
+      .filter((f) => /^chunk-[A-Z0-9]+\.js$/.test(f))
+      .map((f) => `./usr/lib/cleanup/dist/${f}`);
+    expect(chunks.length).toBeGreaterThan(0);
     for (const path of [
+      ...chunks,
       "./usr/lib/cleanup/dist/cli.js",
       "./usr/lib/cleanup/package.json",
       "./usr/lib/cleanup/rules.yaml",

@@ -48,14 +48,22 @@ describe("the npm package", () => {
       expect(shipped).toContain(file);
     }
     expect(shipped.some((f) => f.startsWith("src/") || f.startsWith("test/"))).toBe(false);
-    // The bundle and what it carries, nothing else of dist/ (dist/config/ is `npm run schema`'s tool).
-    expect(shipped.filter((f) => f.startsWith("dist/")).sort()).toEqual([
-      "dist/THIRD-PARTY-NOTICES.txt",
-      "dist/cli.js",
-      "dist/man/cleanup-rules.5",
-      "dist/man/cleanup.1",
-      "dist/sbom.cdx.json",
-    ]);
+    // The bundle (dist/cli.js and every chunk it loads) and what it carries, nothing else of
+    // dist/ (dist/config/ is `npm run schema`'s tool).
+    const chunks = readdirSync(join(ROOT, "dist"))
+      .filter((f) => /^chunk-[A-Z0-9]+\.js$/.test(f))
+      .map((f) => `dist/${f}`);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(shipped.filter((f) => f.startsWith("dist/")).sort()).toEqual(
+      [
+        "dist/THIRD-PARTY-NOTICES.txt",
+        "dist/cli.js",
+        "dist/man/cleanup-rules.5",
+        "dist/man/cleanup.1",
+        "dist/sbom.cdx.json",
+        ...chunks,
+      ].sort(),
+    );
 
     const app = join(work, "app");
     execFileSync("mkdir", ["-p", app]);
