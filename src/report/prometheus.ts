@@ -9,6 +9,7 @@ import { hostSeries, thresholdSeries } from "./prometheus-host.js";
 import { ruleSeries, type RuleSummary } from "./prometheus-rules.js";
 import { outcomeSeries, runSeries } from "./prometheus-run.js";
 import { serviceSeries } from "./prometheus-services.js";
+import { fileSeries } from "./prometheus-files.js";
 
 export { escapeHelp, escapeLabelValue, formatValue } from "./prometheus-format.js";
 export type { RuleSummary } from "./prometheus-rules.js";
@@ -27,6 +28,7 @@ export function renderTextfile(report: TextfileReport, now: Date, previous?: str
   if (report.host) hostSeries(out, report.host);
   if (report.thresholds) thresholdSeries(out, report.thresholds);
   if (report.services && report.services.length > 0) serviceSeries(out, report.services);
+  if (report.files) fileSeries(out, report.files);
   runSeries(out, report);
   // A dry run acted on nothing: it must not hide "no successful live run for 2 h".
   outcomeSeries(out, report.outcome, now, previous, report.dryRun);

@@ -452,3 +452,101 @@ describe("last success across runs", () => {
     expect(text).not.toContain("cleanup_last_success_timestamp_seconds");
   });
 });
+
+describe("leftover files in the textfile", () => {
+  it("per file rule: taken by action, spared, removed, bytes freed, refused", () => {
+    const report = liveReport();
+    const file = (name: string, sizeBytes: number) => ({
+      path: `/dev/shm/${name}`,
+      dir: "/dev/shm",
+      name,
+      kind: "file" as const,
+      dev: 26,
+      ino: 7,
+      uid: 1000,
+      sizeBytes,
+      mtimeMs: 0,
+      ctimeMs: 0,
+    });
+    report.files = {
+      plan: {
+        entries: [
+          {
+            action: "remove",
+            rule: "leaked",
+            severity: "warning",
+            file: file("psm_a", 4096),
+            reasons: [],
+          },
+          {
+            action: "remove",
+            rule: "leaked",
+            severity: "warning",
+            file: file("psm_b", 100),
+            reasons: [],
+          },
+        ],
+        spared: [
+          { rule: "leaked", file: file("psm_c", 1), code: "held", reasons: ["held by 7 (map)"] },
+        ],
+        refusals: [
+          {
+            rule: "tmp",
+            scope: "rule",
+            measure: "files",
+            would: 9,
+            budget: 1,
+            severity: "critical",
+            message: "over",
+          },
+        ],
+        listings: [],
+      },
+      results: [
+        {
+          rule: "leaked",
+          path: "/dev/shm/psm_a",
+          dev: 26,
+          ino: 7,
+          uid: 1000,
+          sizeBytes: 4096,
+          outcome: "removed",
+          bytesFreed: 4096,
+        },
+        {
+          rule: "leaked",
+          path: "/dev/shm/psm_b",
+          dev: 26,
+          ino: 8,
+          uid: 1000,
+          sizeBytes: 100,
+          outcome: "held",
+          bytesFreed: 0,
+        },
+      ],
+      listed: 3,
+      holders: { scanned: 10, ms: 1, unknown: [] },
+    };
+    const text = renderTextfile(report, NOW);
+    expectValidTextfile(text);
+    expect(samples(text, "cleanup_files_planned")).toEqual([
+      'cleanup_files_planned{rule="leaked",action="remove"} 2',
+    ]);
+    expect(samples(text, "cleanup_files_spared")).toEqual([
+      'cleanup_files_spared{rule="leaked"} 1',
+      'cleanup_files_spared{rule="tmp"} 0',
+    ]);
+    expect(samples(text, "cleanup_files_removed")).toEqual([
+      'cleanup_files_removed{rule="leaked"} 1',
+      'cleanup_files_removed{rule="tmp"} 0',
+    ]);
+    expect(samples(text, "cleanup_files_freed_bytes")).toEqual([
+      'cleanup_files_freed_bytes{rule="leaked"} 4096',
+      'cleanup_files_freed_bytes{rule="tmp"} 0',
+    ]);
+    expect(samples(text, "cleanup_files_rule_refused")).toEqual([
+      'cleanup_files_rule_refused{rule="leaked"} 0',
+      'cleanup_files_rule_refused{rule="tmp"} 1',
+    ]);
+  });
+});
