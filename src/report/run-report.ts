@@ -42,6 +42,11 @@ export interface DeadlineStop {
 export interface ScanSummary {
   processes: number;
   detailed: number;
+  /**
+   * A live run only: processes a rule's selector could take but whose stat facts fail every
+   * rule, so not read in detail (a dry run reads them and says why each is spared).
+   */
+  notDetailed?: number;
   unreadable: number;
   scanMs: number;
   takenAt: string;

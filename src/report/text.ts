@@ -77,7 +77,11 @@ export function renderText(report: RunReport, options: TextOptions = {}): string
 
 /** How much was scanned, in words: "in detail" alone told a reader nothing. */
 function scanLine(scan: ScanSummary): string {
-  return `scanned ${scan.processes} processes in ${scan.scanMs} ms, ${scan.detailed} of them in full (command line and owner: those a rule or service could match)`;
+  const skipped =
+    scan.notDetailed !== undefined && scan.notDetailed > 0
+      ? `; ${scan.notDetailed} ${scan.notDetailed === 1 ? "process" : "processes"} not read in detail: their stat facts fail every rule (a dry run says why each is spared)`
+      : "";
+  return `scanned ${scan.processes} processes in ${scan.scanMs} ms, ${scan.detailed} of them in full (command line and owner: those a rule or service could match)${skipped}`;
 }
 
 /** What this run may signal; a dry run signals nothing, so it says what a live run would be allowed. */

@@ -16,7 +16,7 @@ import { evaluateThresholds } from "../host/thresholds.js";
 import { readGpuHolders, type GpuHolders } from "../host/gpu-holders.js";
 import { readShmUsage, type ShmUsage } from "../host/shm-usage.js";
 import { readTopProcesses, type TopProcess } from "../host/top.js";
-import { scanNeeds } from "../rules/detail-filter.js";
+import { scanNeeds, type DetailScope } from "../rules/detail-filter.js";
 import { findAdopters } from "../rules/orphans.js";
 import { readProcessTable, type ScanOptions } from "../scan/read-process-table.js";
 import { ScanError, type Snapshot } from "../scan/types.js";
@@ -59,6 +59,9 @@ export async function measure(run: Run): Promise<Measured> {
       detailPids: namedPids(pidFiles),
       // kill_after judges the process on the probe's port.
       wantListeners: config.services.some((s) => s.health?.killAfter !== undefined),
+      // A live run reads in detail only what could be a candidate; a dry run or status also
+      // what it explains as spared (rules/detail-filter.ts).
+      scope: run.mode === "run" ? "act" : "explain",
     });
   } catch (error) {
     // The config is good, so its sinks can say that the host cannot be watched.
@@ -151,11 +154,13 @@ export interface ScanExtras {
   withParents?: ReadonlySet<number>;
   /** The socket tables and every detailed process's sockets, whatever the rules need. */
   wantListeners?: boolean;
+  /** "act": a live run's reads (candidates only); default "explain" (rules/detail-filter.ts). */
+  scope?: DetailScope;
 }
 
 /** The process table, read in the detail the config asks for (and `extras`). */
 export function scanProcesses(ctx: RunContext, config: Config, extras: ScanExtras = {}): Snapshot {
-  const needs = scanNeeds(config, ctx.who.actor, extras.detailPids);
+  const needs = scanNeeds(config, ctx.who.actor, extras.detailPids, extras.scope);
   return readProcessTable({
     procRoot: ctx.procRoot,
     selfPid: ctx.who.pid,

@@ -19,6 +19,7 @@ export function scanSummary(snapshot: Snapshot): ScanSummary {
   return {
     processes: snapshot.processes.length,
     detailed: snapshot.detailed,
+    ...(snapshot.notDetailed !== undefined && { notDetailed: snapshot.notDetailed }),
     unreadable: snapshot.unreadable,
     scanMs: Math.round(snapshot.scanMs),
     takenAt: new Date(snapshot.takenAtMs).toISOString(),

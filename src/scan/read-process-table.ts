@@ -28,6 +28,12 @@ export interface ScanOptions {
    * (see rules/detail-filter.ts).
    */
   detailFilter: (processes: readonly ProcessInfo[]) => (process: ProcessInfo) => boolean;
+  /**
+   * A live run's filter leaves out processes whose stat facts fail every rule: of those left
+   * without detail, which ones a dry run would have read (a rule's selector could take them).
+   * The scan counts them in Snapshot.notDetailed. Absent: not counted (a dry run reads them all).
+   */
+  explainOnly?: (process: ProcessInfo) => boolean;
   /** Also read the parent's detail of every detailed process (a rule has a `parent` matcher). */
   wantParentDetail: boolean;
   /** Also read the descendants' detail of every detailed process (a kill rule kills trees). */
@@ -187,11 +193,22 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     selfPid: options.selfPid,
     processes: kept,
     detailed: kept.reduce((n, p) => n + (p.argv !== null ? 1 : 0), 0),
+    ...(options.explainOnly && { notDetailed: countNotDetailed(kept, options.explainOnly) }),
     unreadable,
     scanMs: monotonic() - started,
     ...(listeners && "table" in listeners && { listeners: listeners.table }),
     ...(listeners && "problem" in listeners && { listenersProblem: listeners.problem }),
   };
+}
+
+/** The processes without detail (kernel threads aside) that `explainOnly` says a dry run reads. */
+function countNotDetailed(
+  processes: readonly ProcessInfo[],
+  explainOnly: (process: ProcessInfo) => boolean,
+): number {
+  let n = 0;
+  for (const p of processes) if (p.argv === null && !p.kernelThread && explainOnly(p)) n += 1;
+  return n;
 }
 
 /**

@@ -96,6 +96,11 @@ export interface Snapshot {
   processes: ProcessInfo[];
   /** How many processes had argv/uid read (passed the cheap tests). */
   detailed: number;
+  /**
+   * A live run only: how many processes a dry run would have read in detail to explain why a rule
+   * spared them, left unread because their stat facts fail every rule (rules/detail-filter.ts).
+   */
+  notDetailed?: number;
   /** Entries that could not be read (not vanished: e.g. EACCES). */
   unreadable: number;
   scanMs: number;

@@ -39,6 +39,7 @@ export const runReport = z.strictObject({
     .strictObject({
       processes: count(),
       detailed: count(),
+      notDetailed: count().optional(),
       unreadable: count(),
       scanMs: z.number(),
       takenAt: z.string(),
