@@ -271,6 +271,10 @@ async function oneRound(count, round) {
   const ticks = await waitExecuted(pids, bin);
   const config = join(dir, `kill-${token2}`, "bench.yaml");
   writeConfig(config, bin, token2, count);
+  // Other orphans on the host (not the bench's): a live run reads them too.
+  const otherOrphans = readdirSync("/proc").filter(
+    (name) => /^[0-9]+$/.test(name) && !started.has(Number(name)) && statFields(name)?.ppid === 1,
+  ).length;
   const dry = await runAgent(["--dry-run", "--json", "--config", config]);
   gate(dry, ticks, config);
   const stateDir = join(dir, `state-${token2}`);
@@ -289,6 +293,7 @@ async function oneRound(count, round) {
   for (const pid of pids) started.delete(pid);
   const row = {
     processes: live.report.scan.processes,
+    otherOrphans,
     liveDetailed: live.report.scan.detailed,
     notDetailed: live.report.scan.notDetailed ?? null,
     liveMs: live.ms,
@@ -300,7 +305,7 @@ async function oneRound(count, round) {
     alive,
   };
   log(
-    `bench: ${count} orphans, round ${round}: ${row.processes} processes; live run read ${row.liveDetailed} in detail` +
+    `bench: ${count} orphans, round ${round}: ${row.processes} processes (${otherOrphans} other children of PID 1); live run read ${row.liveDetailed} in detail` +
       `${row.notDetailed === null ? "" : ` (${row.notDetailed} not)`}, ${row.liveMs.toFixed(0)} ms wall (in-process ${row.liveInProcess} ms, scan ${row.liveScanMs} ms), killed ${dead}/${count}, ${alive} alive after; ` +
       `dry run read ${row.dryDetailed}, ${row.dryMs.toFixed(0)} ms`,
   );
@@ -336,7 +341,7 @@ async function main() {
       const m = (key) => median(rows.map((r) => r[key]));
       const not = rows.every((r) => r.notDetailed !== null) ? `, ${m("notDetailed")} not` : "";
       return (
-        `${String(count).padStart(5)} orphans among ${m("processes")}: live run read ${m("liveDetailed")} in detail${not}; ` +
+        `${String(count).padStart(5)} orphans among ${m("processes")} (${m("otherOrphans")} other children of PID 1): live run read ${m("liveDetailed")} in detail${not}; ` +
         `wall median ${m("liveMs").toFixed(0)} ms (in-process ${m("liveInProcess")} ms, scan ${m("liveScanMs")} ms); ` +
         `killed ${rows.map((r) => r.dead).join("/")}; dry run read ${m("dryDetailed")}, ${m("dryMs").toFixed(0)} ms`
       );
