@@ -193,6 +193,44 @@ describe("runOnce on a fixture /proc with a fixed clock", () => {
   });
 });
 
+describe("what a live run reads in detail, against a dry run of the same table", () => {
+  it("the live run leaves out PID 1 (not an orphan) and says so; the dry run reads and counts all", async () => {
+    const token = `tok${Math.random().toString(36).slice(2, 10)}`;
+    const f = scene(token);
+    const passwd = join(tmp("cleanup-run-once-passwd-"), "passwd");
+    writeFileSync(passwd, `root:x:0:0::/root:/bin/sh\nworker:x:${UID}:${UID}::/home/w:/bin/sh\n`);
+    const killed: number[] = [];
+    const once = (mode: "run" | "dry-run") =>
+      runOnce({
+        configPath: configFile(token, "cpu: false, "),
+        mode,
+        stateDir: tmp("cleanup-run-once-state-"),
+        procRoot: f.root,
+        clock: fixedClock(() => {}),
+        actor: { uid: UID, mayKillAnyUser: false },
+        hostname: "fixture-host",
+        passwdPath: passwd,
+        logStream: new PassThrough(),
+        kill: (pid) => {
+          killed.push(pid);
+          f.remove(pid);
+        },
+      });
+    const dry = await once("dry-run");
+    expect(dry.scan).toMatchObject({ processes: 4, detailed: 4 });
+    expect(dry.scan?.notDetailed).toBeUndefined();
+    // The dry run first: the live one takes the orphan out of the fixture, as its death would.
+    const live = await once("run");
+    expect(killed).toEqual([ORPHAN]);
+    expect(live.scan).toMatchObject({ processes: 4, detailed: 3, notDetailed: 1 });
+    const decided = (r: typeof live) => ({
+      entries: r.plan?.entries.map((e) => [e.action, e.process.pid, e.facts]),
+      spared: r.plan?.spared.map((s) => [s.process.pid, s.code, s.reasons]),
+    });
+    expect(decided(live)).toEqual(decided(dry));
+  });
+});
+
 describe("when the run waits for its CPU sample", () => {
   /** A live run on the scene; the audit's time of its one SIGTERM and the report. */
   async function liveRun(cpu: string, when: string) {
