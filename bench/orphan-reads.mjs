@@ -16,7 +16,9 @@
 // Everything is cleaned up in `finally` and on SIGINT/SIGTERM/SIGHUP.
 //
 // Environment: BENCH_PROCESSES (10000), BENCH_ORPHANS (10,1000), BENCH_RUNS (3),
-// BENCH_CLI (dist/cli.js: another build's cli.js gives the "before" figures).
+// BENCH_CLI (dist/cli.js), BENCH_BASELINE_CLI (unset: another build's cli.js, e.g. the build
+// before a change, run alternately with BENCH_CLI, each on its own K orphans, for before/after
+// figures under the same load).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -35,6 +37,9 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = resolve(process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js"));
+/** BENCH_BASELINE_CLI: another build's cli.js, run alternately with CLI on the same table. */
+const BASELINE = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASELINE_CLI) : null;
+const AGENTS = BASELINE ? [CLI, BASELINE] : [CLI];
 const N = envInt("BENCH_PROCESSES", 10_000);
 const RUNS = envInt("BENCH_RUNS", 3);
 const COUNTS = (process.env.BENCH_ORPHANS ?? "10,1000").split(",").map((text) => {
@@ -196,10 +201,10 @@ async function waitExecuted(pids, bin, timeoutMs = 180_000) {
   return ticks;
 }
 
-function runAgent(args) {
+function runAgent(cli, args) {
   return new Promise((resolveRun, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     const out = [];
     const err = [];
     child.stdout.on("data", (c) => out.push(c));
@@ -263,7 +268,7 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function oneRound(count, round) {
+async function oneRound(cli, count, round) {
   const token2 = randomBytes(8).toString("hex");
   const bin = join(dir, `kill-${token2}`, `sleep-${token2}`);
   makeSleepBinary(bin);
@@ -275,10 +280,10 @@ async function oneRound(count, round) {
   const otherOrphans = readdirSync("/proc").filter(
     (name) => /^[0-9]+$/.test(name) && !started.has(Number(name)) && statFields(name)?.ppid === 1,
   ).length;
-  const dry = await runAgent(["--dry-run", "--json", "--config", config]);
+  const dry = await runAgent(cli, ["--dry-run", "--json", "--config", config]);
   gate(dry, ticks, config);
   const stateDir = join(dir, `state-${token2}`);
-  const live = await runAgent(["--json", "--config", config, "--state-dir", stateDir]);
+  const live = await runAgent(cli, ["--json", "--config", config, "--state-dir", stateDir]);
   const foreign = live.report.results.filter((r) => !ticks.has(r.pid)).length;
   if (foreign > 0) throw new Error(`the live run acted on ${foreign} processes not the bench's`);
   let alive = 0;
@@ -305,7 +310,7 @@ async function oneRound(count, round) {
     alive,
   };
   log(
-    `bench: ${count} orphans, round ${round}: ${row.processes} processes (${otherOrphans} other children of PID 1); live run read ${row.liveDetailed} in detail` +
+    `bench: ${cli === CLI ? "agent" : "baseline"}, ${count} orphans, round ${round}: ${row.processes} processes (${otherOrphans} other children of PID 1); live run read ${row.liveDetailed} in detail` +
       `${row.notDetailed === null ? "" : ` (${row.notDetailed} not)`}, ${row.liveMs.toFixed(0)} ms wall (in-process ${row.liveInProcess} ms, scan ${row.liveScanMs} ms), killed ${dead}/${count}, ${alive} alive after; ` +
       `dry run read ${row.dryDetailed}, ${row.dryMs.toFixed(0)} ms`,
   );
@@ -313,14 +318,17 @@ async function oneRound(count, round) {
 }
 
 async function main() {
-  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
+  for (const cli of AGENTS)
+    if (!existsSync(cli)) throw new Error(`${cli} missing: run npm run build first`);
   mkdirSync(dir, { mode: 0o755 });
   const before = procCount();
   const fill = Math.max(0, N - before);
   const pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
   if (before + fill + Math.max(...COUNTS) + 200 > pidMax)
     throw new Error(`the bench would exceed pid_max ${pidMax}`);
-  log(`bench: token ${token}, agent ${CLI}; ${before} processes before, ${fill} fillers`);
+  log(
+    `bench: token ${token}, agent ${CLI}${BASELINE ? `, baseline ${BASELINE}` : ""}; ${before} processes before, ${fill} fillers`,
+  );
   const fillerBin = join(dir, `filler-${token}`, `sleep-${token}`);
   makeSleepBinary(fillerBin);
   const filler = await launch(fillerBin, token, fill, true);
@@ -329,23 +337,25 @@ async function main() {
 
   const results = [];
   for (const count of COUNTS) {
-    const rows = [];
-    for (let round = 1; round <= RUNS; round++) rows.push(await oneRound(count, round));
-    results.push({ count, rows });
+    const rows = new Map(AGENTS.map((cli) => [cli, []]));
+    for (let round = 1; round <= RUNS; round++)
+      for (const cli of AGENTS) rows.get(cli).push(await oneRound(cli, count, round));
+    for (const cli of AGENTS) results.push({ cli, count, rows: rows.get(cli) });
   }
   const lines = [
     "",
     "=========== live run, kill rule `orphaned: true` + a token cmdline ===========",
-    `agent ${CLI}`,
-    ...results.map(({ count, rows }) => {
+    ...results.map(({ cli, count, rows }) => {
       const m = (key) => median(rows.map((r) => r[key]));
       const not = rows.every((r) => r.notDetailed !== null) ? `, ${m("notDetailed")} not` : "";
       return (
-        `${String(count).padStart(5)} orphans among ${m("processes")} (${m("otherOrphans")} other children of PID 1): live run read ${m("liveDetailed")} in detail${not}; ` +
+        `${cli === CLI ? "agent   " : "baseline"} ${String(count).padStart(5)} orphans among ${m("processes")} (${m("otherOrphans")} other children of PID 1): live run read ${m("liveDetailed")} in detail${not}; ` +
         `wall median ${m("liveMs").toFixed(0)} ms (in-process ${m("liveInProcess")} ms, scan ${m("liveScanMs")} ms); ` +
         `killed ${rows.map((r) => r.dead).join("/")}; dry run read ${m("dryDetailed")}, ${m("dryMs").toFixed(0)} ms`
       );
     }),
+    `agent ${CLI}`,
+    ...(BASELINE ? [`baseline ${BASELINE}`] : []),
     "==============================================================================",
   ];
   log(lines.join("\n"));
