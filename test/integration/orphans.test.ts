@@ -82,7 +82,7 @@ describe("cleanup on real orphans", () => {
     expect(auditLines(scene).map((a) => a.signal)).toEqual(["SIGTERM", "SIGKILL"]);
   });
 
-  it("an orphan younger than older_than is spared, and the plan says why", async () => {
+  it("an orphan younger than older_than is spared; the dry run says why, the live run how many it did not read", async () => {
     scene = new Scene();
     const young = await scene.orphan("young");
     const config = scene.rules(`
@@ -91,9 +91,18 @@ rules:
     match: { cmdline: '^${scene.pattern} ', orphaned: true, older_than: 1h }
     action: kill
 `);
-    const run = await scene.run(config, { json: true });
+    // Live: too young on its stat alone, so its command line is not read, nor listed as spared.
+    const live = await scene.run(config, { json: true });
+    expect(live.code).toBe(0);
+    expect(live.json!.results).toEqual([]);
+    expect(live.json!.plan.spared).toEqual([]);
+    expect(live.json!.scan.notDetailed).toBeGreaterThanOrEqual(1);
+    expect(scene.alive(young.pid)).toBe(true);
+
+    const run = await scene.run(config, { json: true, dryRun: true });
     expect(run.code).toBe(0);
     expect(run.json!.results).toEqual([]);
+    expect(run.json!.scan.notDetailed).toBeUndefined();
     const [spared] = run.json!.plan.spared;
     expect(spared).toMatchObject({
       rule: "old-orphans",
