@@ -95,7 +95,7 @@ function entryOf(
     dev: stat.dev,
     ino: stat.ino,
     uid: stat.uid,
-    sizeBytes: stat.isFile() ? stat.size : 0,
+    sizeBytes: usedBytes(stat),
     mtimeMs: stat.mtimeMs,
     ctimeMs: stat.ctimeMs,
   };
@@ -106,6 +106,15 @@ function entryOf(
     file.sizeBytes = walk.sizeBytes;
   }
   return file;
+}
+
+/**
+ * What a regular file takes, not what it claims: st_size capped by its allocated blocks, so a
+ * sparse `truncate -s 1P` on a small tmpfs counts as the few blocks it has, not a petabyte (the
+ * byte budgets, the bytes freed and status's largest files stay honest). 0 for anything else.
+ */
+export function usedBytes(stat: Stats): number {
+  return stat.isFile() ? Math.min(stat.size, stat.blocks * 512) : 0;
 }
 
 export function kindOf(stat: Stats): LeftoverFile["kind"] {
@@ -166,7 +175,7 @@ class Walk {
         }
         const childPath = `${path}/${child}`;
         this.contents.push({ dev: childStat.dev, ino: childStat.ino, path: childPath });
-        if (childStat.isFile()) this.sizeBytes += childStat.size;
+        this.sizeBytes += usedBytes(childStat);
         if (childStat.isDirectory() && !this.dir(fd, child, childStat, childPath, depth + 1)) {
           complete = false;
           return false;
