@@ -117,7 +117,9 @@ export function readHolders(
       // since the scan), which is just as unreadable and may hold any of them.
       const now = reader.startTicksNow(p.pid);
       if (now !== null) {
-        const reused = now !== p.startTicks ? " (its pid was reused since the scan)" : "";
+        // -1: not scanned (process-ids.ts could not read its stat either): no start to compare.
+        const reused =
+          p.startTicks >= 0 && now !== p.startTicks ? " (its pid was reused since the scan)" : "";
         index.unknown.push({ pid: p.pid, reason: `${read}${reused}` });
       }
       continue;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readHolders } from "../../../src/scan/file-holders.js";
-import { listDir } from "../../../src/scan/leftover-files.js";
+import { LIST_LIMITS, listDir } from "../../../src/scan/leftover-files.js";
 import { inodeKey } from "../../../src/scan/leftover-types.js";
 import { readProcTextToEnd, TooLongError } from "../../../src/scan/read-file.js";
 import { ProcFixture } from "../../helpers/fixtures.js";
@@ -32,6 +32,22 @@ describe("the leftover-file scan against a hostile user", () => {
     expect(listing.files).toEqual([]);
     expect(listing.problem).toBe(`a symlink on its path (${join(d, "app")})`);
     expect(listDir(join(d, "victim", "out"), () => true).files).toHaveLength(1);
+  });
+
+  it("bounds all the directory walks of one listing together: past it, contents unknown", () => {
+    const d = tmp();
+    for (const name of ["pymp-a", "pymp-b"]) {
+      mkdirSync(join(d, name));
+      for (const f of ["x", "y"]) writeFileSync(join(d, name, f), "1");
+    }
+    const listing = listDir(d, () => true, { ...LIST_LIMITS, walkTotal: 3 });
+    const contents = Object.fromEntries(listing.files.map((f) => [f.name, f.contents]));
+    // Whichever the directory lists first gets its two; the other, one left, is cut.
+    expect(
+      Object.values(contents)
+        .map((c) => (c === null ? null : c!.length))
+        .sort(),
+    ).toEqual([2, null]);
   });
 
   it("counts a sparse file by the blocks it has, not the size it claims", () => {
