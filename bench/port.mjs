@@ -35,9 +35,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const N = envInt("BENCH_PROCESSES", 10_000);
 const RUNS = envInt("BENCH_RUNS", 11);
-const BASELINE = process.env.BENCH_PORT_BASELINE
-  ? resolve(process.env.BENCH_PORT_BASELINE)
-  : null;
+const BASELINE = process.env.BENCH_PORT_BASELINE ? resolve(process.env.BENCH_PORT_BASELINE) : null;
+
+/** BENCH_PROFILE_DIR=DIR: also profile one busy and one free run (node --cpu-prof) into DIR. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PROFILE_DIR) : null;
 
 const token = randomBytes(8).toString("hex");
 const dir = `/tmp/cleanup-portbench-${token}`;
@@ -113,8 +114,10 @@ async function launchOrphans(count) {
   });
   if (code !== 0) throw new Error(`launcher shell ended with ${code}`);
   // Every one exec'd (its cmdline names the copy) before anything is timed.
-  for (let pending = [...ours.keys()]; pending.length > 0; ) {
-    pending = pending.filter((pid) => !(readProc(`/proc/${pid}/cmdline`) ?? "").startsWith(sleepBin));
+  for (let pending = [...ours.keys()]; pending.length > 0;) {
+    pending = pending.filter(
+      (pid) => !(readProc(`/proc/${pid}/cmdline`) ?? "").startsWith(sleepBin),
+    );
     if (pending.length > 0) await sleep(50);
   }
 }
@@ -220,7 +223,9 @@ async function main() {
     const report = JSON.parse(r.stdout);
     const pids = report.holders.map((h) => h.process.pid);
     if (r.code !== 0 || pids.length !== 1 || pids[0] !== listener.pid)
-      throw new Error(`cleanup port ${listener.port}: holders ${pids} (exit ${r.code}) ${r.stderr}`);
+      throw new Error(
+        `cleanup port ${listener.port}: holders ${pids} (exit ${r.code}) ${r.stderr}`,
+      );
   };
   const freeCheck = (r) => {
     const report = JSON.parse(r.stdout);
@@ -231,7 +236,16 @@ async function main() {
     {
       label: `${tag}cleanup port (busy)`,
       cmd: process.execPath,
-      args: [cli, "port", String(listener.port), "--json", "--config", config, "--state-dir", state],
+      args: [
+        cli,
+        "port",
+        String(listener.port),
+        "--json",
+        "--config",
+        config,
+        "--state-dir",
+        state,
+      ],
       check: busyCheck,
     },
     {
@@ -284,6 +298,12 @@ async function main() {
     );
   }
   console.log("  target: cleanup port (busy and free) ≤ 1.0 × ss");
+  if (PROFILE_DIR) {
+    for (const c of cases.filter((k) => k.label.startsWith("cleanup"))) {
+      c.check(await timeRun(c.cmd, ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR, ...c.args]));
+    }
+    console.log(`  CPU profiles of one busy and one free run written to ${PROFILE_DIR}`);
+  }
 }
 
 try {
