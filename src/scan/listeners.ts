@@ -7,7 +7,7 @@
 // tables: joined against them it would look as if it listened on nothing. The scan therefore
 // compares each process's /proc/PID/ns/net with the agent's (readNetNamespace) and leaves its
 // sockets unknown when they differ.
-import { opendirSync, readFileSync, readlinkSync, type Dir } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { endianness } from "node:os";
 import { fdsReadable } from "./fd-targets.js";
 import type { Listener } from "./types.js";
@@ -84,31 +84,27 @@ export function readListenerTable(procRoot: string): Listener[] {
 export function readSocketInodes(procRoot: string, pid: number): number[] | null {
   // readFdTargets's rules (what is unknown, what is skipped), without keeping every target: a
   // socket join over every process reads ~3 fds each, and only socket links matter to it.
+  // readdirSync, not opendirSync: every fd is read anyway (no limit to stop at), and Node 20
+  // builds a Dir (two promisified methods) per call: measured at 19,000 processes, opendir and
+  // Dir.read took 330 ms of the join's 630.
   const path = `${procRoot}/${pid}/fd`;
-  let dir: Dir;
+  let names: string[];
   try {
-    dir = opendirSync(path);
+    names = readdirSync(path);
   } catch {
     return null;
   }
   const found: [fd: number, inode: number][] = [];
-  try {
-    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
-      let target: string;
-      try {
-        target = readlinkSync(`${path}/${entry.name}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-        return null;
-      }
-      const inode = socketInode(target);
-      if (inode !== null) found.push([Number(entry.name), inode]);
+  for (const name of names) {
+    let target: string;
+    try {
+      target = readlinkSync(`${path}/${name}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      return null;
     }
-  } catch {
-    // The listing failed midway (the process exited): what was read is not all of it.
-    return null;
-  } finally {
-    dir.closeSync();
+    const inode = socketInode(target);
+    if (inode !== null) found.push([Number(name), inode]);
   }
   return found.sort((a, b) => a[0] - b[0]).map((f) => f[1]);
 }
