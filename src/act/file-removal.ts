@@ -6,12 +6,13 @@
 // make root unlink something else), a file written to after the scan (a live pool that the
 // holder check missed), the parent directory swapped for a symlink between check and unlink,
 // and for a directory an entry created inside it after the scan. So:
-//   - the parent is opened O_NOFOLLOW and checked against an lstat of its path; everything
-//     after goes through /proc/self/fd/<dirfd>/<name> (scan/dir-handle.ts), which the kernel
+//   - the parent is opened component by component from "/", each O_NOFOLLOW (no symlink on
+//     its path is followed); everything after goes through /proc/self/fd/<dirfd>/<name> (scan/dir-handle.ts), which the kernel
 //     resolves to the opened directory whatever its path names now;
 //   - the entry is lstat'ed there and compared with the plan: dev, inode, owner, mtime, ctime,
-//     kind; then the holders are read again (`recheck`, after the kills); then lstat'ed again
-//     (the recheck reads all of /proc and takes a while); then unlinked;
+//     kind; then `recheck` says whether it is held now (act/file-removals.ts reads the holders
+//     once for the run's batch, after the kills, not once per file); then lstat'ed again;
+//     then unlinked;
 //   - a directory is emptied bottom-up the same way: each subdirectory opened O_NOFOLLOW
 //     through its parent's fd and checked against its planned inode, each entry re-lstat'ed
 //     and removed only if the scan listed that inode at that path. Anything else is left, and
@@ -28,7 +29,7 @@ import {
   type Stats,
 } from "node:fs";
 import { eachName, errnoText, inDir, openDirectory } from "../scan/dir-handle.js";
-import { kindOf, LIST_LIMITS } from "../scan/leftover-files.js";
+import { kindOf, LIST_LIMITS, usedBytes } from "../scan/leftover-files.js";
 import type { LeftoverFile } from "../scan/leftover-types.js";
 
 export type RemovalReason =
@@ -117,7 +118,7 @@ function check(dirFd: number, entry: LeftoverFile): RemovalOutcome | null {
   // made again under the name can have the scan's dev:inode. Its ctime (and size) tell it:
   // ctime is set at creation, and since Linux 6.13 a timestamp observed by a stat is followed
   // by a fine-grained one, so even a re-creation within one clock tick moves it.
-  const sizeMoved = entry.kind === "file" && now.size !== entry.sizeBytes;
+  const sizeMoved = entry.kind === "file" && usedBytes(now) !== entry.sizeBytes;
   if (sizeMoved || now.mtimeMs !== entry.mtimeMs || now.ctimeMs !== entry.ctimeMs) {
     return no("modified", "changed since the scan (mtime, ctime or size)");
   }
@@ -129,7 +130,7 @@ function unlinkFile(dirFd: number, name: string): RemovalOutcome {
   let freed: number;
   try {
     const stat = lstatSync(path);
-    freed = stat.nlink === 1 ? stat.size : 0;
+    freed = stat.nlink === 1 ? usedBytes(stat) : 0;
     unlinkSync(path);
   } catch (error) {
     return errnoText(error) === "ENOENT"
@@ -243,7 +244,7 @@ class Emptier {
       } else {
         // A symlink, socket or fifo inside is unlinked itself, never followed.
         unlinkSync(at);
-        if (stat.isFile() && stat.nlink === 1) this.bytesFreed += stat.size;
+        if (stat.isFile() && stat.nlink === 1) this.bytesFreed += usedBytes(stat);
       }
       return true;
     } catch (error) {

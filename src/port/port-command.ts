@@ -52,16 +52,19 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
   const { session } = opened;
   try {
     report.auditLog = session.auditPath;
+    // The socket tables first: when no socket of this namespace is on the port, nothing can
+    // hold it, and the answer needs no process read at all (no stat, no fd listing).
+    if (!readTable(ctx.procRoot).some(onPort)) {
+      return options.free ? { ...report, outcome: "already-free" } : report;
+    }
     const pidFiles = readPidFiles(config);
-    // Every process in detail: any of them may hold the port, and a service's instances are
-    // judged against each other. An interactive command can afford the full read.
+    // Every process in detail: any of them may hold the port (a socket shared by forked
+    // workers is held by each, so the fd search cannot stop at the first holder), and a
+    // service's instances are judged against each other. An interactive command can afford
+    // the full read.
     const snapshot = scanProcesses(ctx, config, { everyProcess: true, wantListeners: true });
     // Without the tables nothing would be seen on the port: "free" would be a guess.
-    if (!snapshot.listeners) {
-      throw new ScanError(
-        `cannot read the socket tables (${ctx.procRoot}/net/tcp, tcp6, udp, udp6): ${snapshot.listenersProblem ?? "unknown reason"}`,
-      );
-    }
+    if (!snapshot.listeners) throw tableError(ctx.procRoot, snapshot.listenersProblem);
     const holders = snapshot.processes.filter((p) => p.listening?.some(onPort));
     const held = new Set(holders.flatMap((p) => p.listening!.filter(onPort).map((l) => l.inode)));
     report.uninspectable = snapshot.listeners.filter((l) => onPort(l) && !held.has(l.inode));
@@ -120,6 +123,21 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
   } finally {
     session.close();
   }
+}
+
+/** The socket tables, or the ScanError that says they cannot be read. */
+function readTable(procRoot: string): Listener[] {
+  try {
+    return readListenerTable(procRoot);
+  } catch (error) {
+    throw tableError(procRoot, (error as Error).message);
+  }
+}
+
+function tableError(procRoot: string, problem: string | undefined): ScanError {
+  return new ScanError(
+    `cannot read the socket tables (${procRoot}/net/tcp, tcp6, udp, udp6): ${problem ?? "unknown reason"}`,
+  );
 }
 
 function refusalReasons(verdicts: Verdict[], uninspectable: Listener[], actor: Actor): string[] {

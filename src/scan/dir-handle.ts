@@ -1,7 +1,7 @@
 // A directory held open by fd, so that what is listed, lstat'ed and (in act/file-removal.ts)
 // unlinked is the directory that was checked, whatever happens to its path meanwhile. Opened
-// with O_NOFOLLOW (a symlink in its place fails with ELOOP) and fstat'ed against an lstat of the
-// path: a directory swapped between the two is refused. Its entries are then reached through
+// component by component with O_NOFOLLOW (a symlink anywhere on its path fails with ELOOP); the
+// kernel resolves nothing the agent did not open itself. Its entries are then reached through
 // /proc/self/fd/<fd>/<name>: the kernel resolves the magic link to the opened directory itself,
 // not to whatever its path names now, so a parent renamed or replaced by a symlink cannot
 // redirect an lstat, an open or an unlink to another place.
@@ -32,38 +32,64 @@ export function inDir(dirFd: number, name: string): string {
 }
 
 /**
- * Opens `path` as a directory without following a symlink in its last component, and checks
- * that the opened directory is the one an lstat of the path shows (and, when given, the one
- * planned: `expect`). A string says why not (nothing is left open then).
+ * Opens the absolute `path` as a directory one component at a time from "/", each opened
+ * O_NOFOLLOW through its parent's fd: a symlink anywhere on the path is refused, not only in
+ * its last component (a rule's directory below one another user can write, /tmp/app/out with
+ * `app` made a symlink, would otherwise send root's listing and unlinks elsewhere). When given,
+ * the opened directory must be the one planned (`expect`). A string says why not (nothing is
+ * left open then).
  */
 export function openDirectory(
   path: string,
   expect?: { dev: number; ino: number },
 ): OpenDir | string {
-  let before;
-  try {
-    before = lstatSync(path);
-  } catch (error) {
-    return errnoText(error);
-  }
-  if (before.isSymbolicLink()) return "a symlink";
-  if (!before.isDirectory()) return "not a directory";
+  if (!path.startsWith("/")) return "not an absolute path";
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.some((p) => p === "." || p === "..")) return "not a normalised path";
+  // /proc/PID/root/…: another mount namespace's view (a container's /dev/shm), through the
+  // kernel's own link to that process's root; from there on, component by component again.
+  const viaRoot = parts[0] === "proc" && /^[1-9]\d*$/.test(parts[1] ?? "") && parts[2] === "root";
+  const start = viaRoot ? `/proc/${parts[1]}/root` : "/";
   let fd: number;
   try {
-    fd = openSync(path, DIR_FLAGS);
+    fd = openSync(start, constants.O_RDONLY | constants.O_DIRECTORY);
   } catch (error) {
     return errnoText(error);
   }
-  const opened = fstatSync(fd);
-  if (opened.dev !== before.dev || opened.ino !== before.ino) {
+  const skip = viaRoot ? 3 : 0;
+  for (const [i, part] of parts.entries()) {
+    if (i < skip) continue;
+    const last = i === parts.length - 1;
+    let next: number;
+    try {
+      next = openSync(inDir(fd, part), DIR_FLAGS);
+    } catch (error) {
+      let code = errnoText(error);
+      // O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR: say which it is.
+      if (code === "ENOTDIR" && isSymlinkIn(fd, part)) code = "ELOOP";
+      closeSync(fd);
+      const where = `/${parts.slice(0, i + 1).join("/")}`;
+      if (code === "ELOOP") return last ? "a symlink" : `a symlink on its path (${where})`;
+      if (code === "ENOTDIR") return last ? "not a directory" : `not a directory: ${where}`;
+      return code;
+    }
     closeSync(fd);
-    return "replaced while it was opened";
+    fd = next;
   }
+  const opened = fstatSync(fd);
   if (expect && (opened.dev !== expect.dev || opened.ino !== expect.ino)) {
     closeSync(fd);
     return "replaced since the scan";
   }
   return { fd, dev: opened.dev, ino: opened.ino };
+}
+
+function isSymlinkIn(dirFd: number, name: string): boolean {
+  try {
+    return lstatSync(inDir(dirFd, name)).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -7,17 +7,18 @@
 //   maps   one read of /proc/PID/maps; each line's dev compared with the watched devs (a Set),
 //          its inode parsed only then. No stat: maps carry dev and inode.
 //   fds    one readdir and one readlink per fd (scan/fd-targets.ts), bounded by
-//          OPEN_FILES_LIMIT; a stat through /proc/PID/fd/N only for a target inside a watched
-//          directory (or a bind mount of it) or " (deleted)". In another mount namespace the target paths are that
+//          HOLDER_FD_LIMIT; a stat through /proc/PID/fd/N only for a target inside a watched
+//          directory (or a bind mount of it) or " (deleted)". In another mount namespace (than the agent's or PID 1's) the target paths are that
 //          namespace's, not ours: there every fd but sockets, pipes and anon inodes is stat'ed.
 //   cwd    one stat of /proc/PID/cwd.
 //   ns     one readlink of /proc/PID/ns/mnt; of ns/net only for a process holding a socket.
 //   socket the agent's /proc/net/unix once; another network namespace's once per namespace.
-// A process that cannot be read (maps or fds EACCES, over OPEN_FILES_LIMIT fds, a socket table
-// unreadable) is `unknown`: the plan then treats every file as held (fail closed). One that is
+// A process that cannot be read (maps or fds EACCES, maps over MAPS_MAX_BYTES, over
+// HOLDER_FD_LIMIT fds, a socket table unreadable, a unix socket bound by a relative path) is
+// `unknown`: the plan then treats every file as held (fail closed). One that is
 // gone (its pid no longer has the start time it was scanned with) holds nothing.
-import { lstatSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { OPEN_FILES_LIMIT, OVER_LIMIT, readFdEntries, type FdEntry } from "./fd-targets.js";
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { OVER_LIMIT, readFdEntries, type FdEntry } from "./fd-targets.js";
 import {
   inodeKey,
   type FileHolder,
@@ -28,7 +29,20 @@ import {
 } from "./leftover-types.js";
 import { eachMappedInode } from "./maps-inodes.js";
 import { parseStat } from "./parse-stat.js";
-import { isVanished, readProcText, readProcTextToEnd } from "./read-file.js";
+import { isVanished, readProcText, readProcTextToEnd, TooLongError } from "./read-file.js";
+
+/**
+ * A process's maps are read up to this much (a 10,000-mapping JVM: about 1.5 MB); longer, it
+ * is unknown (it may hold anything), so that no process can make the agent read 256 MB.
+ */
+export const MAPS_MAX_BYTES = 16 * 2 ** 20;
+
+/**
+ * Fds read per process for the holder check: far above the `holds` selector's OPEN_FILES_LIMIT,
+ * since here one unknown process stops every removal (a database or JVM holds tens of
+ * thousands; a readlink costs about 8 µs, so 65,536 cost half a second, once, for that one).
+ */
+export const HOLDER_FD_LIMIT = 65_536;
 import { socketInodes } from "./listeners.js";
 import { withMountAliases } from "./mount-aliases.js";
 import { parseUnixSockets } from "./unix-sockets.js";
@@ -40,6 +54,11 @@ export interface HolderTargets {
   inodes: ReadonlySet<InodeKey>;
   /** The watched directories (absolute, normalised): fd targets inside them are stat'ed. */
   paths: readonly string[];
+  /**
+   * The listed files and directory contents by path, for unix sockets bound inside a watched
+   * directory (matched by the path the binder gave; the socket file is never lstat'ed).
+   */
+  byPath?: ReadonlyMap<string, InodeKey>;
 }
 
 /** What to look for: the files (and every inode inside a directory entry) and their directories. */
@@ -49,15 +68,18 @@ export function holderTargets(
 ): HolderTargets {
   const devs = new Set<number>();
   const inodes = new Set<InodeKey>();
+  const byPath = new Map<string, InodeKey>();
   for (const f of files) {
     devs.add(f.dev);
     inodes.add(inodeKey(f.dev, f.ino));
+    byPath.set(f.path, inodeKey(f.dev, f.ino));
     for (const c of f.contents ?? []) {
       devs.add(c.dev);
       inodes.add(inodeKey(c.dev, c.ino));
+      byPath.set(c.path, inodeKey(c.dev, c.ino));
     }
   }
-  return { devs, inodes, paths: [...new Set(dirs)] };
+  return { devs, inodes, paths: [...new Set(dirs)], byPath };
 }
 
 export interface HolderProcess {
@@ -70,7 +92,7 @@ export interface HolderProcess {
 export interface HolderOptions {
   /** Monotonic ms, for `ms` (default performance.now). */
   monotonic?: () => number;
-  /** At most this many fds per process; more: unknown (default OPEN_FILES_LIMIT). */
+  /** At most this many fds per process; more: unknown (default HOLDER_FD_LIMIT). */
   fdLimit?: number;
 }
 
@@ -84,7 +106,7 @@ export function readHolders(
 ): HolderIndex {
   const monotonic = options.monotonic ?? (() => performance.now());
   const started = monotonic();
-  const reader = new HolderReader(procRoot, targets, options.fdLimit ?? OPEN_FILES_LIMIT);
+  const reader = new HolderReader(procRoot, targets, options.fdLimit ?? HOLDER_FD_LIMIT);
   const index: HolderIndex = { byInode: new Map(), unknown: [], scanned: 0, ms: 0 };
   for (const p of processes) {
     if (p.kernelThread) continue;
@@ -95,7 +117,9 @@ export function readHolders(
       // since the scan), which is just as unreadable and may hold any of them.
       const now = reader.startTicksNow(p.pid);
       if (now !== null) {
-        const reused = now !== p.startTicks ? " (its pid was reused since the scan)" : "";
+        // -1: not scanned (process-ids.ts could not read its stat either): no start to compare.
+        const reused =
+          p.startTicks >= 0 && now !== p.startTicks ? " (its pid was reused since the scan)" : "";
         index.unknown.push({ pid: p.pid, reason: `${read}${reused}` });
       }
       continue;
@@ -128,7 +152,7 @@ class HolderReader {
   /** Socket tables by network namespace ("net:[…]"); null: unreadable. */
   private readonly socketTables = new Map<string, Map<number, string> | null>();
   /** Bound socket path → the socket file's key (null: not a watched file). */
-  private readonly socketFiles = new Map<string, InodeKey | null>();
+  private readonly hostMountNs: string | null;
 
   constructor(
     private readonly root: string,
@@ -139,6 +163,10 @@ class HolderReader {
     const dirs = withMountAliases(root, targets.paths);
     this.prefixes = dirs.map((p) => (p.endsWith("/") ? p : `${p}/`));
     this.selfMountNs = this.link("self", "ns/mnt");
+    // PID 1's too: under the shipped unit (ProtectSystem=, PrivateDevices=) the agent has a
+    // mount namespace of its own, whose paths are the host's: without this every fd of every
+    // host process would be stat'ed (a stat that can hang on a dead NFS or FUSE file).
+    this.hostMountNs = this.link(1, "ns/mnt");
     this.selfNetNs = this.link("self", "ns/net");
   }
 
@@ -157,8 +185,9 @@ class HolderReader {
     let text: string;
     try {
       // Latin-1: paths are not needed, and every byte stays one character.
-      text = readProcTextToEnd(`${this.root}/${pid}/maps`);
+      text = readProcTextToEnd(`${this.root}/${pid}/maps`, MAPS_MAX_BYTES);
     } catch (error) {
+      if (error instanceof TooLongError) return `maps over ${MAPS_MAX_BYTES / 2 ** 20} MiB`;
       return `maps: ${code(error)}`;
     }
     const { inodes } = this.targets;
@@ -181,7 +210,8 @@ class HolderReader {
     if (entries === OVER_LIMIT) return `more than ${this.fdLimit} open fds`;
     if (typeof entries === "string") return `fds: ${entries}`;
     if (entries.length === 0) return null;
-    const ours = this.selfMountNs !== null && this.link(pid, "ns/mnt") === this.selfMountNs;
+    const ns = this.link(pid, "ns/mnt");
+    const ours = ns !== null && (ns === this.selfMountNs || ns === this.hostMountNs);
     const sockets: number[] = [];
     for (const entry of entries) {
       if (entry.target.startsWith("socket:[")) {
@@ -219,18 +249,13 @@ class HolderReader {
     for (const inode of inodes) {
       const path = table.get(inode);
       if (path === undefined) continue;
-      let key = this.socketFiles.get(path);
-      if (key === undefined) {
-        try {
-          const stat = lstatSync(path);
-          key = inodeKey(stat.dev, stat.ino);
-          if (!this.targets.inodes.has(key)) key = null;
-        } catch {
-          key = null; // unlinked since it was bound: it holds no file
-        }
-        this.socketFiles.set(path, key);
-      }
-      if (key !== null) hits.push([key, "socket"]);
+      // A path relative to the binder's cwd then: where it is cannot be told (fail closed).
+      if (!path.startsWith("/"))
+        return `a unix socket bound by a relative path (${path.slice(0, 80)})`;
+      // The file the scan listed at that path (a directory entry's contents): never a lstat of
+      // the text the process chose, which could lead the agent through symlinks to a dead mount.
+      const key = this.targets.byPath?.get(path);
+      if (key !== undefined) hits.push([key, "socket"]);
     }
     return null;
   }

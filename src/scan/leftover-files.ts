@@ -18,6 +18,12 @@ export interface ListLimits {
   walkDepth: number;
   /** A directory entry's walk lstats at most this many entries; more: contents unknown. */
   walkEntries: number;
+  /**
+   * All the directory entries' walks of one listing together lstat at most this many: 10,000
+   * entries × 1,000 would be 10 million lstats and some GiB, a day's work for one user's
+   * mkdir loop. Past it the remaining directories' contents are unknown (never removed).
+   */
+  walkTotal: number;
 }
 
 /**
@@ -30,6 +36,7 @@ export const LIST_LIMITS: ListLimits = {
   maxNames: 100_000,
   walkDepth: 4,
   walkEntries: 1000,
+  walkTotal: 50_000,
 };
 
 /**
@@ -48,6 +55,7 @@ export function listDir(
   const files: LeftoverFile[] = [];
   let truncated = false;
   let names = 0;
+  const walkBudget = { left: limits.walkTotal };
   try {
     eachName(opened.fd, (name) => {
       if (++names > limits.maxNames) {
@@ -59,7 +67,7 @@ export function listDir(
         truncated = true;
         return false;
       }
-      const file = entryOf(opened.fd, opened.dev, dir, name, limits);
+      const file = entryOf(opened.fd, opened.dev, dir, name, limits, walkBudget);
       if (file) files.push(file);
       return true;
     });
@@ -79,6 +87,7 @@ function entryOf(
   dir: string,
   name: string,
   limits: ListLimits,
+  walkBudget: { left: number },
 ): LeftoverFile | null {
   let stat: Stats;
   try {
@@ -95,17 +104,30 @@ function entryOf(
     dev: stat.dev,
     ino: stat.ino,
     uid: stat.uid,
-    sizeBytes: stat.isFile() ? stat.size : 0,
+    sizeBytes: usedBytes(stat),
     mtimeMs: stat.mtimeMs,
     ctimeMs: stat.ctimeMs,
   };
   if (file.kind === "dir") {
     // A mount point (another file system's root) is not the directory's to empty: unknown.
-    const walk = new Walk(limits, dirDev);
+    const walk = new Walk(
+      { ...limits, walkEntries: Math.min(limits.walkEntries, walkBudget.left) },
+      dirDev,
+    );
     file.contents = walk.dir(dirFd, name, stat, path, 1) ? walk.contents : null;
     file.sizeBytes = walk.sizeBytes;
+    walkBudget.left = Math.max(0, walkBudget.left - walk.contents.length);
   }
   return file;
+}
+
+/**
+ * What a regular file takes, not what it claims: st_size capped by its allocated blocks, so a
+ * sparse `truncate -s 1P` on a small tmpfs counts as the few blocks it has, not a petabyte (the
+ * byte budgets, the bytes freed and status's largest files stay honest). 0 for anything else.
+ */
+export function usedBytes(stat: Stats): number {
+  return stat.isFile() ? Math.min(stat.size, stat.blocks * 512) : 0;
 }
 
 export function kindOf(stat: Stats): LeftoverFile["kind"] {
@@ -166,7 +188,7 @@ class Walk {
         }
         const childPath = `${path}/${child}`;
         this.contents.push({ dev: childStat.dev, ino: childStat.ino, path: childPath });
-        if (childStat.isFile()) this.sizeBytes += childStat.size;
+        this.sizeBytes += usedBytes(childStat);
         if (childStat.isDirectory() && !this.dir(fd, child, childStat, childPath, depth + 1)) {
           complete = false;
           return false;

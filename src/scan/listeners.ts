@@ -7,9 +7,9 @@
 // tables: joined against them it would look as if it listened on nothing. The scan therefore
 // compares each process's /proc/PID/ns/net with the agent's (readNetNamespace) and leaves its
 // sockets unknown when they differ.
-import { readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { endianness } from "node:os";
-import { fdsReadable, readFdTargets } from "./fd-targets.js";
+import { fdsReadable } from "./fd-targets.js";
 import type { Listener } from "./types.js";
 
 const TCP_LISTEN = "0A";
@@ -82,17 +82,46 @@ export function readListenerTable(procRoot: string): Listener[] {
  * read (no limit): a server with many connections still has its listening socket known.
  */
 export function readSocketInodes(procRoot: string, pid: number): number[] | null {
-  const targets = readFdTargets(procRoot, pid, Number.POSITIVE_INFINITY);
-  return targets === null ? null : socketInodes(targets);
+  // readFdTargets's rules (what is unknown, what is skipped), without keeping every target: a
+  // socket join over every process reads ~3 fds each, and only socket links matter to it.
+  // readdirSync, not opendirSync: every fd is read anyway (no limit to stop at), and Node 20
+  // builds a Dir (two promisified methods) per call: measured at 19,000 processes, opendir and
+  // Dir.read took 330 ms of the join's 630.
+  const path = `${procRoot}/${pid}/fd`;
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch {
+    return null;
+  }
+  const found: [fd: number, inode: number][] = [];
+  for (const name of names) {
+    let target: string;
+    try {
+      target = readlinkSync(`${path}/${name}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      return null;
+    }
+    const inode = socketInode(target);
+    if (inode !== null) found.push([Number(name), inode]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map((f) => f[1]);
+}
+
+/** "socket:[12345]" → 12345; null for any other target. */
+function socketInode(target: string): number | null {
+  if (!target.startsWith("socket:[") || !target.endsWith("]")) return null;
+  const inode = Number(target.slice(8, -1));
+  return Number.isSafeInteger(inode) && inode > 0 ? inode : null;
 }
 
 /** The socket inodes among fd targets ("socket:[12345]"), in their order. */
 export function socketInodes(targets: readonly string[]): number[] {
   const inodes: number[] = [];
   for (const target of targets) {
-    if (!target.startsWith("socket:[") || !target.endsWith("]")) continue;
-    const inode = Number(target.slice(8, -1));
-    if (Number.isSafeInteger(inode) && inode > 0) inodes.push(inode);
+    const inode = socketInode(target);
+    if (inode !== null) inodes.push(inode);
   }
   return inodes;
 }

@@ -38,15 +38,19 @@ function readOpen(fd: number): string {
  * read() whatever the buffer (/proc/PID/maps, /proc/net/*): readProcText stops at the first
  * short read. Into the shared buffer, as readProcText (maps are read for every process).
  */
-export function readProcTextToEnd(path: string): string {
+export function readProcTextToEnd(path: string, maxBytes = Infinity): string {
   const fd = openSync(path, constants.O_RDONLY);
   try {
     const chunks: Buffer[] = [];
     let filled = 0;
+    let total = 0;
     for (;;) {
       const length = readSync(fd, shared, filled, CHUNK - filled, null);
       if (length === 0) break;
       filled += length;
+      total += length;
+      // A process chooses how long its maps are (65,000 mappings of a 4 KiB path: 256 MB).
+      if (total > maxBytes) throw new TooLongError(path, maxBytes);
       if (filled === CHUNK) {
         chunks.push(Buffer.from(shared));
         filled = 0;
@@ -57,6 +61,13 @@ export function readProcTextToEnd(path: string): string {
     return Buffer.concat(chunks).toString("latin1");
   } finally {
     closeSync(fd);
+  }
+}
+
+export class TooLongError extends Error {
+  readonly code = "E2BIG";
+  constructor(path: string, maxBytes: number) {
+    super(`${path} is longer than ${maxBytes} bytes`);
   }
 }
 

@@ -7,7 +7,13 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
 import { parseStat, type StatFields } from "./parse-stat.js";
 import { OPEN_FILES_LIMIT, readFdTargets } from "./fd-targets.js";
-import { fdsReadable, readListenerTable, readNetNamespace, socketInodes } from "./listeners.js";
+import {
+  fdsReadable,
+  readListenerTable,
+  readNetNamespace,
+  readSocketInodes,
+  socketInodes,
+} from "./listeners.js";
 import { readCgroup } from "./cgroup.js";
 import { readCmdline } from "./cmdline.js";
 import { isVanished, readProcText } from "./read-file.js";
@@ -246,10 +252,14 @@ function readListeners(
       if (fdsReadable(root, p.pid)) p.listening = [];
       continue;
     }
-    const targets = readFdTargets(root, p.pid, Number.POSITIVE_INFINITY);
-    fdTargets?.set(p.pid, targets);
-    if (targets === null) continue;
-    const inodes = socketInodes(targets);
+    let inodes: number[] | null;
+    if (fdTargets) {
+      // Open files are wanted too: keep every target for them.
+      const targets = readFdTargets(root, p.pid, Number.POSITIVE_INFINITY);
+      fdTargets.set(p.pid, targets);
+      inodes = targets === null ? null : socketInodes(targets);
+    } else inodes = readSocketInodes(root, p.pid);
+    if (inodes === null) continue;
     const held = new Set<number>();
     for (const inode of inodes) {
       const index = position.get(inode);

@@ -7,8 +7,10 @@
 
 /**
  * Socket inode → bound path, for the sockets whose path starts with one of `prefixes` (each
- * ending in "/"). Abstract sockets ("@…") and unbound ones have no such path. A path is the
- * rest of the line after the inode (it may hold spaces); malformed lines are skipped.
+ * ending in "/"), and those bound by a relative path (as the binder passed it to bind(2),
+ * relative to its cwd then: it may be inside a watched directory, which cannot be told).
+ * Abstract sockets ("@…") and unbound ones have no such path. A path is the rest of the line
+ * after the inode (it may hold spaces); malformed lines are skipped.
  */
 export function parseUnixSockets(text: string, prefixes: readonly string[]): Map<number, string> {
   const bound = new Map<number, string>();
@@ -24,11 +26,12 @@ export function parseUnixSockets(text: string, prefixes: readonly string[]): Map
       if (field === 6) inodeText = line.slice(at, end < 0 ? line.length : end);
       at = end;
     }
-    if (at < 0 || line[at + 1] !== "/") continue;
+    if (at < 0 || at + 1 >= line.length || line[at + 1] === "@") continue;
     const path = line.slice(at + 1);
     const inode = Number(inodeText);
     if (!Number.isSafeInteger(inode) || inode <= 0) continue;
-    if (prefixes.some((prefix) => path.startsWith(prefix))) bound.set(inode, path);
+    if (!path.startsWith("/") || prefixes.some((prefix) => path.startsWith(prefix)))
+      bound.set(inode, path);
   }
   return bound;
 }

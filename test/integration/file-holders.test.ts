@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { removeFile, type HeldCheck } from "../../src/act/file-removal.js";
-import { readHolders, type HolderTargets } from "../../src/scan/file-holders.js";
+import { holderTargets, readHolders, type HolderTargets } from "../../src/scan/file-holders.js";
 import { listDir } from "../../src/scan/leftover-files.js";
 import { inodeKey, type DirListing, type LeftoverFile } from "../../src/scan/leftover-types.js";
 import { Scene, startTicksOf } from "../helpers/scene.js";
@@ -20,19 +20,10 @@ afterEach(() => scene?.cleanup());
 
 /** Every file and every inode inside a directory entry, as the plan will give them. */
 function targetsOf(listings: DirListing[]): HolderTargets {
-  const devs = new Set<number>();
-  const inodes = new Set<ReturnType<typeof inodeKey>>();
-  for (const l of listings) {
-    for (const f of l.files) {
-      devs.add(f.dev);
-      inodes.add(inodeKey(f.dev, f.ino));
-      for (const c of f.contents ?? []) {
-        devs.add(c.dev);
-        inodes.add(inodeKey(c.dev, c.ino));
-      }
-    }
-  }
-  return { devs, inodes, paths: listings.map((l) => l.dir) };
+  return holderTargets(
+    listings.flatMap((l) => l.files),
+    listings.map((l) => l.dir),
+  );
 }
 
 /** The scene's python running `code` (argv[1:] = args); resolves once it prints "ready". */
@@ -144,6 +135,8 @@ describe("readHolders on real processes", () => {
       "import sys, time",
       "from multiprocessing import shared_memory, resource_tracker",
       "shm = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=1 << 16)",
+      // Written whole: a segment takes memory (blocks) only where it was written.
+      "shm.buf[:] = b'x' * (1 << 16)",
       // The test unlinks it, not the tracker (which would warn about a leak at exit).
       "resource_tracker.unregister(shm._name, 'shared_memory')",
       SLEEP,
@@ -266,6 +259,8 @@ describe("removeFile with the holders read again just before the unlink", () => 
       "import sys, time",
       "from multiprocessing import shared_memory, resource_tracker",
       "shm = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=1 << 16)",
+      // Written whole: a segment takes memory (blocks) only where it was written.
+      "shm.buf[:] = b'x' * (1 << 16)",
       "resource_tracker.unregister(shm._name, 'shared_memory')",
       SLEEP,
     ].join("\n");

@@ -1,6 +1,6 @@
 // `cleanup port N [--free]` on real servers this test starts. Every rule and service matches only
 // the scene's own interpreter path (a random token); every process is ended by pid afterwards.
-import { utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/receivers.js";
@@ -148,6 +148,25 @@ describe("cleanup port", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${pidFile} names it: the current instance`);
     expect(scene.alive(current)).toBe(true);
+  });
+
+  it("names both holders of a listening socket shared by a forked worker", async () => {
+    scene = new Scene();
+    const port = await freePort();
+    const parent = await scene.server("prefork", port, false, "--fork");
+    const child = Number(readFileSync(join(scene.dir, "prefork.ready.child"), "utf8"));
+    scene.own(child);
+    const config = scene.killRules({ match: SERVER.trim() });
+
+    const shown = await scene.run(config, { command: ["port", String(port)], json: true });
+    expect(shown.code).toBe(0);
+    const holders = shown.json!.holders as { process: { pid: number }; listeners: unknown[] }[];
+    expect(holders.map((h) => h.process.pid).sort((a, b) => a - b)).toEqual(
+      [parent, child].sort((a, b) => a - b),
+    );
+    // One socket, held by both: each lists it.
+    expect(holders.map((h) => h.listeners)).toEqual([holders[0]!.listeners, holders[0]!.listeners]);
+    expect(shown.json!.uninspectable).toEqual([]);
   });
 
   it("says a free port is free, and rejects a bad port number", async () => {

@@ -216,7 +216,7 @@ describe("systemd units", () => {
       "-/var/lib/prometheus/node-exporter",
       "-/dev/shm -/tmp",
     ]);
-    const caps = ["CAP_DAC_READ_SEARCH", "CAP_KILL", "CAP_SYS_PTRACE"];
+    const caps = ["CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_KILL", "CAP_SYS_PTRACE"];
     expect(one("CapabilityBoundingSet")!.split(/\s+/).sort()).toEqual(caps);
     expect(service.get("SystemCallFilter")).toEqual([
       "@system-service @pkey",

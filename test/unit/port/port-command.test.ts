@@ -196,4 +196,52 @@ describe("portCommand on a fixture /proc", () => {
       `cannot check the port after the kills: no socket tables under ${f.root}/net`,
     );
   });
+
+  it("answers a free port from the socket tables alone: no process is read", async () => {
+    const t = token();
+    const f = tree(t);
+    // Every process entry gone: a scan would fail ("no process could be read"), so a run that
+    // read any process's stat, namespace or fds could not answer.
+    for (const pid of [1, A, B, OLD, NEW]) f.remove(pid);
+    const options = {
+      configPath: configFile(t, 100),
+      port: PORT + 1,
+      protos: [],
+      dryRun: true,
+      procRoot: f.root,
+      stateDir: tmp(),
+    };
+    const shown = await portCommand({ ...options, free: false });
+    expect(shown).toMatchObject({ outcome: "shown", holders: [], uninspectable: [], targets: [] });
+    expect(shown.refusal).toEqual([]);
+    const freed = await portCommand({ ...options, free: true });
+    expect(freed).toMatchObject({ outcome: "already-free", holders: [], uninspectable: [] });
+    // A socket on the port makes it a question for the process table: the scan runs (and
+    // fails here, with no process to read).
+    await expect(portCommand({ ...options, port: PORT, free: false })).rejects.toThrow(
+      /no process could be read/,
+    );
+  });
+
+  it("names every holder of a socket shared after fork, not only the first found", async () => {
+    const t = token();
+    const f = tree(t);
+    // B forked from A's server: both hold A's listening socket 5001 (and B its own 5002).
+    symlinkSync("socket:[5001]", join(f.root, String(B), "fd", "9"));
+    const report = await portCommand({
+      configPath: configFile(t, 100),
+      port: PORT,
+      protos: [],
+      free: false,
+      dryRun: true,
+      procRoot: f.root,
+      stateDir: tmp(),
+    });
+    expect(report.holders.map((h) => [h.process.pid, h.listeners.map((l) => l.inode)])).toEqual([
+      [A, [5001]],
+      [B, [5001, 5002]],
+      [OLD, [5003]],
+    ]);
+    expect(report.uninspectable).toEqual([]);
+  });
 });

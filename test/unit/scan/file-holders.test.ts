@@ -137,6 +137,8 @@ describe("readHolders on a fixture /proc", () => {
         inodeKey(pympStat.dev, pympStat.ino),
         inodeKey(sockStat.dev, sockStat.ino),
       ]),
+      // As the listing gives them (holderTargets): a bound socket is matched by its path.
+      byPath: new Map([[sock, inodeKey(sockStat.dev, sockStat.ino)]]),
     };
     f.add({ pid: 100, ppid: 1, startTicks: 500 });
     maps(100, `7f00-7f01 rw-s 00000000 ${devText(st.dev)} ${st.ino} ${file}\n`);
