@@ -7,6 +7,7 @@
 import { argvExcerpt, type ArgvExcerpt } from "../shared/argv-excerpt.js";
 import { holderTargets, readHolders } from "../scan/file-holders.js";
 import { listDir } from "../scan/leftover-files.js";
+import { withUnscanned } from "../scan/process-ids.js";
 import { inodeKey, type HoldKind, type LeftoverFile } from "../scan/leftover-types.js";
 import type { ProcessInfo } from "../scan/types.js";
 import { UserNames, withDetails } from "./process-details.js";
@@ -69,7 +70,11 @@ export async function readShmUsage(
     .slice(0, SHM_LARGEST);
   const holders =
     largest.length > 0
-      ? readHolders(options.procRoot, holderTargets(largest, [dir]), processes)
+      ? readHolders(
+          options.procRoot,
+          holderTargets(largest, [dir]),
+          withUnscanned(processes, options.procRoot),
+        )
       : { byInode: new Map(), unknown: [], scanned: 0, ms: 0 };
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const users = new UserNames(options.passwdPath);

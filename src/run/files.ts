@@ -4,8 +4,8 @@
 import type { Config } from "../config/types.js";
 import { planFiles } from "../rules/file-plan.js";
 import type { FilesReport } from "../report/run-report.js";
-import { holderTargets, readHolders, type HolderProcess } from "../scan/file-holders.js";
-import { listProcessIds } from "../scan/process-ids.js";
+import { holderTargets, readHolders } from "../scan/file-holders.js";
+import { withUnscanned } from "../scan/process-ids.js";
 import { listDir } from "../scan/leftover-files.js";
 import type { DirListing, HolderIndex } from "../scan/leftover-types.js";
 import type { Snapshot } from "../scan/types.js";
@@ -14,22 +14,6 @@ import { UserNames } from "../host/process-details.js";
 
 /** The report's part, but for the removals (act.ts adds them). */
 export type FilesDecided = Omit<FilesReport, "results">;
-
-/**
- * The scanned processes, and those the scan could not read (its `unreadable` ones are not in
- * the snapshot): they may hold any file, and the holder read must find them unreadable too, or
- * a report would say "no holder" of a file one of them holds.
- */
-function withUnscanned(scanned: Snapshot["processes"], procRoot: string): HolderProcess[] {
-  const known = new Set(scanned.map((p) => p.pid));
-  let now: HolderProcess[];
-  try {
-    now = listProcessIds(procRoot);
-  } catch {
-    return [...scanned];
-  }
-  return [...scanned, ...now.filter((p) => !known.has(p.pid))];
-}
 
 export function planLeftoverFiles(
   ctx: RunContext,

@@ -35,3 +35,23 @@ export function listProcessIds(procRoot: string): ProcessId[] {
   }
   return out;
 }
+
+/**
+ * The scanned processes, and those there are now that the scan does not have (its
+ * `unreadable` ones are not in a snapshot; others started since): any of them may hold a
+ * file, and the holder read must find them, unreadable or not, or a report would say "no
+ * holder" of a file one of them holds. If /proc cannot be listed, the scanned ones.
+ */
+export function withUnscanned<T extends { pid: number; startTicks: number }>(
+  scanned: readonly T[],
+  procRoot: string,
+): (T | ProcessId)[] {
+  const known = new Set(scanned.map((p) => p.pid));
+  let now: ProcessId[];
+  try {
+    now = listProcessIds(procRoot);
+  } catch {
+    return [...scanned];
+  }
+  return [...scanned, ...now.filter((p) => !known.has(p.pid))];
+}
