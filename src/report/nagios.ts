@@ -208,6 +208,9 @@ function perfdata(report: RunReport): string {
     items.push(perfItem("spared", String(plan.spared.length), ["", "", "0"]));
   }
   if (report.scan) items.push(perfItem("scanned", String(report.scan.processes), ["", "", "0"]));
+  // A live run's `spared` leaves out what it did not read in detail (its stat facts fail every rule).
+  if (report.scan?.notDetailed !== undefined)
+    items.push(perfItem("not_detailed", String(report.scan.notDetailed), ["", "", "0"]));
   items.push(perfItem("duration", `${num(report.durationMs / 1000, 3)}s`, ["", "", "0"]));
   return items.join(" ");
 }

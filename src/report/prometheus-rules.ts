@@ -90,7 +90,7 @@ export function ruleSeries(
   );
   perRule(
     "cleanup_processes_spared",
-    "Processes a rule's selector matched that it did not act on this run.",
+    "Processes a rule's selector matched that it did not act on this run (a live run: of those it read in detail, see cleanup_processes_not_detailed).",
     spared,
   );
   perRule(

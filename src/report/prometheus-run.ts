@@ -21,6 +21,16 @@ export function runSeries(out: Textfile, report: RunReport): void {
     out
       .gauge("cleanup_processes_scanned", "Processes in /proc at the scan.")
       .add({}, report.scan.processes);
+    // A live run reads in detail only processes whose stat facts pass some rule; the spared
+    // counts (cleanup_processes_spared) leave the others out, so say how many there were.
+    if (report.scan.notDetailed !== undefined) {
+      out
+        .gauge(
+          "cleanup_processes_not_detailed",
+          "Processes a live run did not read in detail (their stat facts fail every rule); not in the spared counts.",
+        )
+        .add({}, report.scan.notDetailed);
+    }
   }
   out
     .gauge("cleanup_run_dry_run", "1 if the run was a dry run (planned only, nothing signalled).")

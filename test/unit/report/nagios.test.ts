@@ -74,6 +74,14 @@ describe("renderNagios", () => {
     );
   });
 
+  it("a live run that left processes undetailed says how many beside its spared count", () => {
+    const report = liveReport();
+    report.scan = { ...report.scan!, notDetailed: 290 };
+    const { line } = renderNagios(report);
+    expect(line).toContain(" spared=3;;;0 scanned=312;;;0 not_detailed=290;;;0 duration=");
+    expect(renderNagios(liveReport()).line).not.toContain("not_detailed");
+  });
+
   it("state precedence: CRITICAL > WARNING > UNKNOWN > OK", () => {
     const cases: [string, (r: RunReport) => void, string][] = [
       ["nothing", () => {}, "OK"],

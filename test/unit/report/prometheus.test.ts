@@ -165,6 +165,17 @@ describe("renderTextfile", () => {
     );
   });
 
+  it("a live run's undetailed processes get their own series (the spared counts leave them out)", () => {
+    const report = liveReport();
+    report.scan = { ...report.scan!, notDetailed: 290 };
+    expect(samples(renderTextfile(report, NOW), "cleanup_processes_not_detailed")).toEqual([
+      "cleanup_processes_not_detailed 290",
+    ]);
+    expect(samples(renderTextfile(liveReport(), NOW), "cleanup_processes_not_detailed")).toEqual(
+      [],
+    );
+  });
+
   it("writes the run: duration, scan, scanned, outcome, delivery per sink", () => {
     const text = renderTextfile(liveReport(), NOW);
     expect(samples(text, "cleanup_run_duration_seconds")).toEqual([
