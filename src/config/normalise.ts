@@ -71,9 +71,10 @@ export function normalise(raw: RulesFile, file: string): Config {
           ? { ...percentLevels(t.disk), mounts: t.disk.mounts ?? [...DEFAULTS.disk.mounts] }
           : { ...DEFAULTS.disk, mounts: [...DEFAULTS.disk.mounts] },
   };
-  const rules = raw.rules
+  const rawRules = raw.rules ?? [];
+  const rules = rawRules
     .map((rule, index) => normaliseRule(rule, index, settings))
-    .filter((rule, index) => raw.rules[index]?.enabled !== false);
+    .filter((rule, index) => rawRules[index]?.enabled !== false);
   return {
     file,
     settings,

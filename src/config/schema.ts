@@ -75,7 +75,12 @@ export const rulesFileSchema = z.strictObject(
       .array(protectEntry, { error: typeError("a list of selectors") })
       .optional()
       .describe("Processes never acted on, whatever the rules say."),
-    rules: z.array(rule, { error: typeError("a list of rules") }),
+    // Optional: a file may only watch the host, or only have `files:` or `services:` rules.
+    // A misspelt `rule:` is still caught, as an unknown key.
+    rules: z
+      .array(rule, { error: typeError("a list of rules") })
+      .optional()
+      .describe("Process rules. Default: none."),
     services: z
       .array(service, { error: typeError("a list of services") })
       .optional()
@@ -97,7 +102,7 @@ export const rulesFileSchema = z.strictObject(
 );
 
 export type RulesFile = z.infer<typeof rulesFileSchema>;
-export type RawRule = RulesFile["rules"][number];
+export type RawRule = NonNullable<RulesFile["rules"]>[number];
 export type RawMatch = RawRule["match"];
 export type RawSelector = NonNullable<RulesFile["protect"]>[number];
 export type RawService = NonNullable<RulesFile["services"]>[number];

@@ -94,6 +94,15 @@ describe("files: a valid section", () => {
     });
   });
 
+  it("takes a file with only `files:` (no `rules:` key): no process rules", () => {
+    const config = parseConfig(
+      "files:\n  - { name: shm, paths: [/dev/shm/psm_*], action: report }\n",
+      FILE,
+    );
+    expect(config.rules).toEqual([]);
+    expect(config.files.map((f) => f.name)).toEqual(["shm"]);
+  });
+
   it("takes the budgets from settings: a rule's default max_files, the run's", () => {
     const config = parseConfig(
       "settings:\n  max_files_per_rule: 3\n  max_files_per_run: 9\n  max_file_bytes_per_run: 1GB\n" +

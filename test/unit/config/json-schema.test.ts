@@ -23,7 +23,7 @@ describe("rules.schema.json", () => {
     expect(schema.$schema).toMatch(/json-schema\.org/);
     expect(schema.title).toBe("cleanup rules.yaml");
     expect(schema.type).toBe("object");
-    expect(schema.required).toEqual(["rules"]);
+    expect(schema.required).toBeUndefined();
     expect(Object.keys(schema.properties)).toEqual([
       "version",
       "settings",

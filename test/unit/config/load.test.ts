@@ -122,12 +122,11 @@ describe("parseConfig: unknown keys", () => {
     });
   });
 
-  it("reports `rule:` at the top level as unknown and `rules` as missing", () => {
+  it("reports `rule:` at the top level as unknown, with `rules` suggested", () => {
     const problems = problemsOf(
       yaml("rule:", "  - name: a", "    match: { comm: x }", "    action: report"),
     );
     expect(problems.map(formatProblem)).toEqual([
-      "rules.yaml:1:1 rules: missing (got nothing, expected a list of rules)",
       "rules.yaml:1:1 rule: unknown key, did you mean 'rules'? (expected one of version, settings, thresholds, alerts, protect, rules, services, files)",
     ]);
   });
