@@ -9,7 +9,9 @@
 // Only the mount namespace: unshare(1) without --fork, and the shell, exec in place, so the pid
 // the test spawns is the program itself, in the host's pid namespace, with its own argv and
 // start time; the agent sees and signals it, and its children, as before. Setsid (Node's
-// `detached`) is kept across both execs. Needs root, as the other namespace tests do.
+// `detached`) is kept across both execs. As root the namespace is a mount namespace only; a
+// non-root test adds a user namespace (--map-root-user: mounting needs it), whose processes the
+// test's user, its owner, still reads and signals from outside.
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 
 const isRoot = process.getuid?.() === 0;
@@ -17,17 +19,13 @@ const isRoot = process.getuid?.() === 0;
 /** The shell inside the namespace: $0 names the tmpfs (the test's token), then the program. */
 const MOUNT_AND_EXEC = 'mount -t tmpfs -o mode=1777 "$0" /dev/shm && exec "$@"';
 
-/**
- * The command and arguments that run `argv` with a private /dev/shm (a tmpfs named
- * `shm-<token>`). Throws unless root: without the namespace the program would write the host's
- * /dev/shm, which is what this is for.
- */
+/** The command and arguments that run `argv` with a private /dev/shm (a tmpfs `shm-<token>`). */
 export function privateShmArgv(token: string, argv: readonly string[]): [string, string[]] {
-  if (!isRoot) throw new Error("a private /dev/shm needs root (a mount namespace and a tmpfs)");
   if (argv.length === 0) throw new Error("privateShmArgv: no program");
   return [
     "unshare",
     [
+      ...(isRoot ? [] : ["--user", "--map-root-user"]),
       "--mount",
       "--propagation",
       "private",
