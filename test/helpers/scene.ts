@@ -13,6 +13,7 @@ import { parseStat, type StatFields } from "../../src/scan/parse-stat.js";
 import { readProcessTable, type ScanOptions } from "../../src/scan/read-process-table.js";
 import type { Snapshot } from "../../src/scan/types.js";
 import { agentArgs, runAgent, type AgentRun, type RunOptions } from "./agent.js";
+import { spawnPrivateShm } from "./private-shm.js";
 
 export { CLI, type AgentRun, type RunOptions } from "./agent.js";
 
@@ -94,23 +95,32 @@ export class Scene {
     if (ticks !== null) this.owned.set(pid, ticks);
   }
 
-  /** A python3 spawn pool; with `orphan`, its parent is SIGKILLed and the workers wait reparented. */
+  /**
+   * A python3 spawn pool; with `orphan`, its parent is SIGKILLed and the workers wait reparented.
+   * It runs with a private /dev/shm (private-shm.ts): its queues' semaphores (sem.mp-*, names
+   * CPython chooses) outlive a SIGKILLed tracker, and must not land in the host's /dev/shm.
+   */
   async pool(
     name: string,
     workers: number,
     orphan: boolean,
   ): Promise<{ parent: number; workers: number[]; tracker: number }> {
     const ready = join(this.dir, `${name}.ready`);
-    const child = spawn(this.python, [join(FIXTURES, "pool.py"), ready, String(workers)], {
-      stdio: "ignore",
-    });
+    const argv = [this.python, join(FIXTURES, "pool.py"), ready, String(workers)];
+    const child = spawnPrivateShm(this.token, argv, { stdio: "ignore" });
     this.own(child.pid!);
-    await waitFor(`${name} to be ready`, () => existsSync(ready));
+    let exited: number | null = null;
+    child.on("exit", (code) => (exited = code ?? -1));
+    await waitFor(`${name} to be ready`, () => existsSync(ready) || exited !== null);
+    if (!existsSync(ready)) throw new Error(`${name} exited with ${exited} before it was ready`);
     const info = JSON.parse(readFileSync(ready, "utf8")) as {
       parent: number;
       workers: number[];
       tracker: number;
     };
+    // unshare and its shell exec in place: the pool's parent is the very process spawned.
+    if (info.parent !== child.pid)
+      throw new Error(`${name}: parent ${info.parent} is not ${child.pid}`);
     for (const pid of [...info.workers, info.tracker]) this.own(pid);
     if (orphan) {
       child.kill("SIGKILL"); // our own child, by its ChildProcess handle

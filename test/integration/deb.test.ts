@@ -180,7 +180,13 @@ describe("the Debian package", () => {
       console.log("deb test: lintian is not installed (scripts/install-test-deps.sh installs it)");
       ctx.skip();
     }
-    const lint = spawnSync("lintian", ["--display-info", "--pedantic", deb], { encoding: "utf8" });
+    // lintian leaves its MLDBM caches (mldbm-elf-*) in TMPDIR: the test's own dir, not /tmp.
+    const lintTmp = join(work, "lintian-tmp");
+    mkdirSync(lintTmp, { recursive: true });
+    const lint = spawnSync("lintian", ["--display-info", "--pedantic", deb], {
+      encoding: "utf8",
+      env: { ...process.env, TMPDIR: lintTmp },
+    });
     const findings = lint.stdout.trim();
     console.log(`lintian ${deb}:\n${findings || "(no findings)"}`);
     expect(lint.error).toBeUndefined();

@@ -10,10 +10,18 @@
 // carries the scene's token and every rule names it; the scene SIGKILLs what it started, by
 // pid and start time, in afterEach.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { spawnPrivateShm } from "../helpers/private-shm.js";
 import { Scene, ppidOf, waitFor } from "../helpers/scene.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -84,6 +92,25 @@ function detached(s: Scene, argv: string[], env: NodeJS.ProcessEnv = process.env
     detached: true,
     stdio: "ignore",
     env,
+    cwd: s.dir,
+  });
+  s.own(child.pid!);
+  return child;
+}
+
+/**
+ * detached(), for a framework that makes files whose names it chooses and that a SIGKILL
+ * leaves behind (joblib's sem.loky-* and memmapping folders in /dev/shm, billiard's pymp-*
+ * temp dirs): a private /dev/shm (private-shm.ts) and a TMPDIR in the scene's directory, so
+ * that nothing lands in the host's /dev/shm or /tmp. Its pid is the program's, as detached()'s.
+ */
+function detachedPrivate(s: Scene, argv: string[]) {
+  const tmp = join(s.dir, `tmp-${s.token}`);
+  mkdirSync(tmp, { recursive: true });
+  const child = spawnPrivateShm(s.token, argv, {
+    detached: true,
+    stdio: "ignore",
+    env: { ...process.env, TMPDIR: tmp },
     cwd: s.dir,
   });
   s.own(child.pid!);
@@ -257,8 +284,8 @@ describe("presets with real frameworks", () => {
       for (const pid of childrenOf(parent)) s.own(pid);
       return workers.sort();
     };
-    const running = detached(s, [python, script]);
-    const killed = detached(s, [python, script]);
+    const running = detachedPrivate(s, [python, script]);
+    const killed = detachedPrivate(s, [python, script]);
     const runningWorkers = await lokyWorkers(running.pid!);
     const killedWorkers = await lokyWorkers(killed.pid!);
     // Everything the killed program started that loky names: its workers and resource tracker.
@@ -457,7 +484,7 @@ describe("presets with real frameworks", () => {
       `from celery import Celery\napp = Celery("${app}", broker="memory://")\n`,
     );
     const start = () =>
-      detached(s, [
+      detachedPrivate(s, [
         python,
         "-m",
         "celery",
