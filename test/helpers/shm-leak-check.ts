@@ -6,8 +6,10 @@
 // TMPDIR of their own. This check lists those names before the suite and after it and fails the
 // run if any appeared. It reads names only and removes nothing.
 // Another program on the host making such files while the suite runs (another suite of a
-// checkout without private /dev/shm, a real pool) is counted too: the message says so, and
-// CLEANUP_TEST_SHM_CHECK=off turns the check off on such a host.
+// checkout without private /dev/shm, a real pool) is counted too, and names cannot say whose a
+// file is. So the check fails the run only where nothing else runs: in CI (CI set, as .ci/run
+// is run) or with CLEANUP_TEST_SHM_CHECK=strict; elsewhere it prints the names as a warning.
+// CLEANUP_TEST_SHM_CHECK=off turns it off.
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,20 +34,26 @@ function leftovers(): Set<string> {
 }
 
 export default function setup(): (() => void) | undefined {
-  if (process.env.CLEANUP_TEST_SHM_CHECK === "off") return undefined;
+  const mode = process.env.CLEANUP_TEST_SHM_CHECK;
+  if (mode === "off") return undefined;
+  const strict = mode === "strict" || (process.env.CI !== undefined && process.env.CI !== "");
   const before = leftovers();
   return () => {
     const added = [...leftovers()].filter((path) => !before.has(path)).sort();
     if (added.length === 0) return;
     const shown = added.slice(0, 20).join("\n  ");
     const more = added.length > 20 ? `\n  … and ${added.length - 20} more` : "";
+    const message =
+      `the test run left ${added.length} new multiprocessing file(s) on the host (a pool run ` +
+      `without a private /dev/shm or TMPDIR: see test/helpers/private-shm.ts); nothing was ` +
+      `removed:\n  ${shown}${more}\n(another program on this host making such files meanwhile ` +
+      `is counted too; CLEANUP_TEST_SHM_CHECK=off turns this check off)`;
+    if (!strict) {
+      process.stderr.write(`warning: ${message}\n(not failing the run: CI is not set)\n`);
+      return;
+    }
     // vitest prints an error thrown from a global teardown but exits 0 for it: set the code.
     process.exitCode = 1;
-    throw new Error(
-      `the test run left ${added.length} new multiprocessing file(s) on the host (a pool run ` +
-        `without a private /dev/shm or TMPDIR: see test/helpers/private-shm.ts); nothing was ` +
-        `removed:\n  ${shown}${more}\n(another program on this host making such files meanwhile ` +
-        `is counted too; CLEANUP_TEST_SHM_CHECK=off turns this check off)`,
-    );
+    throw new Error(message);
   };
 }
