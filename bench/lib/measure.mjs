@@ -124,7 +124,8 @@ function heldByAncestor(inode) {
     if (kind === "FLOCK" && device?.endsWith(`:${inode}`)) holders.add(Number(pid));
   }
   if (holders.size === 0) return false;
-  for (let pid = process.ppid; pid > 1;) {
+  // From ourselves: a shell may have exec'd us with the locked file still open.
+  for (let pid = process.pid; pid > 1;) {
     if (holders.has(pid) || hasOpen(pid, inode)) return true;
     const stat = readProc(`/proc/${pid}/stat`);
     if (stat === null) break;
