@@ -2,7 +2,7 @@
 // agent run (JSON report, peak RSS through bench/report-maxrss.mjs) and the peak RSS of any
 // command through /usr/bin/time, the machine line with its load, and the bench lock.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -88,12 +88,10 @@ export async function timeMaxRss(bench, file, command, args, { marker, okCodes =
  * nothing to take. Resolves with what was done.
  */
 export async function holdLock(path) {
-  const fd = openSync(path, "a");
-  const inode = statSync(path).ino;
-  if (heldByAncestor(inode)) {
-    closeSync(fd);
+  // Checked before we open it ourselves: an open file of our own must be an inherited one.
+  if (existsSync(path) && heldByAncestor(statSync(path).ino))
     return `${path} already held by an ancestor`;
-  }
+  const fd = openSync(path, "a");
   const started = performance.now();
   const waiting = setTimeout(
     () => process.stderr.write(`bench: waiting for the lock ${path} …\n`),
