@@ -34,7 +34,8 @@
 // its whole run: two big tables never coexist under pid_max.
 //
 // Environment: BENCH_SIZES (1000,10000,20000), BENCH_RUNS (5), BENCH_RSS_RUNS (2),
-// BENCH_KILL (1000), BENCH_STUBBORN (200), BENCH_GRACE (1s), BENCH_ONLY (kill | tables),
+// BENCH_KILL (1000), BENCH_STUBBORN (200), BENCH_GRACE (1s), BENCH_KILL_TABLE (1000: processes
+// during the kill timings, topped up with fillers), BENCH_ONLY (kill | tables),
 // BENCH_CLI (dist/cli.js), BENCH_BASELINE_CLI (unset), BENCH_LOCK (see above).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -65,8 +66,10 @@ import {
   ignoresTerm,
   makeSleepBinary,
   procCount,
+  procPids,
   readProc,
   sampleParents,
+  statFields,
   writeKillConfig,
 } from "./lib/orphans.mjs";
 
@@ -91,8 +94,8 @@ const LOCK = lockPath(process.env.BENCH_LOCK);
 const PS_ARGS = ["-eo", "pid,ppid,user,etimes,rss,args"];
 /** Outcomes only a signal can give: never in a dry run's report. */
 const SIGNALLED = new Set(["terminated", "killed", "survived", "stuck"]);
-/** Where the kill timings run: the host's processes plus the victims, topped up to this. */
-const KILL_TABLE = 1_000;
+/** Where the kill timings run: the host's processes, fillers and the victims, this many. */
+const KILL_TABLE = envInt("BENCH_KILL_TABLE", 1_000);
 
 const TARGETS = {
   dry1kNode: 1.6,
@@ -296,9 +299,6 @@ async function killRound(agent, count, { stubborn, grace, stateDir }) {
 async function killPhase(idle) {
   const lines = [];
   checkPidRoom(KILL_N + 100);
-  const host = procCount();
-  const fill = Math.max(0, KILL_TABLE - host - KILL_N);
-  if (fill > 0) await topUp(host + fill);
   const states = AGENTS.map((a) => join(bench.dir, `kill-state-${a.i}`));
   for (const a of AGENTS) await warmState(a, idle, states[a.i]);
   const kinds = [
@@ -308,6 +308,8 @@ async function killPhase(idle) {
   const results = {};
   for (const kind of kinds) {
     for (const a of AGENTS) results[`${kind.key}:${a.tag}`] = [];
+    // ~1,000 processes once this kind's victims run: the host's, fillers, the victims.
+    await topUp(KILL_TABLE - kind.count);
     for (let round = 1; round <= RUNS; round++) {
       for (const a of round % 2 === 1 ? AGENTS : [...AGENTS].reverse()) {
         const r = await killRound(a, kind.count, { ...kind, stateDir: states[a.i] });
@@ -363,9 +365,13 @@ async function killPhase(idle) {
 let fillerBin = null;
 const fillerPids = [];
 
-/** Tops the table up to `total` processes with orphaned filler sleeps. */
+/** Processes now, zombies left out (a killed orphan's zombie waits for PID 1 to reap it). */
+const liveCount = () =>
+  procPids().filter((pid) => !["Z", "X", undefined].includes(statFields(pid)?.state)).length;
+
+/** Tops the table up to `total` (live) processes with orphaned filler sleeps. */
 async function topUp(total) {
-  const now = procCount();
+  const now = liveCount();
   const more = total - now;
   if (more <= 0) return { added: 0, launchMs: 0, now };
   checkPidRoom(more, 500);
@@ -554,7 +560,10 @@ async function main() {
     if (!existsSync(a.cli)) throw new Error(`${a.cli} missing: run npm run build first`);
     if (!existsSync(a.rules)) throw new Error(`${a.rules} missing`);
   }
-  const big = (ONLY !== "kill" ? Math.max(...SIZES) : 0) + (ONLY !== "tables" ? KILL_N : 0) > 500;
+  const big =
+    Math.max(ONLY !== "kill" ? Math.max(...SIZES) : 0, ONLY !== "tables" ? KILL_TABLE : 0) +
+      (ONLY !== "tables" ? KILL_N : 0) >
+    500;
   if (LOCK && big) log(`bench: lock ${await holdLock(LOCK)}`);
   before = procCount();
   bench = createBench({ prefix: "/tmp/cleanup-scale" });
@@ -563,6 +572,8 @@ async function main() {
   );
   log(`bench: agents ${AGENTS.map((a) => `${a.tag} ${a.cli} (rules ${a.rules})`).join("; ")}`);
   const idle = writeIdleConfig();
+  fillerBin = join(bench.dir, `fill-${bench.token}`, `sleep-${bench.token}`);
+  makeSleepBinary(fillerBin);
   const output = [];
   const verdicts = [];
 
@@ -576,8 +587,6 @@ async function main() {
   if (ONLY !== "kill") {
     const { binary: statReader, why } = buildStatReader();
     if (!statReader) log(`bench: no C stat reader (cc: ${why}): that peer is skipped`);
-    fillerBin = join(bench.dir, `fill-${bench.token}`, `sleep-${bench.token}`);
-    makeSleepBinary(fillerBin);
     const fillerRegex = `^${escapeRegex(fillerBin)} `;
     const sizes = [];
     for (const size of [...SIZES].sort((a, b) => a - b)) {
