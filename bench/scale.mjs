@@ -401,6 +401,7 @@ function dryCheck(agent, kind) {
       processes: report.scan?.processes ?? null,
       detailed: report.scan?.detailed ?? null,
       cpuSource: report.host?.cpu?.source ?? null,
+      jsonBytes: run.outBytes,
       kind,
     };
   };
@@ -546,7 +547,7 @@ function summarizeSize(t) {
     const sources = [...new Set(runs.map((r) => r.cpuSource))].join("/");
     const codes = runs.filter((r) => r.code !== 0).length;
     lines.push(
-      `  ${c.label}: in-process ${fmt(medianOf(runs.map((r) => r.durationMs)))} (${timing}); detailed ${medianOf(runs.map((r) => r.detailed)) ?? "n/a"}; CPU from ${sources}` +
+      `  ${c.label}: in-process ${fmt(medianOf(runs.map((r) => r.durationMs)))} (${timing}); detailed ${medianOf(runs.map((r) => r.detailed)) ?? "n/a"}; CPU from ${sources}; JSON ${(median(runs.map((r) => r.jsonBytes)) / 1e6).toFixed(2)} MB` +
         (codes > 0 ? `; exit 1 in ${codes} runs (a bundled rule over its budget here?)` : ""),
     );
   }
