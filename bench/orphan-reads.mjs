@@ -21,13 +21,14 @@
 // figures under the same load).
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { log, median, ROOT, runAgent as runAgentWith, runBench } from "./lib/measure.mjs";
+import { join } from "node:path";
+import { builds, log, median, runAgent as runAgentWith, runBench } from "./lib/measure.mjs";
 import {
   checkPidRoom,
   checkPlannedExactly,
   countAlive,
   createBench,
+  envCounts,
   envInt,
   makeSleepBinary,
   procCount,
@@ -35,18 +36,12 @@ import {
   writeKillConfig,
 } from "./lib/orphans.mjs";
 
-const CLI = resolve(process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js"));
 /** BENCH_BASELINE_CLI: another build's cli.js, run alternately with CLI on the same table. */
-const BASELINE = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASELINE_CLI) : null;
+const { cli: CLI, baseline: BASELINE } = builds();
 const AGENTS = BASELINE ? [CLI, BASELINE] : [CLI];
 const N = envInt("BENCH_PROCESSES", 10_000);
 const RUNS = envInt("BENCH_RUNS", 3);
-const COUNTS = (process.env.BENCH_ORPHANS ?? "10,1000").split(",").map((text) => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`BENCH_ORPHANS=${process.env.BENCH_ORPHANS}: expected counts ≥ 1`);
-  return value;
-});
+const COUNTS = envCounts("BENCH_ORPHANS", "10,1000");
 
 // The token, /tmp/cleanup-orphan-bench-<token>, the processes started (fillers, the filler's
 // shell, each round's orphans) and their cleanup by pid, the marker checked (also on

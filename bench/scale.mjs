@@ -42,6 +42,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import {
+  builds,
   fmtMiB,
   holdLock,
   loadAvg,
@@ -61,6 +62,7 @@ import {
   checkPlannedExactly,
   countAlive,
   createBench,
+  envCounts,
   envInt,
   escapeRegex,
   ignoresTerm,
@@ -73,14 +75,8 @@ import {
   writeKillConfig,
 } from "./lib/orphans.mjs";
 
-const CLI = resolve(process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js"));
-const BASELINE = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASELINE_CLI) : null;
-const SIZES = (process.env.BENCH_SIZES ?? "1000,10000,20000").split(",").map((text) => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`BENCH_SIZES=${process.env.BENCH_SIZES}: expected counts ≥ 1`);
-  return value;
-});
+const { cli: CLI, baseline: BASELINE } = builds();
+const SIZES = envCounts("BENCH_SIZES", "1000,10000,20000");
 const RUNS = envInt("BENCH_RUNS", 5);
 const RSS_RUNS = envInt("BENCH_RSS_RUNS", 2);
 const KILL_N = envInt("BENCH_KILL", 1_000);

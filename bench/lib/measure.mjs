@@ -12,6 +12,16 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 export const PRELOAD = pathToFileURL(join(ROOT, "bench", "report-maxrss.mjs")).href;
 export const TIME_BIN = "/usr/bin/time";
 
+/**
+ * The build under test (BENCH_CLI, default dist/cli.js) and the one to alternate with it
+ * (BENCH_BASELINE_CLI, e.g. the build before a change; null when unset).
+ */
+export function builds() {
+  const cli = resolve(process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js"));
+  const baseline = process.env.BENCH_BASELINE_CLI ? resolve(process.env.BENCH_BASELINE_CLI) : null;
+  return { cli, baseline };
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

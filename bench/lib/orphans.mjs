@@ -34,6 +34,17 @@ export function envInt(name, fallback) {
   return value;
 }
 
+/** A comma-separated list of integers ≥ 1 from the environment, or `fallback` ("10,1000"). */
+export function envCounts(name, fallback) {
+  const text = process.env[name] || fallback;
+  return text.split(",").map((word) => {
+    const value = Number(word);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name}=${text}: expected counts ≥ 1`);
+    return value;
+  });
+}
+
 export function escapeRegex(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
