@@ -23,26 +23,22 @@
 // Environment: BENCH_PROCESSES (10000), BENCH_FILES (1000), BENCH_HOLDERS (50), BENCH_RUNS (5),
 // BENCH_PROFILE_DIR (unset: no profile; else a CPU profile of one more agent run with files).
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { bundleOptions } from "../scripts/bundle-options.mjs";
+import { fmtMsFine as fmtMs, log, median, parseReport, ROOT } from "./lib/measure.mjs";
+import {
+  checkPidRoom,
+  createBench,
+  envInt,
+  makeSleepBinary,
+  procPids,
+  statFields,
+} from "./lib/orphans.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const SELF = fileURLToPath(import.meta.url);
 const INNER = process.env.BENCH_FILES_INNER === "1";
@@ -55,17 +51,6 @@ const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PR
 const MAPS_PER_HOLDER = 5;
 const FDS_PER_HOLDER = 5;
 const FILE_BYTES = 16 * 1024;
-
-function envInt(name, fallback) {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name}=${text}: expected an integer ≥ 1`);
-  return value;
-}
-
-const log = (line) => process.stdout.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Outer process: re-run in a mount namespace of our own, when we may.
@@ -102,180 +87,29 @@ if (!INNER) {
 
 async function innerMain() {
   const inNamespace = process.env.BENCH_FILES_NS === "1";
-  const token = randomBytes(8).toString("hex");
-  const dir = `/tmp/cleanup-files-bench-${token}`;
-  const shm = join(dir, "shm");
-  /** pid → the marker its cmdline holds: sleepers (orphans) and holders (our children). */
-  const ours = new Map();
-  /** Our running direct children (launcher shells, holders, timed commands): { child, marker }. */
-  const children = new Set();
   let mounted = false;
-  let cleanedUp = false;
-  let cleanupStats = null;
-
-  const readProc = (path) => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return null;
-    }
-  };
-  const statFields = (pid) => {
-    const text = readProc(`/proc/${pid}/stat`);
-    if (text === null) return null;
-    const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    // rest[0]: field 3 (state), rest[1]: 4 (ppid), rest[6]: 9 (flags), rest[19]: 22 (starttime).
-    return {
-      state: rest[0],
-      ppid: Number(rest[1]),
-      flags: Number(rest[6]),
-      startTicks: Number(rest[19]),
-    };
-  };
-  const cmdlineHas = (pid, marker) => {
-    const text = readProc(`/proc/${pid}/cmdline`);
-    return text !== null && text.includes(marker);
-  };
-  const procPids = () =>
-    readdirSync("/proc")
-      .filter((name) => /^[0-9]+$/.test(name))
-      .map(Number);
-  const killVerified = (pid, marker) => {
-    if (!Number.isInteger(pid) || pid <= 1 || !marker || !cmdlineHas(pid, marker)) return false;
-    try {
-      process.kill(pid, "SIGKILL");
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  function cleanupSync() {
-    if (cleanedUp) return cleanupStats;
-    cleanedUp = true;
-    // A launcher shell still forking: stop it, adopt the children it forked, then kill it.
-    for (const { child, marker } of children) {
-      const pid = child.pid;
-      if (pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-      if (statFields(pid)?.ppid !== process.pid || !cmdlineHas(pid, marker)) continue;
-      try {
-        process.kill(pid, "SIGSTOP");
-      } catch {
-        continue;
-      }
-      for (const word of (readProc(`/proc/${pid}/task/${pid}/children`) ?? "").split(/\s+/)) {
-        const childPid = Number(word);
-        if (Number.isInteger(childPid) && childPid > 1 && !ours.has(childPid))
-          ours.set(childPid, marker);
-      }
-      killVerified(pid, marker);
-    }
-    let killed = 0;
-    let gone = 0;
-    for (const [pid, marker] of ours) {
-      if (killVerified(pid, marker)) killed += 1;
-      else gone += 1;
-    }
-    if (mounted) {
+  // The token, /tmp/cleanup-files-bench-<token>, the processes started (sleepers, holders, the
+  // launcher, timed commands) and their cleanup by pid, the marker checked: bench/lib/orphans.mjs.
+  const bench = createBench({
+    prefix: "/tmp/cleanup-files-bench",
+    signalMessage: (signal, stats) =>
+      `\nbench: ${signal}: cleaning up…\n` +
+      `bench: SIGKILLed ${stats.killed} bench processes; ${dir} removed: ${stats.removed}\n`,
+    beforeRemove: () => {
+      if (!mounted) return;
       // Our own namespace's mount: lazily, as the holders just killed may not have exited yet.
       const umount = spawnSync("umount", ["-l", shm]);
       if (umount.status !== 0) process.stderr.write(`bench: umount ${shm}: ${umount.stderr}\n`);
-    }
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch (error) {
-      process.stderr.write(`bench: could not remove ${dir}: ${error.message}\n`);
-    }
-    cleanupStats = { killed, gone, removed: !existsSync(dir) };
-    return cleanupStats;
-  }
+    },
+  });
+  const { token, dir } = bench;
+  const shm = join(dir, "shm");
 
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      process.stderr.write(`\nbench: ${signal}: cleaning up…\n`);
-      const stats = cleanupSync();
-      process.stderr.write(
-        `bench: SIGKILLed ${stats.killed} bench processes; ${dir} removed: ${stats.removed}\n`,
-      );
-      process.kill(process.pid, signal);
-    });
-  }
-
-  /** Runs a command, drains its output, times spawn → close. */
-  const runTimed = (command, args, { marker, env, keep = true } = {}) =>
-    new Promise((resolveRun, reject) => {
-      const started = performance.now();
-      const child = spawn(command, args, {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: env ? { ...process.env, ...env } : process.env,
-      });
-      const entry = { child, marker };
-      children.add(entry);
-      const out = [];
-      const err = [];
-      child.stdout.on("data", (chunk) => keep && out.push(chunk));
-      child.stderr.on("data", (chunk) => keep && err.push(chunk));
-      child.on("error", (error) => {
-        children.delete(entry);
-        reject(error);
-      });
-      child.on("close", (code, signal) => {
-        children.delete(entry);
-        resolveRun({
-          ms: performance.now() - started,
-          code,
-          signal,
-          stdout: Buffer.concat(out).toString("utf8"),
-          stderr: Buffer.concat(err).toString("utf8"),
-        });
-      });
-    });
-
-  /** `count` `BIN 3600` orphans: a shell backgrounds them, prints their pids and exits. */
+  /** `count` `BIN 3600` orphans, every one exec'd. */
   async function launchOrphans(bin, marker, count) {
-    const script =
-      `i=0; while [ "$i" -lt ${count} ]; do ` +
-      `'${bin}' 3600 </dev/null >/dev/null 2>&1 & echo $!; i=$((i+1)); done`;
-    const started = performance.now();
-    const child = spawn("/bin/sh", ["-c", script, marker], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const entry = { child, marker };
-    children.add(entry);
-    const pids = [];
-    let partial = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop();
-      for (const line of lines) {
-        const pid = Number(line);
-        if (!Number.isInteger(pid) || pid <= 1) continue;
-        ours.set(pid, marker);
-        pids.push(pid);
-      }
-    });
-    const code = await new Promise((r, reject) => {
-      child.on("error", reject);
-      child.on("close", (exitCode, signal) => r(exitCode ?? signal));
-    });
-    children.delete(entry);
-    if (code !== 0) throw new Error(`launcher shell ended with ${code}`);
-    if (pids.length !== count)
-      throw new Error(`launcher printed ${pids.length} pids, not ${count}`);
-    const deadline = performance.now() + 120_000;
-    let pending = pids;
-    while (pending.length > 0) {
-      pending = pending.filter((pid) => {
-        const cmdline = readProc(`/proc/${pid}/cmdline`);
-        if (cmdline === null) throw new Error(`pid ${pid} vanished before running ${bin}`);
-        return !cmdline.startsWith(`${bin}\0`);
-      });
-      if (pending.length > 0 && performance.now() > deadline)
-        throw new Error(`${pending.length} processes not running ${bin} after 120 s`);
-      if (pending.length > 0) await sleep(50);
-    }
-    return { pids, launchMs: performance.now() - started };
+    const launched = await bench.launchOrphans(bin, marker, count);
+    await bench.waitExecuted(launched.pids, bin, 120_000);
+    return launched;
   }
 
   /** A holder: python3 running the token-named script, holding files [first, first + n). */
@@ -289,8 +123,8 @@ async function innerMain() {
       String(FDS_PER_HOLDER),
     ];
     const child = spawn(python, args, { stdio: ["ignore", "pipe", "inherit"], cwd: "/" });
-    // In `ours` only (not `children`): cleanup kills it by pid once its cmdline is checked.
-    ours.set(child.pid, script);
+    // Tracked by pid (not as a running child): cleanup kills it once its cmdline is checked.
+    bench.track(child.pid, script);
     let text = "";
     child.stdout.setEncoding("utf8");
     await new Promise((r, reject) => {
@@ -326,20 +160,10 @@ async function innerMain() {
     "",
   ].join("\n");
 
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
-  const fmtMs = (ms) => (ms < 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(0)} ms`);
-
   const before = procPids().length;
   try {
     if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
-    const pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
-    if (before + N + HOLDERS + 200 > pidMax)
-      throw new Error(`${N + HOLDERS} more processes would exceed pid_max ${pidMax}`);
-    mkdirSync(dir, { mode: 0o755 });
+    checkPidRoom(N + HOLDERS);
     mkdirSync(shm, { mode: 0o755 });
     let where = "a plain directory (no mount namespace of our own)";
     if (inNamespace) {
@@ -394,8 +218,7 @@ async function innerMain() {
     );
 
     const bin = join(dir, `sleep-${token}`);
-    copyFileSync("/bin/sleep", bin);
-    chmodSync(bin, 0o755);
+    makeSleepBinary(bin);
     const table = await launchOrphans(bin, token, N);
     log(`bench: ${N} sleepers of ${bin} started in ${fmtMs(table.launchMs)}`);
 
@@ -469,7 +292,7 @@ async function innerMain() {
     );
     writeFileSync(withoutFiles, "version: 1\nrules: []\n");
     const agent = async (config, expectFiles, nodeFlags = []) => {
-      const run = await runTimed(
+      const run = await bench.runTimed(
         process.execPath,
         [
           ...nodeFlags,
@@ -483,14 +306,7 @@ async function innerMain() {
         ],
         { marker: token },
       );
-      let report;
-      try {
-        report = JSON.parse(run.stdout);
-      } catch (error) {
-        throw new Error(
-          `agent output is not JSON (exit ${run.code}): ${error.message}\n${run.stderr.slice(0, 2000)}`,
-        );
-      }
+      const report = parseReport(run);
       if (report.configFile !== config || report.dryRun !== true)
         throw new Error(
           `the agent ran ${report.configFile} (dryRun ${report.dryRun}), not ${config}`,
@@ -525,7 +341,7 @@ async function innerMain() {
       encoding: "utf8",
     }).stdout.trim();
     const lsof = async () => {
-      const run = await runTimed(lsofBin, ["+D", shm], { marker: shm });
+      const run = await bench.runTimed(lsofBin, ["+D", shm], { marker: shm });
       // Exit 1 with warnings (unreadable processes) is normal; the listing says what it found.
       const held = new Set();
       for (const line of run.stdout.split("\n")) {
@@ -537,7 +353,7 @@ async function innerMain() {
       return { ms: run.ms, held: held.size };
     };
     const fuser = async () => {
-      const run = await runTimed(fuserBin, paths, { marker: shm });
+      const run = await bench.runTimed(fuserBin, paths, { marker: shm });
       // fuser prints "PATH:" on stderr for each file in use, the pids on stdout.
       const held = run.stderr.split(/\s+/).filter((w) => w.startsWith(`${shm}/`)).length;
       if (held !== heldCount) throw new Error(`fuser found ${held} held files, not ${heldCount}`);
@@ -649,16 +465,11 @@ async function innerMain() {
     process.stderr.write(`bench: FAILED: ${error instanceof Error ? error.stack : error}\n`);
     process.exitCode = 1;
   } finally {
-    const stats = cleanupSync();
+    const stats = bench.cleanupSync();
     // The sleepers are PID 1's (or a subreaper's) to reap: wait a while for their zombies.
-    const deadline = performance.now() + 30_000;
-    let zombies = [...ours.keys()];
-    while (zombies.length > 0 && performance.now() < deadline) {
-      zombies = zombies.filter((pid) => ["Z", "X"].includes(statFields(pid)?.state));
-      if (zombies.length > 0) await sleep(200);
-    }
+    const zombies = await bench.waitReaped();
     log(
-      `cleanup: SIGKILLed ${stats.killed} bench processes (${stats.gone} already gone); ${dir} removed: ${stats.removed}; ${zombies.length} zombies not yet reaped; /proc now ${procPids().length} processes (${before} before)`,
+      `cleanup: SIGKILLed ${stats.killed} bench processes (${stats.notOurs} already gone); ${dir} removed: ${stats.removed}; ${zombies} zombies not yet reaped; /proc now ${procPids().length} processes (${before} before)`,
     );
   }
 }

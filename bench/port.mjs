@@ -13,25 +13,14 @@
 // `finally` and on SIGINT/SIGTERM/SIGHUP.
 // Environment: BENCH_PROCESSES (10000), BENCH_RUNS (11), BENCH_PORT_BASELINE=PATH/cli.js: also
 // times that build's two cases in the same rounds (before/after measured side by side).
-import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { median, ROOT } from "./lib/measure.mjs";
+import { createBench, envInt, makeSleepBinary, readProc } from "./lib/orphans.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const N = envInt("BENCH_PROCESSES", 10_000);
 const RUNS = envInt("BENCH_RUNS", 11);
@@ -40,86 +29,24 @@ const BASELINE = process.env.BENCH_PORT_BASELINE ? resolve(process.env.BENCH_POR
 /** BENCH_PROFILE_DIR=DIR: also profile one busy and one free run (node --cpu-prof) into DIR. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PROFILE_DIR) : null;
 
-const token = randomBytes(8).toString("hex");
-const dir = `/tmp/cleanup-portbench-${token}`;
+// The token, /tmp/cleanup-portbench-<token>, the processes started (the sleeps, the listener)
+// and their cleanup by pid, the token path checked in the cmdline (also on SIGINT/SIGTERM/SIGHUP):
+// bench/lib/orphans.mjs.
+const bench = createBench({
+  prefix: "/tmp/cleanup-portbench",
+  signalMessage: (_signal, stats) => cleanupMessage(stats),
+});
+const { token, dir } = bench;
 const sleepBin = join(dir, `sleep-${token}`);
 const python = join(dir, `python3-${token}`);
-/** pid → the path its cmdline must hold for the bench to signal it. */
-const ours = new Map();
-let cleanedUp = false;
 
-function envInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw}: expected a count`);
-  return value;
-}
+const cleanupMessage = (stats) =>
+  `bench: SIGKILLed ${stats.killed + stats.childrenKilled + stats.launchersStopped} bench processes; ${dir} removed\n`;
 
-function readProc(path) {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return null;
-  }
-}
-
-function killVerified(pid, marker) {
-  if (!Number.isInteger(pid) || pid <= 1) return false;
-  const cmdline = readProc(`/proc/${pid}/cmdline`);
-  if (cmdline === null || !cmdline.includes(marker)) return false;
-  try {
-    process.kill(pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cleanupSync() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  let killed = 0;
-  for (const [pid, marker] of ours) if (killVerified(pid, marker)) killed += 1;
-  rmSync(dir, { recursive: true, force: true });
-  process.stderr.write(`bench: SIGKILLed ${killed} bench processes; ${dir} removed\n`);
-}
-
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.once(signal, () => {
-    cleanupSync();
-    process.kill(process.pid, signal);
-  });
-}
-
-/** `count` orphaned `sleepBin 3600`: a shell backgrounds them, prints their pids and exits. */
+/** `count` orphaned `sleepBin 3600`, every one exec'd (its cmdline names the copy). */
 async function launchOrphans(count) {
-  const script =
-    `i=0; while [ "$i" -lt ${count} ]; do ` +
-    `'${sleepBin}' 3600 </dev/null >/dev/null 2>&1 & echo $!; i=$((i+1)); done`;
-  const child = spawn("/bin/sh", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
-  let partial = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop();
-    for (const line of lines) {
-      const pid = Number(line);
-      if (Number.isInteger(pid) && pid > 1) ours.set(pid, sleepBin);
-    }
-  });
-  const code = await new Promise((done, fail) => {
-    child.on("error", fail);
-    child.on("close", (exitCode, signal) => done(exitCode ?? signal));
-  });
-  if (code !== 0) throw new Error(`launcher shell ended with ${code}`);
-  // Every one exec'd (its cmdline names the copy) before anything is timed.
-  for (let pending = [...ours.keys()]; pending.length > 0;) {
-    pending = pending.filter(
-      (pid) => !(readProc(`/proc/${pid}/cmdline`) ?? "").startsWith(sleepBin),
-    );
-    if (pending.length > 0) await sleep(50);
-  }
+  const { pids } = await bench.launchOrphans(sleepBin, sleepBin, count);
+  await bench.waitExecuted(pids, sleepBin);
 }
 
 /** The token python listening on 127.0.0.1 (a random port); resolves {pid, port}. */
@@ -129,8 +56,12 @@ async function startListener() {
     "s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(16)\n" +
     "print(s.getsockname()[1], flush=True)\n" +
     "time.sleep(3600)\n";
-  const child = spawn(python, ["-c", script, token], { stdio: ["ignore", "pipe", "inherit"] });
-  ours.set(child.pid, python);
+  const { child } = bench.spawnChild(
+    python,
+    ["-c", script, token],
+    { stdio: ["ignore", "pipe", "inherit"] },
+    python,
+  );
   child.stdout.setEncoding("utf8");
   const port = await new Promise((done, fail) => {
     child.on("error", fail);
@@ -165,36 +96,12 @@ async function freePortNumber() {
   }
 }
 
-function timeRun(command, args) {
-  return new Promise((done, fail) => {
-    const started = performance.now();
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (chunk) => out.push(chunk));
-    child.stderr.on("data", (chunk) => err.push(chunk));
-    child.on("error", fail);
-    child.on("close", (code) =>
-      done({
-        ms: performance.now() - started,
-        code,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
-  });
-}
+const timeRun = (command, args) => bench.runTimed(command, args);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (ms) => `${ms.toFixed(0)} ms`;
 
 async function main() {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  copyFileSync("/bin/sleep", sleepBin);
-  chmodSync(sleepBin, 0o755);
+  makeSleepBinary(sleepBin);
   const real = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
     encoding: "utf8",
   }).trim();
@@ -309,5 +216,5 @@ async function main() {
 try {
   await main();
 } finally {
-  cleanupSync();
+  process.stderr.write(cleanupMessage(bench.cleanupSync()));
 }

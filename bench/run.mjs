@@ -18,27 +18,40 @@
 // Environment: BENCH_PROCESSES (10000), BENCH_KILL_PROCESSES (1000), BENCH_RUNS (5),
 // BENCH_PROFILE_DIR (unset: no profile), BENCH_NODE_FLAGS (unset: extra node flags for the agent),
 // BENCH_ONLY (unset: every case; hostile-argv: step 4 only).
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  fmtMiB,
+  fmtMs,
+  log,
+  median,
+  ROOT,
+  runBench,
+  runAgent as runAgentWith,
+  timeMaxRss,
+  verdict,
+} from "./lib/measure.mjs";
+import {
+  checkPidRoom,
+  checkPlannedExactly,
+  cmdlineHas,
+  countAlive,
+  createBench,
+  envInt,
+  killVerified,
+  makeSleepBinary,
+  procCount,
+  readProc,
+  sampleParents,
+  statFields,
+  writeKillConfig,
+} from "./lib/orphans.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
-const PRELOAD = pathToFileURL(join(ROOT, "bench", "report-maxrss.mjs")).href;
 
 const N = envInt("BENCH_PROCESSES", 10_000);
 const KILL_N = envInt("BENCH_KILL_PROCESSES", 1_000);
@@ -53,304 +66,33 @@ if (!["", "hostile-argv"].includes(ONLY))
 const BUNDLED = join(ROOT, "rules.yaml");
 const NOBODY = 65534;
 const PS_ARGS = ["-eo", "pid,ppid,user,etimes,rss,args"];
-const TIME_BIN = "/usr/bin/time";
 
 const TARGET_RSS_KIB = 80 * 1024;
 const TARGET_KILL_MS = 2_000;
 
-const token = randomBytes(8).toString("hex");
-const dir = `/tmp/cleanup-bench-${token}`;
-
-/** Processes started by a launcher shell (they outlive it): pid → the marker its cmdline holds. */
-const orphans = new Map();
-/** Our running direct children: { child, marker }. */
-const children = new Set();
-/** Launcher shells still running: { child, marker }. */
-const launchers = new Set();
-let cleanedUp = false;
-let cleanupStats = null;
-
-// ---------------------------------------------------------------------------------------------
-// /proc helpers
-
-function readProc(path) {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return null;
-  }
-}
-
-/** The fields of /proc/PID/stat after the command name, or null if the process is gone. */
-function statFields(pid) {
-  const text = readProc(`/proc/${pid}/stat`);
-  if (text === null) return null;
-  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).
-  return { state: rest[0], ppid: Number(rest[1]), startTicks: Number(rest[19]) };
-}
-
-function cmdlineHas(pid, marker) {
-  const text = readProc(`/proc/${pid}/cmdline`);
-  return text !== null && text.includes(marker);
-}
-
-function procCount() {
-  return readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name)).length;
-}
-
-/** SIGKILL `pid` only if its cmdline still holds `marker`. True if it was signalled. */
-function killVerified(pid, marker, signal = "SIGKILL") {
-  if (!Number.isInteger(pid) || pid <= 1 || !marker) return false;
-  if (!cmdlineHas(pid, marker)) return false;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A direct child still running: its ppid is us and its cmdline holds the marker. */
-function isOurChild(pid, marker) {
-  return statFields(pid)?.ppid === process.pid && cmdlineHas(pid, marker);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cleanup: synchronous, so it can run from a signal handler as well as from `finally`.
-
-function cleanupSync() {
-  if (cleanedUp) return cleanupStats;
-  cleanedUp = true;
-  let launchersStopped = 0;
-  let childrenKilled = 0;
-  // A launcher still running: freeze it, adopt the pids of the children it already forked
-  // (they may not have been printed yet), then kill it.
-  for (const { child, marker } of launchers) {
-    const pid = child.pid;
-    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-    if (!isOurChild(pid, marker)) continue;
-    try {
-      process.kill(pid, "SIGSTOP");
-    } catch {
-      continue;
-    }
-    const listed = readProc(`/proc/${pid}/task/${pid}/children`) ?? "";
-    for (const word of listed.split(/\s+/)) {
-      const childPid = Number(word);
-      if (Number.isInteger(childPid) && childPid > 1 && !orphans.has(childPid))
-        orphans.set(childPid, marker);
-    }
-    if (killVerified(pid, marker)) launchersStopped += 1;
-  }
-  for (const { child, marker } of children) {
-    const pid = child.pid;
-    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-    if (isOurChild(pid, marker) && killVerified(pid, marker)) childrenKilled += 1;
-  }
-  let killed = 0;
-  let notOurs = 0;
-  for (const [pid, marker] of orphans) {
-    if (killVerified(pid, marker)) killed += 1;
-    else notOurs += 1; // gone, a zombie (empty cmdline), or the pid now belongs to someone else
-  }
-  try {
-    rmSync(dir, { recursive: true, force: true });
-  } catch (error) {
-    process.stderr.write(`bench: could not remove ${dir}: ${error.message}\n`);
-  }
-  cleanupStats = { killed, notOurs, launchersStopped, childrenKilled, removed: !existsSync(dir) };
-  return cleanupStats;
-}
-
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.once(signal, () => {
-    process.stderr.write(`\nbench: ${signal}: cleaning up…\n`);
-    const stats = cleanupSync();
-    process.stderr.write(
-      `bench: SIGKILLed ${stats.killed} bench processes, ${stats.childrenKilled} running commands, ${stats.launchersStopped} launchers; ${dir} removed: ${stats.removed}\n`,
-    );
-    process.kill(process.pid, signal); // the listener is gone: the default action ends us
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-function envInt(name, fallback) {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name}=${text}: expected an integer ≥ 1`);
-  return value;
-}
-
-function escapeRegex(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Copies /bin/sleep to `bin`; the token is in the path only (GNU sleep takes no extra args). */
-function makeSleepBinary(bin) {
-  if (!/^[A-Za-z0-9/._-]+$/.test(bin)) throw new Error(`unsafe path ${bin}`);
-  mkdirSync(dirname(bin), { recursive: true, mode: 0o755 });
-  copyFileSync("/bin/sleep", bin);
-  chmodSync(bin, 0o755);
-}
-
-/**
- * Starts `count` `BIN 3600` processes as orphans: a shell backgrounds them, prints their pids
- * and exits, so the kernel reparents them to PID 1 (or a subreaper). `marker` is in the path.
- */
-async function launchOrphans(bin, marker, count) {
-  const script =
-    `i=0; while [ "$i" -lt ${count} ]; do ` +
-    `'${bin}' 3600 </dev/null >/dev/null 2>&1 & echo $!; i=$((i+1)); done`;
-  const started = performance.now();
-  const child = spawn("/bin/sh", ["-c", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const entry = { child, marker };
-  launchers.add(entry);
-  const pids = [];
-  let partial = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop();
-    for (const line of lines) {
-      const pid = Number(line);
-      if (!Number.isInteger(pid) || pid <= 1) continue;
-      orphans.set(pid, marker);
-      pids.push(pid);
-    }
-  });
-  const code = await new Promise((resolveExit, reject) => {
-    child.on("error", reject);
-    child.on("close", (exitCode, signal) => resolveExit(exitCode ?? signal));
-  });
-  launchers.delete(entry);
-  if (code !== 0) throw new Error(`launcher shell ended with ${code}`);
-  if (pids.length !== count) throw new Error(`launcher printed ${pids.length} pids, not ${count}`);
-  return { pids, launchMs: performance.now() - started };
-}
-
-/** Waits until every pid runs `bin` (exec done); returns pid → startTicks. */
-async function waitExecuted(pids, bin, timeoutMs = 120_000) {
-  const deadline = performance.now() + timeoutMs;
-  const startTicks = new Map();
-  let pending = pids;
-  while (pending.length > 0) {
-    const next = [];
-    for (const pid of pending) {
-      const cmdline = readProc(`/proc/${pid}/cmdline`);
-      if (cmdline === null) throw new Error(`pid ${pid} vanished before running ${bin}`);
-      if (!cmdline.startsWith(`${bin}\0`)) {
-        next.push(pid);
-        continue;
-      }
-      const stat = statFields(pid);
-      if (!stat) throw new Error(`pid ${pid} vanished before running ${bin}`);
-      startTicks.set(pid, stat.startTicks);
-    }
-    pending = next;
-    if (pending.length === 0) break;
-    if (performance.now() > deadline)
-      throw new Error(`${pending.length} processes not running ${bin} after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-  return startTicks;
-}
-
-/** Parents of a sample of the pids: expected PID 1 (or a subreaper). */
-function sampleParents(pids, samples = 50) {
-  const parents = new Map();
-  const step = Math.max(1, Math.floor(pids.length / samples));
-  for (let i = 0; i < pids.length; i += step) {
-    const ppid = statFields(pids[i])?.ppid ?? -1;
-    parents.set(ppid, (parents.get(ppid) ?? 0) + 1);
-  }
-  return [...parents]
-    .map(([ppid, n]) => {
-      const comm = ppid > 0 ? (readProc(`/proc/${ppid}/comm`) ?? "?").trim() : "gone";
-      return `ppid ${ppid} (${comm}) ×${n}`;
-    })
-    .join(", ");
-}
-
-/** Runs a command, drains stdout, times spawn → close. */
-function runTimed(command, args, { marker, env, keepStdout = true } = {}) {
-  return new Promise((resolveRun, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: env ? { ...process.env, ...env } : process.env,
-    });
-    const entry = { child, marker };
-    children.add(entry);
-    const out = [];
-    const err = [];
-    let outBytes = 0;
-    child.stdout.on("data", (chunk) => {
-      outBytes += chunk.length;
-      if (keepStdout) out.push(chunk);
-    });
-    child.stderr.on("data", (chunk) => err.push(chunk));
-    child.on("error", (error) => {
-      children.delete(entry);
-      reject(error);
-    });
-    child.on("close", (code, signal) => {
-      const ms = performance.now() - started;
-      children.delete(entry);
-      resolveRun({
-        ms,
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        outBytes,
-        stderr: Buffer.concat(err).toString("utf8"),
-      });
-    });
-  });
-}
+// The token, its directory /tmp/cleanup-bench-<token>, the processes started and their cleanup
+// (by pid, the marker checked; also on SIGINT/SIGTERM/SIGHUP): bench/lib/orphans.mjs.
+const bench = createBench({ prefix: "/tmp/cleanup-bench" });
+const { token, dir } = bench;
 
 // ---------------------------------------------------------------------------------------------
 // The agent
 
-function writeConfig(file, bin, maxKills) {
-  const regex = `^${escapeRegex(bin)} `;
-  // The rule must be token-scoped: check before anything runs it.
-  if (!regex.includes(escapeRegex(bin)) || !new RegExp(regex).test(`${bin} 3600`))
-    throw new Error(`config regex ${regex} does not select ${bin}`);
-  const yaml = [
-    "version: 1",
-    "settings:",
-    `  max_kills_per_run: ${maxKills}`,
-    "rules:",
-    "  - name: bench-orphans",
-    "    match:",
-    `      cmdline: ${JSON.stringify(regex)}`,
-    "      orphaned: true",
-    "    action: kill",
-    "    grace: 5s",
-    "    tree: false",
-    `    max_kills: ${maxKills}`,
-    "",
-  ].join("\n");
-  writeFileSync(file, yaml);
-  return regex;
-}
+/** The token-scoped kill config (bench/lib/orphans.mjs): only orphans running `bin`. */
+const writeConfig = (file, bin, maxKills) =>
+  writeKillConfig(file, bin, { marker: token, maxKills });
 
 /** Agent problems the bench noticed on the way, printed with the summary. */
 const agentProblems = [];
 
 async function checkConfig(file) {
   const args = [CLI, "check", "--config", file];
-  const run = await runTimed(process.execPath, args, { marker: token });
+  const run = await bench.runTimed(process.execPath, args, { marker: token });
   if (run.code === 0 && run.stdout.startsWith(`${file}:`)) return run.stdout.trim();
   // `check --config FILE` validated another file: say so, and check FILE through the env.
   const problem = `\`cleanup check --config FILE\` ignores FILE: exit ${run.code}, printed "${run.stdout.trim()}"`;
   if (!agentProblems.includes(problem)) agentProblems.push(problem);
-  const viaEnv = await runTimed(process.execPath, [CLI, "check"], {
+  const viaEnv = await bench.runTimed(process.execPath, [CLI, "check"], {
     marker: CLI,
     env: { CLEANUP_CONFIG: file },
   });
@@ -362,74 +104,23 @@ async function checkConfig(file) {
 let agentRuns = 0;
 
 /** Runs the agent with the maxRSS preload; returns the timing, exit code, JSON and peak RSS. */
-async function runAgent(args, nodeFlags = []) {
-  const rssFile = join(dir, `maxrss-${++agentRuns}`);
-  const flags = [...NODE_FLAGS, ...nodeFlags, "--import", PRELOAD];
-  const run = await runTimed(process.execPath, [...flags, CLI, ...args], {
-    marker: token,
-    env: { BENCH_MAXRSS_FILE: rssFile },
+const runAgent = (args, nodeFlags = []) =>
+  runAgentWith(bench, CLI, args, {
+    nodeFlags: [...NODE_FLAGS, ...nodeFlags],
+    maxRssFile: join(dir, `maxrss-${++agentRuns}`),
   });
-  let report = null;
-  try {
-    report = JSON.parse(run.stdout);
-  } catch (error) {
-    throw new Error(
-      `agent output is not JSON (exit ${run.code}): ${error.message}\n${run.stderr.slice(0, 2000)}`,
-    );
-  }
-  const rss = readProc(rssFile);
-  return { ...run, report, maxRssKiB: rss === null ? null : Number(rss) };
-}
 
 /** Checks a dry run planned a kill of exactly `pids`, each "would-kill". */
-function checkDryRun(run, pids, config) {
-  const { report } = run;
-  if (report.configFile !== config)
-    throw new Error(`the agent read ${report.configFile}, not ${config}: refusing to go on`);
-  if (run.code !== 0 || report.exitCode !== 0)
-    throw new Error(`dry run exited ${run.code} (JSON exitCode ${report.exitCode}): ${run.stderr}`);
-  const kills = report.plan.entries.filter((e) => e.action === "kill");
-  const foreign = kills.filter((e) => !pids.has(e.process.pid));
-  const planned = new Set(kills.map((e) => e.process.pid));
-  const missing = [...pids.keys()].filter((pid) => !planned.has(pid));
-  const wouldKill = report.results.filter((r) => r.outcome === "would-kill").length;
-  if (foreign.length > 0)
-    throw new Error(
-      `dry run planned ${foreign.length} processes the bench did not start, e.g. pid ${foreign[0].process.pid}: refusing to go on`,
-    );
-  if (kills.length !== pids.size || missing.length > 0 || wouldKill !== pids.size)
-    throw new Error(
-      `dry run saw ${kills.length} kill entries and ${wouldKill} would-kill results for ${pids.size} bench processes (${missing.length} missing, ${report.plan.refusals.length} refusals)`,
-    );
-  return { kills: kills.length, wouldKill, processes: report.scan.processes };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Figures
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmtMs = (ms) => `${ms.toFixed(0)} ms`;
-const fmtMiB = (kib) => (kib === null ? "n/a" : `${(kib / 1024).toFixed(1)} MiB`);
-const verdict = (ok) => (ok ? "PASS" : "MISS");
-const log = (line) => process.stdout.write(`${line}\n`);
+const checkDryRun = (run, pids, config) => checkPlannedExactly(run, pids, config);
 
 async function timePsRss() {
-  if (!existsSync(TIME_BIN)) return null;
   const values = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = join(dir, `ps-time-${i}`);
-    const run = await runTimed(TIME_BIN, ["-f", "%M", "-o", out, "ps", ...PS_ARGS], {
+    const kib = await timeMaxRss(bench, join(dir, `ps-time-${i}`), "ps", PS_ARGS, {
       marker: PS_ARGS[1],
-      keepStdout: false,
     });
-    if (run.code !== 0) throw new Error(`${TIME_BIN} ps exited ${run.code}: ${run.stderr}`);
-    const kib = Number(readFileSync(out, "utf8").trim().split("\n").pop());
-    if (Number.isFinite(kib)) values.push(kib);
+    if (kib === null) return null; // no /usr/bin/time
+    values.push(kib);
   }
   return values.length > 0 ? Math.max(...values) : null;
 }
@@ -442,9 +133,12 @@ async function startHostile(marker) {
   // 14,000 words per argument: 112 kB, under the kernel's 128 KiB per argument.
   const word = Array.from({ length: 14_000 }, () => "uvicorn").join(" ");
   const argv = ["-c", "import time; time.sleep(3600)", marker, ...Array(9).fill(word)];
-  const child = spawn("python3", argv, { stdio: "ignore", cwd: "/", uid: NOBODY, gid: NOBODY });
-  const entry = { child, marker };
-  children.add(entry);
+  const { child, entry } = bench.spawnChild(
+    "python3",
+    argv,
+    { stdio: "ignore", cwd: "/", uid: NOBODY, gid: NOBODY },
+    marker,
+  );
   const deadline = performance.now() + 30_000;
   // Exec'd and asleep in time.sleep: its start-up does not compete with the timed run.
   while (!cmdlineHas(child.pid, marker) || statFields(child.pid)?.state !== "S") {
@@ -487,7 +181,6 @@ async function hostileArgvCase() {
           ? r()
           : hostile.entry.child.once("exit", r),
       );
-      children.delete(hostile.entry);
     }
   }
   const row = (label, runs) =>
@@ -505,25 +198,20 @@ async function main() {
   before = procCount();
   if (ONLY === "hostile-argv") {
     if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
-    mkdirSync(dir, { mode: 0o700 });
     log(["", ...(await hostileArgvCase())].join("\n"));
     return;
   }
-  const pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
-  if (before + N + KILL_N + 200 > pidMax)
-    throw new Error(`${N + KILL_N} more processes would exceed pid_max ${pidMax}`);
+  checkPidRoom(N + KILL_N);
   if (!existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
 
   log(`bench: token ${token}, dir ${dir}, ${before} processes in /proc before`);
-  mkdirSync(dir, { mode: 0o700 });
-  chmodSync(dir, 0o755);
 
   // --- The table: N orphans -------------------------------------------------------------------
   const bin = join(dir, `sleep-${token}`);
   makeSleepBinary(bin);
   log(`bench: starting ${N} orphans of ${bin} …`);
-  const table = await launchOrphans(bin, token, N);
-  const tableTicks = await waitExecuted(table.pids, bin);
+  const table = await bench.launchOrphans(bin, token, N);
+  const tableTicks = await bench.waitExecuted(table.pids, bin);
   log(
     `bench: ${N} orphans started in ${fmtMs(table.launchMs)}, all running ${bin}; sample parents: ${sampleParents(table.pids)}`,
   );
@@ -536,7 +224,7 @@ async function main() {
   const dryArgs = ["--dry-run", "--json", "--config", config];
   const warm = await runAgent(dryArgs);
   const seen = checkDryRun(warm, tableTicks, config);
-  await runTimed("ps", PS_ARGS, { marker: PS_ARGS[1], keepStdout: false });
+  await bench.runTimed("ps", PS_ARGS, { marker: PS_ARGS[1], keepStdout: false });
   log(
     `bench: warm-up dry run: ${seen.processes} processes scanned, ${seen.kills} kill entries, ${seen.wouldKill} would-kill; ${(warm.outBytes / 1e6).toFixed(1)} MB of JSON`,
   );
@@ -553,7 +241,7 @@ async function main() {
       scanMs: run.report.scan.scanMs,
       processes: run.report.scan.processes,
     });
-    const listing = await runTimed("ps", PS_ARGS, { marker: PS_ARGS[1], keepStdout: false });
+    const listing = await bench.runTimed("ps", PS_ARGS, { marker: PS_ARGS[1], keepStdout: false });
     if (listing.code !== 0) throw new Error(`ps exited ${listing.code}: ${listing.stderr}`);
     ps.push({ ms: listing.ms, bytes: listing.outBytes });
     log(
@@ -624,8 +312,8 @@ async function main() {
   const bin2 = join(dir, `kill-${token2}`, `sleep-${token2}`);
   makeSleepBinary(bin2);
   log(`bench: starting ${KILL_N} orphans of ${bin2} …`);
-  const victims = await launchOrphans(bin2, token2, KILL_N);
-  const victimTicks = await waitExecuted(victims.pids, bin2);
+  const victims = await bench.launchOrphans(bin2, token2, KILL_N);
+  const victimTicks = await bench.waitExecuted(victims.pids, bin2);
   log(
     `bench: ${KILL_N} orphans started in ${fmtMs(victims.launchMs)}; sample parents: ${sampleParents(victims.pids)}`,
   );
@@ -655,14 +343,7 @@ async function main() {
   const auditLines = (readProc(join(stateDir, "audit.jsonl")) ?? "").split("\n").filter(Boolean);
 
   // Independent check: gone, a zombie, or the pid now has another start time.
-  let alive = 0;
-  let zombies = 0;
-  for (const [pid, ticks] of victimTicks) {
-    const stat = statFields(pid);
-    if (!stat || stat.startTicks !== ticks) continue;
-    if (stat.state === "Z" || stat.state === "X") zombies += 1;
-    else alive += 1;
-  }
+  const { alive, zombies } = countAlive(victimTicks);
   log(
     `bench: real run ${fmtMs(real.ms)}, exit ${real.code}; outcomes ${JSON.stringify(outcomes)}; max elapsedMs ${maxElapsed}; independently alive ${alive}, zombies ${zombies}`,
   );
@@ -727,29 +408,11 @@ async function main() {
   log(lines.join("\n"));
 }
 
-async function waitReaped(timeoutMs = 30_000) {
-  const deadline = performance.now() + timeoutMs;
-  let left = [...orphans.keys()];
-  while (left.length > 0 && performance.now() < deadline) {
-    left = left.filter((pid) => {
-      const stat = statFields(pid);
-      return stat !== null && (stat.state === "Z" || stat.state === "X");
-    });
-    if (left.length > 0) await sleep(200);
-  }
-  return left.length;
-}
-
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench: FAILED: ${error instanceof Error ? error.message : error}\n`);
-  process.exitCode = 1;
-} finally {
-  const stats = cleanupSync();
-  const zombiesLeft = await waitReaped();
+await runBench(main, async () => {
+  const stats = bench.cleanupSync();
+  const zombiesLeft = await bench.waitReaped();
   log(
     `cleanup: SIGKILLed ${stats.killed} bench processes (${stats.notOurs} already gone), ${stats.childrenKilled} running commands; ${dir} removed: ${stats.removed}; ` +
       `${zombiesLeft} zombies not yet reaped; /proc now ${procCount()} processes${before === null ? "" : ` (${before} before)`}`,
   );
-}
+});
