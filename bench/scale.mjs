@@ -36,7 +36,14 @@
 // Environment: BENCH_SIZES (1000,10000,20000), BENCH_RUNS (5), BENCH_RSS_RUNS (2),
 // BENCH_KILL (1000), BENCH_STUBBORN (200), BENCH_GRACE (1s), BENCH_KILL_TABLE (1000: processes
 // during the kill timings, topped up with fillers), BENCH_ONLY (kill | tables),
-// BENCH_CLI (dist/cli.js), BENCH_BASELINE_CLI (unset), BENCH_LOCK (see above).
+// BENCH_CLI (dist/cli.js), BENCH_BASELINE_CLI (unset), BENCH_LOCK (see above),
+// BENCH_HOST (unset: this host as it is; clean: see below).
+//
+// Leftover files: the bundled rules have `files:` rules, and a host with leaked multiprocessing
+// files (/dev/shm/sem.mp-*, psm_*, /tmp/pymp-* …) makes every run look for their holders in
+// every process's maps and fds (as fuser does). The header says how many such names this host
+// has. BENCH_HOST=clean runs the whole bench in a mount namespace of its own with empty tmpfs on
+// /dev/shm and /tmp (unshare --mount): a host with no leftovers, the same processes.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -74,6 +81,46 @@ import {
   statFields,
   writeKillConfig,
 } from "./lib/orphans.mjs";
+
+const REEXEC = process.env.BENCH_HOST === "clean" && process.env.BENCH_IN_CLEAN_HOST !== "1";
+if (REEXEC) {
+  // Re-run this very bench inside the namespace; the pid namespace stays the host's.
+  const script =
+    'mount -t tmpfs -o mode=1777 bench-shm /dev/shm && mount -t tmpfs -o mode=1777 bench-tmp /tmp && exec "$0" "$@"';
+  const inner = spawnSync(
+    "unshare",
+    [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      script,
+      process.execPath,
+      ...process.argv.slice(1),
+    ],
+    { stdio: "inherit", env: { ...process.env, BENCH_IN_CLEAN_HOST: "1" } },
+  );
+  if (inner.error) throw inner.error;
+  // The outer bench does nothing else: its exit code is the inner one's.
+  process.exitCode = inner.status ?? 1;
+} else if (process.env.BENCH_HOST && process.env.BENCH_HOST !== "clean") {
+  throw new Error(`BENCH_HOST=${process.env.BENCH_HOST}: expected clean or unset`);
+}
+
+/** Names the bundled file rules look at, on this host (or in the clean namespace). */
+function leftoverNames() {
+  const count = (dir, re) => {
+    try {
+      return readdirSync(dir).filter((n) => re.test(n)).length;
+    } catch {
+      return 0;
+    }
+  };
+  const shm = count("/dev/shm", /^(psm_|sem\.mp-|sem\.loky-|torch_)/);
+  const pymp = count("/tmp", /^pymp-/);
+  return `${shm} multiprocessing names in /dev/shm, ${pymp} /tmp/pymp-* dirs${process.env.BENCH_IN_CLEAN_HOST === "1" ? " (BENCH_HOST=clean: empty tmpfs on /dev/shm and /tmp)" : ""}`;
+}
 
 const { cli: CLI, baseline: BASELINE } = builds();
 const SIZES = envCounts("BENCH_SIZES", "1000,10000,20000");
@@ -567,6 +614,7 @@ async function main() {
   log(
     `bench: token ${bench.token}, dir ${bench.dir}; ${before} processes before; load ${loadAvg()}; ${machine()}`,
   );
+  log(`bench: leftover files for the bundled file rules: ${leftoverNames()}`);
   log(`bench: agents ${AGENTS.map((a) => `${a.tag} ${a.cli} (rules ${a.rules})`).join("; ")}`);
   const idle = writeIdleConfig();
   fillerBin = join(bench.dir, `fill-${bench.token}`, `sleep-${bench.token}`);
@@ -644,6 +692,7 @@ async function main() {
       "==================== cleanup scale benchmark (issue 14) ====================",
       `machine   ${machine()}; load at the end ${loadAvg()}`,
       `agent     ${CLI}${BASELINE ? `\nbaseline  ${BASELINE}` : ""}`,
+      `leftovers ${leftoverNames()}`,
       ...output,
       "",
       "targets (this build)",
@@ -653,11 +702,12 @@ async function main() {
   );
 }
 
-await runBench(main, async () => {
-  if (!bench) return;
-  const stats = bench.cleanupSync();
-  const zombies = await bench.waitReaped();
-  log(
-    `cleanup: SIGKILLed ${stats.killed} bench processes (${stats.notOurs} already gone), ${stats.childrenKilled} running commands, ${stats.launchersStopped} launchers; ${bench.dir} removed: ${stats.removed}; ${zombies} zombies not yet reaped; /proc now ${procCount()} processes (${before} before)`,
-  );
-});
+if (!REEXEC)
+  await runBench(main, async () => {
+    if (!bench) return;
+    const stats = bench.cleanupSync();
+    const zombies = await bench.waitReaped();
+    log(
+      `cleanup: SIGKILLed ${stats.killed} bench processes (${stats.notOurs} already gone), ${stats.childrenKilled} running commands, ${stats.launchersStopped} launchers; ${bench.dir} removed: ${stats.removed}; ${zombies} zombies not yet reaped; /proc now ${procCount()} processes (${before} before)`,
+    );
+  });
