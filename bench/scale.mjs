@@ -216,6 +216,85 @@ int main(void) {
 }
 `;
 
+// The floor of a kill round: the least a program can do to kill these orphans. It takes the
+// bench's pids (a file, one per line) and its token; for each pid whose /proc/PID/cmdline still
+// starts with a path holding the token it sends SIGTERM, then polls every /proc/PID/stat until
+// each is gone or a zombie. Prints the ms the signals took and the ms until all were dead.
+const KILLER_C = `/* cleanup scale bench: SIGTERM the bench's own pids (token checked), wait until all dead. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+static double ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static int slurp(const char *path, char *buf, int size) {
+  int fd = open(path, O_RDONLY); if (fd < 0) return -1;
+  int r = read(fd, buf, size - 1); close(fd); if (r < 0) return -1; buf[r] = 0; return r;
+}
+int main(int argc, char **argv) {
+  if (argc != 3) return 2;
+  FILE *f = fopen(argv[1], "r"); if (!f) return 2;
+  static int pids[100000]; int n = 0, pid;
+  while (n < 100000 && fscanf(f, "%d", &pid) == 1) if (pid > 1) pids[n++] = pid;
+  fclose(f);
+  char path[64], buf[4096];
+  double t0 = ms();
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pids[i]);
+    if (slurp(path, buf, sizeof buf) <= 0 || !strstr(buf, argv[2])) { pids[i] = 0; continue; }
+    kill(pids[i], SIGTERM);
+  }
+  double t1 = ms();
+  for (int left = n; left > 0;) {
+    left = 0;
+    for (int i = 0; i < n; i++) {
+      if (!pids[i]) continue;
+      snprintf(path, sizeof path, "/proc/%d/stat", pids[i]);
+      if (slurp(path, buf, sizeof buf) <= 0) { pids[i] = 0; continue; }
+      char *close_paren = strrchr(buf, ')');
+      if (!close_paren || close_paren[2] == 'Z' || close_paren[2] == 'X') { pids[i] = 0; continue; }
+      left++;
+    }
+    if (left) usleep(2000);
+  }
+  printf("%.1f %.1f\\n", t1 - t0, ms() - t0);
+  return 0;
+}
+`;
+
+/** Builds the kill-loop peer in the token dir; null without a compiler. */
+function buildKiller() {
+  const source = join(bench.dir, "killer.c");
+  const binary = join(bench.dir, `killer-${bench.token}`);
+  writeFileSync(source, KILLER_C);
+  const cc = spawnSync("cc", ["-O2", "-o", binary, source], { encoding: "utf8" });
+  return cc.error || cc.status !== 0 ? null : binary;
+}
+
+/**
+ * The peer round: `count` cooperative orphans killed by the C kill loop. The launch is the
+ * same as the agent's rounds; the loop signals only pids whose cmdline holds the round's token.
+ */
+async function peerKillRound(killer, count) {
+  const token2 = randomBytes(8).toString("hex");
+  const bin = join(bench.dir, `peer-${token2}`, `sleep-${token2}`);
+  makeSleepBinary(bin);
+  const launched = await bench.launchOrphans(bin, token2, count, { ignoreTerm: false });
+  const ticks = await bench.waitExecuted(launched.pids, bin);
+  const list = join(dirname(bin), "pids");
+  writeFileSync(list, `${[...ticks.keys()].join("\n")}\n`);
+  const started = Date.now();
+  const run = spawnSync(killer, [list, `sleep-${token2}`], { encoding: "utf8" });
+  const wall = Date.now() - started;
+  if (run.status !== 0) throw new Error(`the kill loop exited ${run.status}: ${run.stderr}`);
+  const [signalsMs, allDeadMs] = run.stdout.trim().split(/\s+/).map(Number);
+  const { alive } = countAlive(ticks);
+  if (alive === 0) for (const pid of launched.pids) bench.forget(pid);
+  return { ms: wall, signalsMs, allDeadMs, alive };
+}
+
 /** Builds the stat reader in the token dir; null (and why) without a compiler. */
 function buildStatReader() {
   const source = join(bench.dir, "statread.c");
@@ -349,11 +428,21 @@ async function killPhase(idle) {
     { key: "stubborn", count: STUBBORN_N, stubborn: true, grace: GRACE, graceMs: GRACE_MS },
   ];
   const results = {};
+  const killer = buildKiller();
+  if (!killer) log("bench: no C kill loop (cc failed): that peer is skipped");
+  const peer = [];
   for (const kind of kinds) {
     for (const a of AGENTS) results[`${kind.key}:${a.tag}`] = [];
     // ~1,000 processes once this kind's victims run: the host's, fillers, the victims.
     await topUp(KILL_TABLE - kind.count);
     for (let round = 1; round <= RUNS; round++) {
+      if (killer && !kind.stubborn) {
+        const r = await peerKillRound(killer, kind.count);
+        peer.push(r);
+        log(
+          `bench: kill ${kind.key} C kill loop round ${round}/${RUNS}: whole ${fmt(r.ms)}, signals ${fmt(r.signalsMs)}, all dead ${fmt(r.allDeadMs)}; ${r.alive} alive after; load ${loadAvg()}`,
+        );
+      }
       for (const a of round % 2 === 1 ? AGENTS : [...AGENTS].reverse()) {
         const r = await killRound(a, kind.count, { ...kind, stateDir: states[a.i] });
         results[`${kind.key}:${a.tag}`].push(r);
@@ -396,8 +485,14 @@ async function killPhase(idle) {
         );
     }
   }
+  if (peer.length > 0) {
+    const pm = (key) => medianOf(peer.map((r) => r[key]));
+    lines.push(
+      `| C kill loop (peer) | ${KILL_N} cooperative | | ${fmt(pm("ms"))} | | | ${fmt(0)} | ${fmt(pm("allDeadMs"))} | ${peer.map((r) => (r.alive === 0 ? KILL_N : KILL_N - r.alive)).join("/")} | the floor: kill(2) ×${KILL_N} took ${fmt(pm("signalsMs"))} |`,
+    );
+  }
   lines.push(
-    "  (first signal and all confirmed dead: ms after the live run's spawn, from its audit log and each result's elapsedMs)",
+    "  (first signal and all confirmed dead: ms after the live run's spawn, from its audit log and each result's elapsedMs; the C kill loop: after its start)",
   );
   return { lines, verdicts };
 }
