@@ -35,7 +35,7 @@ export function eachMappedInodeIn(
   each: (dev: number, ino: number) => void,
 ): number {
   let lines = 0;
-  for (let start = 0; start < length; ) {
+  for (let start = 0; start < length;) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0 || end > length) end = length;
     lines += 1;
