@@ -32,11 +32,16 @@ export function readCgroup(procRoot: string, pid: number): string | null {
   }
   let length = 0;
   try {
+    // The file is one seq_file record (the kernel's single_open): one read() returns all of it
+    // that fits, so a read that does not fill the buffer was the end (a fixture's regular file
+    // too), and the read that would return 0 is not made: a syscall per process saved.
     for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      const asked = buffer.length - length;
+      const n = readSync(fd, buffer, length, asked, null);
       if (n === 0) break;
       length += n;
       if (length >= buffer.length) return null; // longer than any real one
+      if (n < asked) break;
     }
   } catch (error) {
     if (isVanished(error)) throw error;
@@ -47,19 +52,38 @@ export function readCgroup(procRoot: string, pid: number): string | null {
   return parseCgroup(buffer.toString("utf8", 0, length));
 }
 
-/** The systemd hierarchy's path (v1/hybrid), else the unified one (v2); null if neither. */
+/**
+ * The systemd hierarchy's path (v1/hybrid), else the unified one (v2); null if neither. Walks
+ * the text by index: a v1 host has a dozen lines per process, and splitting every line and its
+ * controller list made some forty strings per process that lived only to be compared.
+ */
 export function parseCgroup(text: string): string | null {
   let unified: string | null = null;
-  for (const line of text.split("\n")) {
-    const first = line.indexOf(":");
-    const second = first < 0 ? -1 : line.indexOf(":", first + 1);
-    if (second < 0) continue;
-    const controllers = line.slice(first + 1, second);
-    const path = line.slice(second + 1);
-    if (controllers.split(",").includes("name=systemd")) return validPath(path);
-    if (line.slice(0, first) === "0" && controllers === "") unified = path;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const first = text.indexOf(":", start);
+    const second = first < 0 || first >= end ? -1 : text.indexOf(":", first + 1);
+    if (second >= 0 && second < end) {
+      if (hasController(text, first + 1, second, "name=systemd"))
+        return validPath(text.slice(second + 1, end));
+      if (first === start + 1 && text.charCodeAt(start) === 48 && second === first + 1)
+        unified = text.slice(second + 1, end); // "0::PATH"
+    }
+    start = end + 1;
   }
   return unified === null ? null : validPath(unified);
+}
+
+/** Whether the comma-separated list text[start, end) has `name` as one of its items. */
+function hasController(text: string, start: number, end: number, name: string): boolean {
+  for (let item = start; item <= end;) {
+    let comma = text.indexOf(",", item);
+    if (comma < 0 || comma > end) comma = end;
+    if (comma - item === name.length && text.startsWith(name, item)) return true;
+    item = comma + 1;
+  }
+  return false;
 }
 
 function validPath(path: string): string | null {

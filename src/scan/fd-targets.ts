@@ -6,7 +6,7 @@
 // deleted file reads "/tmp/x (deleted)", a socket "socket:[123]", an anonymous inode
 // "anon_inode:[eventfd]"). It is kept as a string, cut at TARGET_MAX_CHARS, never resolved or
 // followed: the agent compares it with patterns and never opens it.
-import { opendirSync, readlinkSync, type Dir } from "node:fs";
+import { opendirSync, readdirSync, readlinkSync, statSync, type Dir } from "node:fs";
 
 /**
  * At most this many fds are read for a process's open files; a process with more has them
@@ -46,29 +46,62 @@ export const OVER_LIMIT = "over-limit";
  */
 export function readFdEntries(procRoot: string, pid: number, limit: number): FdEntry[] | string {
   const path = `${procRoot}/${pid}/fd`;
+  const names = listFds(path, limit);
+  if (names === null) return readFdEntriesOneByOne(path, limit);
+  if (typeof names === "string") return names;
+  // [fd, target]: a directory lists in its own order (/proc in fd order, a fixture's file
+  // system in hash order); sorted by fd below, so the order never depends on where it was read.
+  const targets: FdEntry[] = [];
+  for (const name of names) {
+    if (targets.length >= limit) return OVER_LIMIT;
+    const target = readTarget(`${path}/${name}`);
+    if (target === null) continue;
+    if (typeof target !== "string") return target.code;
+    targets.push({ fd: Number(name), target });
+  }
+  return targets.sort((a, b) => a.fd - b.fd);
+}
+
+/**
+ * The fd names in one readdir, when the kernel says beforehand that there are at most `limit`:
+ * since Linux 6.2 a /proc/PID/fd directory's st_size is its number of open fds. Measured at
+ * 10,000 processes, a stat and a readdirSync cost half of opendir and Dir.read (Node 20 builds
+ * a Dir, with two promisified methods, per call). Null: the size says nothing (0 on older
+ * kernels, and for no fds; a fixture's directory has its file system's size) or is over the
+ * limit: the caller lists one entry at a time. Fds opened between the stat and the readdir
+ * are listed too, and counted against the limit as they are read.
+ */
+function listFds(path: string, limit: number): string[] | string | null {
+  let count: number;
+  try {
+    count = statSync(path).size;
+  } catch {
+    return null; // opendir says why
+  }
+  if (count === 0 || count > limit) return null;
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    return errnoOf(error);
+  }
+}
+
+/** readFdEntries listing one entry at a time: a million fds cost `limit` entries, not an array of a million. */
+function readFdEntriesOneByOne(path: string, limit: number): FdEntry[] | string {
   let dir: Dir;
   try {
     dir = opendirSync(path);
   } catch (error) {
     return errnoOf(error);
   }
-  // [fd, target]: a directory lists in its own order (/proc in fd order, a fixture's file
-  // system in hash order); sorted by fd below, so the order never depends on where it was read.
   const targets: FdEntry[] = [];
   try {
-    // Listed one entry at a time: a process with a million fds costs `limit` entries, not a
-    // million-entry array.
     for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) {
       if (targets.length >= limit) return OVER_LIMIT;
-      let target: string;
-      try {
-        target = readlinkSync(`${path}/${entry.name}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-        return errnoOf(error);
-      }
-      const cut = target.length > TARGET_MAX_CHARS ? target.slice(0, TARGET_MAX_CHARS) : target;
-      targets.push({ fd: Number(entry.name), target: cut });
+      const target = readTarget(`${path}/${entry.name}`);
+      if (target === null) continue;
+      if (typeof target !== "string") return target.code;
+      targets.push({ fd: Number(entry.name), target });
     }
   } catch (error) {
     // The listing itself failed midway (the process exited): what was read is not all of it.
@@ -77,6 +110,18 @@ export function readFdEntries(procRoot: string, pid: number, limit: number): FdE
     dir.closeSync();
   }
   return targets.sort((a, b) => a.fd - b.fd);
+}
+
+/** An fd's target, cut at TARGET_MAX_CHARS; null if the fd closed meanwhile; else the errno. */
+function readTarget(link: string): string | null | { code: string } {
+  let target: string;
+  try {
+    target = readlinkSync(link);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    return { code: errnoOf(error) };
+  }
+  return target.length > TARGET_MAX_CHARS ? target.slice(0, TARGET_MAX_CHARS) : target;
 }
 
 function errnoOf(error: unknown): string {

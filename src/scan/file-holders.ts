@@ -27,9 +27,9 @@ import {
   type InodeKey,
   type LeftoverFile,
 } from "./leftover-types.js";
-import { eachMappedInode } from "./maps-inodes.js";
-import { parseStat } from "./parse-stat.js";
-import { isVanished, readProcText, readProcTextToEnd, TooLongError } from "./read-file.js";
+import { eachMappedInodeIn } from "./maps-inodes.js";
+import type { StatFields } from "./parse-stat.js";
+import { isVanished, readProcBytesToEnd, readStatFile, TooLongError } from "./read-file.js";
 
 /**
  * A process's maps are read up to this much (a 10,000-mapping JVM: about 1.5 MB); longer, it
@@ -182,16 +182,16 @@ class HolderReader {
 
   /** Null when read; else why not. */
   private maps(pid: number, hits: Hit[]): string | null {
-    let text: string;
+    let read: { bytes: Buffer; length: number };
     try {
-      // Latin-1: paths are not needed, and every byte stays one character.
-      text = readProcTextToEnd(`${this.root}/${pid}/maps`, MAPS_MAX_BYTES);
+      // Bytes, parsed before anything else is read (the shared buffer): paths are not needed.
+      read = readProcBytesToEnd(`${this.root}/${pid}/maps`, MAPS_MAX_BYTES);
     } catch (error) {
       if (error instanceof TooLongError) return `maps over ${MAPS_MAX_BYTES / 2 ** 20} MiB`;
       return `maps: ${code(error)}`;
     }
     const { inodes } = this.targets;
-    const lines = eachMappedInode(text, this.targets.devs, (dev, ino) => {
+    const lines = eachMappedInodeIn(read.bytes, read.length, this.targets.devs, (dev, ino) => {
       const key = inodeKey(dev, ino);
       if (inodes.has(key)) hits.push([key, "map"]);
     });
@@ -297,9 +297,9 @@ class HolderReader {
     return this.stat(pid)?.startTicks ?? null;
   }
 
-  private stat(pid: number): ReturnType<typeof parseStat> {
+  private stat(pid: number): StatFields | null {
     try {
-      return parseStat(readProcText(`${this.root}/${pid}/stat`));
+      return readStatFile(`${this.root}/${pid}/stat`);
     } catch (error) {
       if (isVanished(error)) return null;
       throw error;

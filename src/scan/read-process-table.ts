@@ -5,7 +5,7 @@
 // `holds` selector could still match once everything else is known (ScanOptions.openFilesFilter).
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { parseAuxv, parsePasswd, parseStatusUids, parseUptime } from "./parse-misc.js";
-import { parseStat, type StatFields } from "./parse-stat.js";
+import type { StatFields } from "./parse-stat.js";
 import { OPEN_FILES_LIMIT, readFdTargets } from "./fd-targets.js";
 import {
   fdsReadable,
@@ -16,7 +16,7 @@ import {
 } from "./listeners.js";
 import { readCgroup } from "./cgroup.js";
 import { readCmdline } from "./cmdline.js";
-import { isVanished, readProcText } from "./read-file.js";
+import { isVanished, readProcText, readStatFile } from "./read-file.js";
 import { readMountNamespace, readReaperEvidence } from "./reaper-evidence.js";
 import { childrenByParent } from "./tree.js";
 import { ScanError, type Listener, type ProcessInfo, type Snapshot } from "./types.js";
@@ -115,7 +115,7 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     if (first < 48 || first > 57) continue;
     let stat: StatFields | null;
     try {
-      stat = parseStat(readProcText(`${root}/${name}/stat`));
+      stat = readStatFile(`${root}/${name}/stat`);
     } catch (error) {
       if (!isVanished(error)) unreadable += 1;
       continue;

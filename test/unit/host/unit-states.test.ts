@@ -21,6 +21,14 @@ describe("parseCgroup", () => {
     ).toBe("/system.slice/cron.service");
     expect(parseCgroup("0::/system.slice/a.service (deleted)\n")).toBe("/system.slice/a.service");
   });
+  it("reads the systemd hierarchy among other controllers, the last v2 line, no final newline", () => {
+    expect(parseCgroup("3:cpu,name=systemd,x:/a.service\n0::/b")).toBe("/a.service");
+    expect(parseCgroup("3:name=systemdx:/a.service\n0::/b:c,name=systemd")).toBe(
+      "/b:c,name=systemd",
+    );
+    expect(parseCgroup("0::/a\n\n0::/b\n")).toBe("/b");
+    expect(parseCgroup("00::/a\n0:x:/b\n:0::/c\n")).toBeNull();
+  });
   it("refuses what could forge a report line, and what is not a path", () => {
     expect(parseCgroup("0::/system.slice/a\u001b[2J.service\n")).toBeNull();
     expect(parseCgroup("0::relative\n")).toBeNull();

@@ -1,9 +1,23 @@
 // readFdTargets on a fixture /proc: the targets as text (never followed), in fd order, bounded;
 // unknown (null) when the fd directory is unreadable or holds more fds than the limit.
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OPEN_FILES_LIMIT, readFdTargets } from "../../../src/scan/fd-targets.js";
+import {
+  OPEN_FILES_LIMIT,
+  OVER_LIMIT,
+  readFdEntries,
+  readFdTargets,
+} from "../../../src/scan/fd-targets.js";
 import { readSocketInodes } from "../../../src/scan/listeners.js";
 import { ProcFixture } from "../../helpers/fixtures.js";
 
@@ -94,5 +108,39 @@ describe("readFdTargets", () => {
     const f = tree().add({ pid: 100, ppid: 1 });
     withFds(f, 100, []);
     expect(readFdTargets(f.root, 100, OPEN_FILES_LIMIT)).toEqual([]);
+  });
+
+  // Since Linux 6.2 the kernel gives a /proc/PID/fd directory's size as its count of fds, and
+  // a count within the limit is listed in one readdir; over it (or on an older kernel), one
+  // entry at a time. Both give the same answer.
+  it("reads a real process's fds at the limit, and is over the limit below it", async () => {
+    const child = spawn("sleep", ["60"], { stdio: ["ignore", "ignore", "ignore"] });
+    const pid = child.pid as number;
+    try {
+      await new Promise((resolve) => child.once("spawn", resolve));
+      // Until exec, the fds are node's child side: wait for sleep itself.
+      for (
+        let i = 0;
+        i < 500 && !readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep");
+        i++
+      )
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const names = readdirSync(`/proc/${pid}/fd`);
+      const count = names.length;
+      expect(count).toBeGreaterThanOrEqual(3);
+      expect([0, count]).toContain(statSync(`/proc/${pid}/fd`).size);
+      const entries = readFdEntries("/proc", pid, count);
+      expect(Array.isArray(entries) && entries.map((e) => e.fd)).toEqual(
+        names.map(Number).sort((a, b) => a - b),
+      );
+      expect(Array.isArray(entries) && entries.slice(0, 3)).toEqual([
+        { fd: 0, target: "/dev/null" },
+        { fd: 1, target: "/dev/null" },
+        { fd: 2, target: "/dev/null" },
+      ]);
+      expect(readFdEntries("/proc", pid, count - 1)).toBe(OVER_LIMIT);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

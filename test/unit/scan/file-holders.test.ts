@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { readHolders, type HolderTargets } from "../../../src/scan/file-holders.js";
 import { inodeKey } from "../../../src/scan/leftover-types.js";
-import { eachMappedInode } from "../../../src/scan/maps-inodes.js";
+import { eachMappedInode, eachMappedInodeIn } from "../../../src/scan/maps-inodes.js";
 import { mountAliases, parseMountinfo } from "../../../src/scan/mount-aliases.js";
 import { makedev, mapsDev, mountinfoDev } from "../../../src/scan/proc-dev.js";
 import { parseUnixSockets } from "../../../src/scan/unix-sockets.js";
@@ -51,6 +51,36 @@ describe("eachMappedInode", () => {
       [26, 77],
     ]);
     expect(eachMappedInode("", new Set([26]), () => {})).toBe(0);
+  });
+});
+
+describe("eachMappedInodeIn", () => {
+  it("reads only the first `length` bytes, hex in either case, and skips malformed lines", () => {
+    const lines = [
+      "7fc8e000-7fc8f000 rw-s 00000000 00:1A 77 /dev/shm/psm_x",
+      "7fc8e000-7fc8f000 rw-s 00000000 00:1a 0x4d /dev/shm/psm_y",
+      "7fc8e000-7fc8f000 rw-s 00000000 :1a 78",
+      "7fc8e000-7fc8f000 rw-s 00000000 00: 79",
+      "7fc8e000-7fc8f000 rw-s 00000000 000000000:1a 80",
+      "7fc8e000-7fc8f000 rw-s 00000000 00:1a",
+      "7fc8e000-7fc8f000 rw-s 00000000 00:1a 81",
+    ];
+    const text = `${lines.join("\n")}\n`;
+    // Stale bytes after the file, as in the shared buffer after a longer read.
+    const bytes = Buffer.concat([
+      Buffer.from(text, "latin1"),
+      Buffer.from("00:1a 99\n00:1a 98 x\n"),
+    ]);
+    const seen: [number, number][] = [];
+    expect(eachMappedInodeIn(bytes, text.length, new Set([26]), (d, i) => seen.push([d, i]))).toBe(
+      7,
+    );
+    // 0x4d: the field's text through Number(), as the text parser did (the kernel writes decimal).
+    expect(seen).toEqual([
+      [26, 77],
+      [26, 0x4d],
+      [26, 81],
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   parseStatusUids,
   parseUptime,
 } from "../../../src/scan/parse-misc.js";
-import { parseStartTicks, parseStat } from "../../../src/scan/parse-stat.js";
+import { parseStartTicks, parseStat, parseStatBytes } from "../../../src/scan/parse-stat.js";
 
 const PF_KTHREAD = 0x00200000;
 
@@ -201,6 +201,70 @@ describe("parseStat", () => {
       ["no pid", `abc ${statLine().slice(statLine().indexOf("("))}`],
     ])("returns null for %s", (_label, text) => {
       expect(parseStat(text)).toBeNull();
+    });
+  });
+
+  describe("from the bytes read (parseStatBytes)", () => {
+    /** Deterministic pseudo-random bytes: the same cases every run. */
+    function* random(seed: number): Generator<number> {
+      let x = seed;
+      for (;;) {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        yield x;
+      }
+    }
+    // Bytes that matter to the parser, and bytes that are not UTF-8 on their own.
+    const ALPHABET = [
+      0x20, 0x28, 0x29, 0x2d, 0x30, 0x37, 0x0a, 0x00, 0x41, 0x80, 0xbf, 0xc3, 0xe2, 0x82, 0xf0,
+      0x9f, 0xff,
+    ];
+
+    it("gives parseStat's fields for the same bytes, hostile or broken", () => {
+      const line = Buffer.from(statLine({ pid: 900, comm: "x", ppid: 55, start: 4321 }));
+      const open = line.indexOf("(");
+      const close = line.lastIndexOf(")");
+      const rnd = random(42);
+      const next = (n: number) => (rnd.next().value as number) % n;
+      const bytes = (n: number) =>
+        Buffer.from(
+          Array.from({ length: n }, () =>
+            next(4) === 0 ? next(256) : ALPHABET[next(ALPHABET.length)]!,
+          ),
+        );
+      for (let i = 0; i < 20_000; i++) {
+        let input: Buffer;
+        if (i % 3 === 0) {
+          // A hostile name: any bytes, cut mid-character as the kernel cuts at 15 bytes.
+          input = Buffer.concat([
+            line.subarray(0, open + 1),
+            bytes(next(20)),
+            line.subarray(close),
+          ]);
+        } else if (i % 3 === 1) {
+          input = Buffer.from(line);
+          for (let k = 0; k < 3; k++) input[next(input.length)] = ALPHABET[next(ALPHABET.length)]!;
+        } else input = bytes(next(60));
+        // The buffer goes on past the file (the shared buffer holds an earlier, longer file).
+        const shared = Buffer.concat([
+          input,
+          Buffer.from(") R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22"),
+        ]);
+        expect(parseStatBytes(shared, input.length)).toEqual(parseStat(input.toString("utf8")));
+      }
+    });
+
+    it("decodes the name's bytes as UTF-8, a cut character as U+FFFD", () => {
+      const text = statLine({ comm: "caf\u00e9-\u4e16\u754c", ppid: 7 });
+      const bytes = Buffer.from(text);
+      expect(parseStatBytes(bytes, bytes.length)).toMatchObject({
+        comm: "caf\u00e9-\u4e16\u754c",
+        ppid: 7,
+      });
+      const cut = Buffer.concat([
+        Buffer.from("12 (ab\xe4\xb8", "latin1"),
+        Buffer.from(text.slice(text.indexOf(")"))),
+      ]);
+      expect(parseStatBytes(cut, cut.length)?.comm).toBe("ab\ufffd");
     });
   });
 
