@@ -14,10 +14,12 @@
 // rules.schema.json, dist/report/schema/ for report.schema.json), which package.json's "files"
 // leaves out of the package.
 import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleOptions } from "./bundle-options.mjs";
+import { buildConfigScript, CONFIG_SCRIPT } from "./config-script.mjs";
 import { writeManPages } from "./man.mjs";
 import { bundledPackages, renderNotices, renderSbom } from "./third-party.mjs";
 
@@ -60,7 +62,14 @@ const { metafile } = await build({
   splitting: true,
   chunkNames: "chunk-[hash]",
   metafile: true,
+  // `cleanup check` loads the config's part as a script with V8 code (src/commands/config-script.ts).
+  define: { CLEANUP_CONFIG_SCRIPT: JSON.stringify(`./${CONFIG_SCRIPT}`) },
 });
+await buildConfigScript(root, metafile, [zodEnglishOnly]);
+// The cache is made by a node of its own, started as `cleanup` is (no flags): V8 takes a cache
+// only from the same V8 with the same flags.
+const { NODE_OPTIONS: _ignored, ...env } = process.env;
+execFileSync(process.execPath, [join(root, "scripts/code-cache.mjs")], { env, stdio: "inherit" });
 
 const self = JSON.parse(readFileSync(new URL("package.json", `file://${root}`), "utf8"));
 const packages = bundledPackages(metafile, root);

@@ -34,24 +34,46 @@ const WHY = "patterns are matched in linear time, RE2 syntax";
 export function compilePattern(source: string): Pattern {
   const literal = literalOf(source);
   if (literal !== null) return { source, test: literal };
-  let re: RE2JS;
-  try {
-    re = re2().compile(source);
-  } catch (error) {
-    throw new Error(`invalid pattern /${source}/: ${describe(source, error)}`);
+  const re = compiled(source);
+  if (!(re instanceof RE2Failure)) return { source, test: (text) => re.test(text) };
+  throw new Error(`invalid pattern /${source}/: ${describe(source, re.error)}`);
+}
+
+/** What re2js threw for a source, kept as a value so that the memo below holds failures too. */
+class RE2Failure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * One load compiles each pattern up to three times: the schema's check (patternProblem), the
+ * "matches everything" cross-check and normalise (compilePattern). Compiling is the costliest
+ * step of a cold load (re2js parses and compiles in the interpreter then), so each source is
+ * compiled once per process: a compiled RE2JS is immutable and holds no state between tests.
+ * Bounded, because the daemon loads the file again at each reload; nothing here outlives the
+ * process, and the answer is a pure function of the source.
+ */
+const memo = new Map<string, RE2JS | RE2Failure>();
+const MEMO_LIMIT = 1_000;
+
+function compiled(source: string): RE2JS | RE2Failure {
+  let re = memo.get(source);
+  if (re === undefined) {
+    try {
+      re = re2().compile(source);
+    } catch (error) {
+      re = new RE2Failure(error);
+    }
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(source, re);
   }
-  return { source, test: (text) => re.test(text) };
+  return re;
 }
 
 /** null if RE2 compiles `source`; otherwise what is wrong, in words, with its offset. */
 export function patternProblem(source: string): string | null {
   if (literalOf(source) !== null) return null;
-  try {
-    re2().compile(source);
-    return null;
-  } catch (error) {
-    return describe(source, error);
-  }
+  const re = compiled(source);
+  return re instanceof RE2Failure ? describe(source, re.error) : null;
 }
 
 /**

@@ -66,6 +66,8 @@ describe("the Debian package", () => {
     for (const path of [
       ...chunks,
       "./usr/lib/cleanup/dist/cli.js",
+      "./usr/lib/cleanup/dist/config-script.js",
+      "./usr/lib/cleanup/dist/config-script.cache",
       "./usr/lib/cleanup/package.json",
       "./usr/lib/cleanup/rules.yaml",
       "./usr/lib/cleanup/report.schema.json",

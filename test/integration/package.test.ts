@@ -58,6 +58,8 @@ describe("the npm package", () => {
       [
         "dist/THIRD-PARTY-NOTICES.txt",
         "dist/cli.js",
+        "dist/config-script.cache",
+        "dist/config-script.js",
         "dist/man/cleanup-rules.5",
         "dist/man/cleanup.1",
         "dist/sbom.cdx.json",
