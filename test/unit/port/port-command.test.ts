@@ -385,7 +385,7 @@ describe("portCommand reads the holders' lineages, and every process when a verd
         {
           stale: true,
           reasons: [
-            `in the tree of pid ${L}, which kill rule launchers names: cmdline matches '^bash /opt/${t}/run\\.sh$'; orphaned (parent 1 systemd)`,
+            `in the tree of pid ${L}, which kill rule launchers names: cmdline matches /^bash /opt/${t}/run\\.sh$/; orphaned (parent 1 systemd)`,
           ],
         },
       ],
