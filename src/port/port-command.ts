@@ -1,16 +1,21 @@
 // `cleanup port N [--free]`: who holds a port, and, with --free, kill the holders only when every
 // one of them is stale by the rules (see rules/stale.ts). Nothing here decides dry-run: the
 // session does. Returns a report; the CLI maps its outcome to the exit code.
+import type { Config, Rule } from "../config/types.js";
+import { needsWholeTable } from "../rules/conditions/registry.js";
+import type { Lookup } from "../rules/match.js";
 import { findAdopters } from "../rules/orphans.js";
-import { plan, ref } from "../rules/plan.js";
+import { killCandidates, plan, ref } from "../rules/plan.js";
 import type { Actor, PlanEntry } from "../rules/plan-types.js";
+import { instanceRoot } from "../services/instances.js";
 import { judgeHolders, type Verdict } from "../services/stale.js";
 import type { PortProto, PortReport } from "../report/port-report.js";
 import { createContext, type ContextOptions } from "../run/context.js";
 import { readPidFiles, scanProcesses } from "../run/measure.js";
 import { open } from "../run/open.js";
 import { readListenerTable } from "../scan/listeners.js";
-import { ScanError, type Listener } from "../scan/types.js";
+import { findSocketHolders } from "../scan/socket-holders.js";
+import { ScanError, type Listener, type ProcessInfo, type Snapshot } from "../scan/types.js";
 
 export interface PortOptions extends Pick<ContextOptions, "procRoot" | "kill" | "clock"> {
   configPath: string;
@@ -54,18 +59,37 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
     report.auditLog = session.auditPath;
     // The socket tables first: when no socket of this namespace is on the port, nothing can
     // hold it, and the answer needs no process read at all (no stat, no fd listing).
-    if (!readTable(ctx.procRoot).some(onPort)) {
+    const onThePort = readTable(ctx.procRoot).filter(onPort);
+    if (onThePort.length === 0) {
       return options.free ? { ...report, outcome: "already-free" } : report;
     }
     const pidFiles = readPidFiles(config);
-    // Every process in detail: any of them may hold the port (a socket shared by forked
-    // workers is held by each, so the fd search cannot stop at the first holder), and a
-    // service's instances are judged against each other. An interactive command can afford
-    // the full read.
-    const snapshot = scanProcesses(ctx, config, { everyProcess: true, wantListeners: true });
+    // The holders first: one pass over every process's fds (readdir and readlink, as `ss -p`),
+    // nothing else read of any process. Any process may hold the port, and every holder is
+    // found: a socket shared by forked workers is held by each.
+    const pass = findSocketHolders(ctx.procRoot, new Set(onThePort.map((l) => l.inode)));
+    // Then the holders and their ancestors in detail, the scan's socket join (with its network
+    // namespace check) on those few, and the judgement, when it needs no other process.
+    let snapshot = scanProcesses(ctx, config, {
+      lineages: { pids: pass.holders, statOfAll: config.rules.some(wholeTableCondition) },
+      wantListeners: true,
+      socketInodes: pass.sockets,
+    });
+    const seen = (s: Snapshot): ProcessInfo[] =>
+      s.processes.filter((p) => p.listening?.some(onPort));
+    if (judgedBeyondLineages(snapshot, config, seen(snapshot))) {
+      // A rule's budget counts every process it takes, a tree goes with its root, a service's
+      // instances are judged against each other: every process in detail, as before the
+      // holders were known (their fds are not read again).
+      snapshot = scanProcesses(ctx, config, {
+        everyProcess: true,
+        wantListeners: true,
+        socketInodes: pass.sockets,
+      });
+    }
     // Without the tables nothing would be seen on the port: "free" would be a guess.
     if (!snapshot.listeners) throw tableError(ctx.procRoot, snapshot.listenersProblem);
-    const holders = snapshot.processes.filter((p) => p.listening?.some(onPort));
+    const holders = seen(snapshot);
     const held = new Set(holders.flatMap((p) => p.listening!.filter(onPort).map((l) => l.inode)));
     report.uninspectable = snapshot.listeners.filter((l) => onPort(l) && !held.has(l.inode));
     // No host metrics here: rules with `when` do not apply (the verdict says so).
@@ -123,6 +147,43 @@ export async function portCommand(options: PortOptions): Promise<PortReport> {
   } finally {
     session.close();
   }
+}
+
+/** A rule's conditions look beyond a process and its ancestors (a group's or session's leader). */
+function wholeTableCondition(rule: Rule): boolean {
+  return needsWholeTable(rule.conditions);
+}
+
+/**
+ * Whether judging the holders needs processes other than theirs and their ancestors': a holder
+ * a kill rule takes (before protection: the plan's budgets count every process the rule takes,
+ * and a run's kills add up across rules), or takes with the tree of an ancestor, or a holder in
+ * an instance of a service (its other instances, its tree, PID files). Otherwise each verdict
+ * depends on the holder's own facts and its ancestors' only: what the rules spare it for, a
+ * `parent` selector, the orphaned condition, protection (the agent's lineage is read too), a
+ * rule not applied now. Conditions that look further (leaders) read every process's stat.
+ */
+function judgedBeyondLineages(
+  snapshot: Snapshot,
+  config: Config,
+  holders: readonly ProcessInfo[],
+): boolean {
+  if (holders.length === 0) return false;
+  const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+  const lookup: Lookup = (pid) => byPid.get(pid);
+  for (const service of config.services)
+    if (holders.some((p) => instanceRoot(p, service, lookup) !== null)) return true;
+  const taken = killCandidates(snapshot, config);
+  if (taken.size === 0) return false;
+  return holders.some((p) => {
+    if (taken.has(p.pid)) return true;
+    const seen = new Set<number>([p.pid]);
+    for (let a = lookup(p.ppid); a && !seen.has(a.pid); a = lookup(a.ppid)) {
+      seen.add(a.pid);
+      if (taken.get(a.pid)?.some((rule) => rule.kill?.tree === true)) return true;
+    }
+    return false;
+  });
 }
 
 /** The socket tables, or the ScanError that says they cannot be read. */

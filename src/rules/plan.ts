@@ -130,6 +130,38 @@ export function plan(
   return out;
 }
 
+/**
+ * The processes of the snapshot that a kill rule applying now (its `when` holds at `levels`)
+ * selects with its conditions holding, each with those rules: whom plan()'s kill entries may
+ * name, themselves or (kill.tree) with their descendants, before protection and the budgets.
+ * A process in none of them is never a kill entry of its own: the plan says of it only what
+ * its own facts (and its parent's, for a `parent` selector) say.
+ */
+export function killCandidates(
+  snapshot: Snapshot,
+  config: Config,
+  levels: Partial<Record<Resource, Level>> = {},
+): Map<number, Rule[]> {
+  const byPid = new Map(snapshot.processes.map((p) => [p.pid, p]));
+  const lookup: Lookup = (pid) => byPid.get(pid);
+  const context: ConditionContext = {
+    adopters: findAdopters(snapshot.processes, config.settings, lookup),
+    lookup,
+    tableGaps: tableGaps(snapshot.processes, snapshot.unreadable),
+  };
+  const evaluated = snapshot.processes.filter((p) => p.argv !== null && !p.kernelThread);
+  const taken = new Map<number, Rule[]>();
+  for (const rule of config.rules) {
+    if (rule.action !== "kill" || (rule.when && !whenHolds(rule.when, levels).holds)) continue;
+    for (const c of evaluateRule(rule, evaluated, context).candidates) {
+      const rules = taken.get(c.process.pid);
+      if (rules) rules.push(rule);
+      else taken.set(c.process.pid, [rule]);
+    }
+  }
+  return taken;
+}
+
 /** Processes the rule selects and whose conditions hold; selected ones that fail a condition are spared. */
 function evaluateRule(
   rule: Rule,

@@ -154,6 +154,14 @@ export interface ScanExtras {
   withParents?: ReadonlySet<number>;
   /** The socket tables and every detailed process's sockets, whatever the rules need. */
   wantListeners?: boolean;
+  /**
+   * `cleanup port`, once it knows the holders: these pids, their ancestors, PID 1 and the
+   * agent's lineage in detail, and nothing else (not the rules' filter, parents or trees).
+   * Unless `statOfAll`, only their stat is read too: a partial snapshot (Snapshot.partial).
+   */
+  lineages?: { pids: readonly number[]; statOfAll: boolean };
+  /** The socket inodes a pass over every fd directory just read (ScanOptions.socketInodes). */
+  socketInodes?: ScanOptions["socketInodes"];
   /** "act": a live run's reads (candidates only); default "explain" (rules/detail-filter.ts). */
   scope?: DetailScope;
 }
@@ -172,8 +180,29 @@ export function scanProcesses(ctx: RunContext, config: Config, extras: ScanExtra
     ...(extras.withParents && {
       detailFilter: withParents(needs.detailFilter, extras.withParents),
     }),
+    ...(extras.lineages && {
+      ...(!extras.lineages.statOfAll && { seeds: extras.lineages.pids }),
+      detailFilter: lineagesFilter([...extras.lineages.pids, 1, ctx.who.pid]),
+      wantParentDetail: false,
+      wantDescendantDetail: false,
+    }),
     wantListeners: needs.wantListeners || extras.wantListeners === true,
+    ...(extras.socketInodes && { socketInodes: extras.socketInodes }),
   });
+}
+
+/** `pids` and their ancestors, up the ppid chain of the table as read. */
+function lineagesFilter(pids: readonly number[]): ScanOptions["detailFilter"] {
+  return (processes) => {
+    const byPid = new Map(processes.map((p) => [p.pid, p]));
+    const wanted = new Set<number>();
+    for (const pid of pids) {
+      for (let p = byPid.get(pid); p && !wanted.has(p.pid); p = byPid.get(p.ppid)) {
+        wanted.add(p.pid);
+      }
+    }
+    return (p) => wanted.has(p.pid);
+  };
 }
 
 /** The rules' detail filter, and also `pids` and their parents (known once the table is read). */

@@ -60,6 +60,21 @@ export interface ScanOptions {
    */
   wantListeners?: boolean;
   /**
+   * With wantListeners: the socket inodes each process's fds held, as the caller's own pass
+   * over every fd directory just read them (scan/socket-holders.ts; null: unreadable). The join
+   * takes them instead of listing the fds again; a process missing from it (started since) is
+   * read. Not for open files (openFilesFilter), which need every target.
+   */
+  socketInodes?: ReadonlyMap<number, readonly number[] | null>;
+  /**
+   * Read only these processes, their ancestors, PID 1 and the agent's own lineage (stat and
+   * detail alike), not the whole table: `cleanup port`, once it knows a port's holders. The
+   * snapshot is then partial (Snapshot.partial): sound only for a judgement that looks no
+   * further than a process and its ancestors (see port/port-command.ts). If none of them can
+   * be read, the whole table is.
+   */
+  seeds?: readonly number[];
+  /**
    * Read /proc/PID/cgroup of detailed processes (a `cgroup` or `unit` selector, a unit
    * condition): one small read each.
    */
@@ -108,23 +123,37 @@ export function readProcessTable(options: ScanOptions): Snapshot {
   const clockTicks = auxv.clockTicks ?? FALLBACK_CLOCK_TICKS;
   const pageSize = auxv.pageSize ?? FALLBACK_PAGE_SIZE;
 
-  const processes: ProcessInfo[] = [];
+  let processes: ProcessInfo[] = [];
   let unreadable = 0;
-  for (const name of names) {
-    const first = name.charCodeAt(0);
-    if (first < 48 || first > 57) continue;
+  /** The process, or null when its stat cannot be read (counted unless it vanished). */
+  const readStat = (name: string): ProcessInfo | null => {
     let stat: StatFields | null;
     try {
       stat = readStatFile(`${root}/${name}/stat`);
     } catch (error) {
       if (!isVanished(error)) unreadable += 1;
-      continue;
+      return null;
     }
     if (!stat) {
       unreadable += 1;
-      continue;
+      return null;
     }
-    processes.push(fromStat(stat, uptimeSeconds, clockTicks, pageSize));
+    return fromStat(stat, uptimeSeconds, clockTicks, pageSize);
+  };
+  if (options.seeds) {
+    processes = readLineages(names, [...options.seeds, 1, options.selfPid], readStat);
+  }
+  const partial = processes.length > 0;
+  if (!partial) {
+    // The whole table: no seed given, or none of them readable (the error below then counts
+    // every entry, as a whole scan does).
+    unreadable = 0;
+    for (const name of names) {
+      const first = name.charCodeAt(0);
+      if (first < 48 || first > 57) continue;
+      const p = readStat(name);
+      if (p) processes.push(p);
+    }
   }
   if (processes.length === 0) {
     throw new ScanError(
@@ -183,7 +212,9 @@ export function readProcessTable(options: ScanOptions): Snapshot {
   const kept = vanished.size === 0 ? processes : processes.filter((p) => !vanished.has(p.pid));
   // The fd targets the socket join read, kept for the open files of the same processes.
   const fdTargets = options.openFilesFilter ? new Map<number, string[] | null>() : undefined;
-  const listeners = options.wantListeners ? readListeners(root, kept, fdTargets) : undefined;
+  const listeners = options.wantListeners
+    ? readListeners(root, kept, fdTargets, options.socketInodes)
+    : undefined;
   if (options.openFilesFilter) {
     const wantFiles = options.openFilesFilter(kept, unreadable);
     for (const p of kept) {
@@ -198,6 +229,7 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     uptimeMs: uptimeSeconds * 1000,
     selfPid: options.selfPid,
     processes: kept,
+    ...(partial && { partial: true as const }),
     detailed: kept.reduce((n, p) => n + (p.argv !== null ? 1 : 0), 0),
     ...(options.explainOnly && { notDetailed: countNotDetailed(kept, options.explainOnly) }),
     unreadable,
@@ -205,6 +237,35 @@ export function readProcessTable(options: ScanOptions): Snapshot {
     ...(listeners && "table" in listeners && { listeners: listeners.table }),
     ...(listeners && "problem" in listeners && { listenersProblem: listeners.problem }),
   };
+}
+
+/**
+ * The seeds' processes and their ancestors (each read once, up the ppid chain until it ends or
+ * loops), in the order /proc lists them, as a whole scan would have them.
+ */
+function readLineages(
+  names: readonly string[],
+  seeds: readonly number[],
+  readStat: (name: string) => ProcessInfo | null,
+): ProcessInfo[] {
+  const listed = new Map<string, number>();
+  names.forEach((name, index) => listed.set(name, index));
+  const found: [index: number, p: ProcessInfo][] = [];
+  const seen = new Set<number>();
+  for (const seed of seeds) {
+    for (let pid = seed; pid > 0 && !seen.has(pid);) {
+      seen.add(pid);
+      const name = String(pid);
+      const index = listed.get(name);
+      // Not listed: not a process of this table (the agent's pid in a fixture tree).
+      if (index === undefined) break;
+      const p = readStat(name);
+      if (!p) break;
+      found.push([index, p]);
+      pid = p.ppid;
+    }
+  }
+  return found.sort((a, b) => a[0] - b[0]).map((f) => f[1]);
 }
 
 /** The processes without detail (kernel threads aside) that `explainOnly` says a dry run reads. */
@@ -229,6 +290,7 @@ function readListeners(
   root: string,
   processes: readonly ProcessInfo[],
   fdTargets: Map<number, string[] | null> | undefined,
+  known: ScanOptions["socketInodes"],
 ): { table: Listener[] } | { problem: string } {
   let table: Listener[];
   try {
@@ -248,17 +310,18 @@ function readListeners(
     if (ownNamespace !== null && readNetNamespace(root, p.pid) !== ownNamespace) continue;
     // Nothing listens in this namespace: no fd can match, but the fds must still be readable
     // for "listens on nothing" to be known (a readdir, without the readlink per fd).
+    const read = known?.get(p.pid);
     if (table.length === 0) {
-      if (fdsReadable(root, p.pid)) p.listening = [];
+      if (read !== undefined ? read !== null : fdsReadable(root, p.pid)) p.listening = [];
       continue;
     }
-    let inodes: number[] | null;
+    let inodes: readonly number[] | null;
     if (fdTargets) {
       // Open files are wanted too: keep every target for them.
       const targets = readFdTargets(root, p.pid, Number.POSITIVE_INFINITY);
       fdTargets.set(p.pid, targets);
       inodes = targets === null ? null : socketInodes(targets);
-    } else inodes = readSocketInodes(root, p.pid);
+    } else inodes = read !== undefined ? read : readSocketInodes(root, p.pid);
     if (inodes === null) continue;
     const held = new Set<number>();
     for (const inode of inodes) {

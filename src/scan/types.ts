@@ -94,6 +94,11 @@ export interface Snapshot {
   /** The agent's own pid: it and its ancestors are never targets. */
   selfPid: number;
   processes: ProcessInfo[];
+  /**
+   * Only some processes were read (ScanOptions.seeds: given ones, their ancestors, PID 1 and
+   * the agent's lineage); every other process of the host is missing from `processes`.
+   */
+  partial?: true;
   /** How many processes had argv/uid read (passed the cheap tests). */
   detailed: number;
   /**

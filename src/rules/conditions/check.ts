@@ -49,5 +49,12 @@ export interface ConditionCheck<F extends ConditionField, Code extends string> {
   readonly statOnly: boolean;
   /** True when the check needs the units' states (and so the cgroups): the run asks systemd. */
   readonly needsUnits?: boolean;
+  /**
+   * True when the check looks beyond the process and its ancestors: another process of the
+   * table (its group's or session's leader) or what only the whole table tells (tableGaps). A
+   * caller that reads the stat of some processes only (`cleanup port`: the holders and their
+   * ancestors) must read every process's stat when a rule has such a condition.
+   */
+  readonly wholeTable?: boolean;
   check(value: ValueOf<F>, p: ProcessInfo, context: ConditionContext): Held | Failed<Code>;
 }

@@ -76,6 +76,11 @@ export function needsUnitStates(conditions: Conditions): boolean {
   return CHECKS.some((c) => c.needsUnits === true && conditions[c.field] !== undefined);
 }
 
+/** Whether any of these conditions looks beyond a process and its ancestors (check.ts wholeTable). */
+export function needsWholeTable(conditions: Conditions): boolean {
+  return CHECKS.some((c) => c.wholeTable === true && conditions[c.field] !== undefined);
+}
+
 /** The given conditions one by one, each as its own Conditions (explain checks each alone). */
 export function eachCondition(conditions: Conditions): [ConditionField, Conditions][] {
   return CHECKS.flatMap((c) => {

@@ -7,6 +7,8 @@ export const sessionLeader: ConditionCheck<"sessionLeader", "session-leader"> = 
   codes: ["session-leader"],
   // sid is in stat, and the leader is looked up in the table stat built.
   statOnly: true,
+  // The leader is any process of the table, and "gone" needs the table complete.
+  wholeTable: true,
   check(wanted, p, context) {
     return checkLeader("session", "session-leader", wanted, p, context);
   },

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { portCommand } from "../../../src/port/port-command.js";
 import { ScanError } from "../../../src/scan/types.js";
-import { ProcFixture } from "../../helpers/fixtures.js";
+import { ProcFixture, statLine } from "../../helpers/fixtures.js";
 
 const PORT = 8080;
 /** Pids no test process has (pid_max is at most 4,194,304) */
@@ -243,5 +243,183 @@ describe("portCommand on a fixture /proc", () => {
       [OLD, [5003]],
     ]);
     expect(report.uninspectable).toEqual([]);
+  });
+});
+
+describe("portCommand reads the holders' lineages, and every process when a verdict needs it", () => {
+  const L = 4_190_011; // a launcher (bash), alive, a child of PID 1
+  const H = 4_190_012; // the holder, L's child
+  const C = 4_190_013; // L's other child, not on the port
+  const O1 = 4_190_014; // orphans the holder's rule also takes
+  const O2 = 4_190_015;
+  const G = 4_190_019; // H's process group: its leader is not in the table
+
+  /** H holds socket 6001 on PORT; what else is there depends on the test. */
+  function lineageTree(t: string): ProcFixture {
+    const f = new ProcFixture(1_000_000);
+    cleanups.push(() => f.cleanup());
+    const server = (x: string) => ["python3", `/opt/${t}/server.py`, x];
+    f.add({ pid: 1, ppid: 0, comm: "systemd", argv: ["/sbin/init"], uid: 0, startTicks: 1 });
+    f.add({ pid: L, ppid: 1, comm: "bash", argv: ["bash", `/opt/${t}/run.sh`], uid: UID });
+    f.add({ pid: H, ppid: L, comm: "python3", argv: server("h"), uid: UID });
+    f.add({ pid: C, ppid: L, comm: "sleep", argv: ["sleep", "3600"], uid: UID });
+    f.add({ pid: O1, ppid: 1, comm: "python3", argv: server("o"), uid: UID });
+    f.add({ pid: O2, ppid: 1, comm: "python3", argv: server("o"), uid: UID });
+    const fd = join(f.root, String(H), "fd");
+    mkdirSync(fd);
+    symlinkSync("socket:[6001]", join(fd, "3"));
+    mkdirSync(join(f.root, "net"));
+    writeFileSync(
+      join(f.root, "net", "tcp"),
+      `  sl  local_address rem_address   st …\n${listenLine(0, 6001)}\n`,
+    );
+    return f;
+  }
+
+  function rules(yaml: string): string {
+    const path = join(tmp(), "rules.yaml");
+    writeFileSync(path, yaml);
+    return path;
+  }
+
+  async function show(f: ProcFixture, configPath: string) {
+    const report = await portCommand({
+      configPath,
+      port: PORT,
+      protos: [],
+      free: true,
+      dryRun: true,
+      procRoot: f.root,
+      stateDir: tmp(),
+    });
+    return { report, verdicts: report.holders.map((h) => [h.process.pid, h.verdict]) };
+  }
+
+  it("judges a holder no kill rule takes by its own and its parent's facts", async () => {
+    const t = token();
+    const f = lineageTree(t);
+    const { report, verdicts } = await show(
+      f,
+      rules(`rules:
+  - name: orphans
+    match: { cmdline: '^python3 /opt/${t}/server\\.py ', orphaned: true }
+    action: kill
+`),
+    );
+    expect(verdicts).toEqual([
+      [
+        H,
+        {
+          stale: false,
+          reasons: [`rule orphans spares it: parent alive (parent ${L} bash)`],
+        },
+      ],
+    ]);
+    expect(report.holders[0]!.parent).toEqual({
+      pid: L,
+      comm: "bash",
+      orphaned: false,
+      fact: `parent alive (parent ${L} bash)`,
+    });
+    expect(report.holders[0]!.process.argv).toEqual(["python3", `/opt/${t}/server.py`, "h"]);
+    expect(report.outcome).toBe("refused");
+  });
+
+  it("counts every process a rule takes when it takes the holder (max_kills)", async () => {
+    const t = token();
+    const f = lineageTree(t);
+    // H orphaned: the rule takes it, O1 and O2, over its budget of 2.
+    f.setStat({ pid: H, ppid: 1, comm: "python3" });
+    const config = (max: number) =>
+      rules(`rules:
+  - name: orphans
+    match: { cmdline: '^python3 /opt/${t}/server\\.py ', orphaned: true }
+    action: kill
+    max_kills: ${max}
+`);
+    const over = await show(f, config(2));
+    expect(over.verdicts).toEqual([
+      [
+        H,
+        {
+          stale: false,
+          reasons: [
+            "rule orphans spares it: rule orphans matched 3 processes to kill, over its budget of 2 (max_kills): it kills none this run",
+          ],
+        },
+      ],
+    ]);
+    const fits = await show(f, config(3));
+    expect(fits.report.outcome).toBe("would-free");
+    expect(fits.report.targets.map((p) => p.pid)).toEqual([H]);
+  });
+
+  it("counts the whole tree when a tree rule takes an ancestor of the holder", async () => {
+    const t = token();
+    const f = lineageTree(t);
+    // L orphaned-by-rule: its tree is L, H and C (C holds nothing and is not H's ancestor).
+    const config = (max: number) =>
+      rules(`rules:
+  - name: launchers
+    match: { cmdline: '^bash /opt/${t}/run\\.sh$', orphaned: true }
+    action: kill
+    tree: true
+    max_kills: ${max}
+`);
+    const over = await show(f, config(2));
+    expect(over.verdicts).toEqual([
+      [
+        H,
+        {
+          stale: false,
+          reasons: [
+            "rule launchers spares it: rule launchers matched 3 processes to kill, over its budget of 2 (max_kills): it kills none this run",
+          ],
+        },
+      ],
+    ]);
+    const fits = await show(f, config(3));
+    expect(fits.verdicts).toEqual([
+      [
+        H,
+        {
+          stale: true,
+          reasons: [
+            `in the tree of pid ${L}, which kill rule launchers names: cmdline matches /^bash /opt/${t}/run\\.sh$/; orphaned (parent 1 systemd)`,
+          ],
+        },
+      ],
+    ]);
+    expect(fits.report.targets.map((p) => p.pid).sort()).toEqual([L, H, C].sort());
+  });
+
+  it("reads every process's stat for a leader condition: an unreadable entry makes a missing leader unknown", async () => {
+    const t = token();
+    const f = lineageTree(t);
+    // H's group is G, whose leader is not in the table; another entry's stat is unreadable.
+    const stat = statLine({ pid: H, ppid: L, comm: "python3" }).split(" ");
+    stat[4] = String(G);
+    writeFileSync(join(f.root, String(H), "stat"), stat.join(" "));
+    rmSync(join(f.root, String(C), "stat"));
+    mkdirSync(join(f.root, String(C), "stat"));
+    const { verdicts } = await show(
+      f,
+      rules(`rules:
+  - name: leaderless
+    match: { cmdline: '^python3 /opt/${t}/server\\.py h$', group_leader: gone }
+    action: kill
+`),
+    );
+    expect(verdicts).toEqual([
+      [
+        H,
+        {
+          stale: false,
+          reasons: [
+            `rule leaderless spares it: not its group's leader; leader ${G} not in the table, which may be incomplete: 1 /proc entry was unreadable (hidepid?) (the rule wants gone)`,
+          ],
+        },
+      ],
+    ]);
   });
 });
