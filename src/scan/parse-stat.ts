@@ -83,10 +83,7 @@ export function parseStat(text: string): StatFields | null {
     }
     start = end + 1;
   }
-  // The kernel never writes these, but a fixture or a future format might: no NaN identities.
-  if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(startTicks))
-    return null;
-  return {
+  return statFields({
     pid,
     comm: text.slice(open + 2, close),
     state,
@@ -99,11 +96,22 @@ export function parseStat(text: string): StatFields | null {
     stimeTicks,
     startTicks,
     rssPages,
-    // The kernel's flag only: pid 2 and its children are kthreadd's on the host, but in a pid
-    // namespace (docker --init, unshare -fp) pid 2 is an ordinary process. kthreadd and every
-    // kernel thread carry PF_KTHREAD (kthreadd's flags here: 0x208040).
-    kernelThread: (flags & PF_KTHREAD) !== 0,
-  };
+  });
+}
+
+/** The fields of either parser, checked: null for a NaN identity. */
+function statFields(fields: Omit<StatFields, "kernelThread">): StatFields | null {
+  // The kernel never writes these, but a fixture or a future format might: no NaN identities.
+  if (
+    !Number.isInteger(fields.pid) ||
+    !Number.isInteger(fields.ppid) ||
+    !Number.isInteger(fields.startTicks)
+  )
+    return null;
+  // The kernel's flag only: pid 2 and its children are kthreadd's on the host, but in a pid
+  // namespace (docker --init, unshare -fp) pid 2 is an ordinary process. kthreadd and every
+  // kernel thread carry PF_KTHREAD (kthreadd's flags here: 0x208040).
+  return { ...fields, kernelThread: (fields.flags & PF_KTHREAD) !== 0 };
 }
 
 /** A decimal integer from text[start, end), without making a substring; NaN if it is not one. */
@@ -204,10 +212,7 @@ export function parseStatBytes(bytes: Buffer, length: number): StatFields | null
     }
     start = end + 1;
   }
-  // The kernel never writes these, but a fixture or a future format might: no NaN identities.
-  if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(startTicks))
-    return null;
-  return {
+  return statFields({
     pid,
     comm: text(bytes, open + 2, close),
     state,
@@ -220,11 +225,7 @@ export function parseStatBytes(bytes: Buffer, length: number): StatFields | null
     stimeTicks,
     startTicks,
     rssPages,
-    // The kernel's flag only: pid 2 and its children are kthreadd's on the host, but in a pid
-    // namespace (docker --init, unshare -fp) pid 2 is an ordinary process. kthreadd and every
-    // kernel thread carry PF_KTHREAD (kthreadd's flags here: 0x208040).
-    kernelThread: (flags & PF_KTHREAD) !== 0,
-  };
+  });
 }
 
 /** bytes[start, end) as UTF-8; one ASCII letter (the state) without decoding. */
