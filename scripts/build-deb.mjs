@@ -40,11 +40,11 @@ function stageTree(stage) {
   };
   const fromRoot = (file) => fs.readFileSync(join(root, file));
 
-  // dist/cli.js and the chunks it loads (dist/chunk-*.js, see scripts/build.mjs), check's config
-  // script and its V8 code cache (scripts/config-script.mjs), as npm ships them.
+  // dist/cli.js and the chunks it loads (dist/chunk-*.js, see scripts/build.mjs), the scripts it
+  // loads with V8 code and their caches (scripts/cached-scripts.mjs), as npm ships them.
   const bundle = fs
     .readdirSync(join(root, "dist"))
-    .filter((name) => name.endsWith(".js") || name === "config-script.cache")
+    .filter((name) => name.endsWith(".js") || name.endsWith("-script.cache"))
     .map((name) => `dist/${name}`);
   for (const file of [...bundle, "dist/THIRD-PARTY-NOTICES.txt", "dist/sbom.cdx.json"]) {
     put(`usr/lib/cleanup/${file}`, fromRoot(file), file === "dist/cli.js" ? 0o755 : 0o644);

@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleOptions } from "./bundle-options.mjs";
-import { buildConfigScript, CONFIG_SCRIPT } from "./config-script.mjs";
+import { buildCachedScript, SCRIPTS, scriptDefines } from "./cached-scripts.mjs";
 import { writeManPages } from "./man.mjs";
 import { bundledPackages, renderNotices, renderSbom } from "./third-party.mjs";
 
@@ -62,12 +62,17 @@ const { metafile } = await build({
   splitting: true,
   chunkNames: "chunk-[hash]",
   metafile: true,
-  // `cleanup check` loads the config's part as a script with V8 code (src/commands/config-script.ts).
-  define: { CLEANUP_CONFIG_SCRIPT: JSON.stringify(`./${CONFIG_SCRIPT}`) },
+  // `cleanup check` and the runs load what they need as scripts with V8 code
+  // (src/commands/cached-script.ts): the ES modules' imports of them are dead code here.
+  define: scriptDefines(),
 });
-await buildConfigScript(root, metafile, [zodEnglishOnly]);
-// The cache is made by a node of its own, started as `cleanup` is (no flags): V8 takes a cache
-// only from the same V8 with the same flags.
+// What the scripts carry counts in the notices as what dist/cli.js carries.
+for (const script of SCRIPTS) {
+  const carried = await buildCachedScript(root, metafile, [zodEnglishOnly], script);
+  Object.assign(metafile.inputs, carried.inputs);
+}
+// The caches are made by a node of their own, started as `cleanup` is (no flags): V8 takes a
+// cache only from the same V8 with the same flags.
 const { NODE_OPTIONS: _ignored, ...env } = process.env;
 execFileSync(process.execPath, [join(root, "scripts/code-cache.mjs")], { env, stdio: "inherit" });
 

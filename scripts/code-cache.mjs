@@ -1,20 +1,30 @@
-// dist/config-script.cache (see src/commands/config-script.ts): V8's code of dist/config-script.js
-// after a `cleanup check` of the bundled rules, so that the functions a check calls are in it,
-// compiled. Run by scripts/build.mjs in a node of its own, without flags, as `cleanup` runs.
-// The header: the script's first line (which names the script), then the CRC-32 of the data.
+// dist/NAME.cache for each script of scripts/cached-scripts.mjs (the loader and why:
+// src/commands/cached-script.ts): V8's code of dist/NAME.js after a run of it, so that the
+// functions a run calls are in it, compiled:
+// - config-script: a `cleanup check` of the bundled rules;
+// - machinery-script: a dry run of the bundled rules on this (the build's) host, rendered as
+//   text and as JSON, under the V8 flags a run sets (RUN_V8_FLAGS). A dry run signals nothing
+//   (and the kill it is given throws); its state dir is a fresh temporary one, removed after.
+//   If it fails (a build host without a readable /proc), the cache holds what was compiled up
+//   to there, with a warning: still of this script and still accepted, only less of it.
+// Run by scripts/build.mjs in a node of its own, without flags, as `cleanup` runs. The header:
+// the script's first line (which names the script), then the CRC-32 of the data.
 import { build } from "esbuild";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 import { crc32 } from "node:zlib";
-import { CONFIG_CACHE, CONFIG_SCRIPT, sharedModules } from "./config-script.mjs";
+import { runV8Flags, SCRIPTS, sharedModules } from "./cached-scripts.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const file = join(root, "dist", CONFIG_SCRIPT);
+const bundledRules = join(root, "rules.yaml");
 
-// The shared modules as dist/cli.js would hand them over (their code is not in the cache).
+// The shared modules as dist/cli.js would hand them over (their code is not in the caches).
 const shared = sharedModules(root);
 const { outputFiles } = await build({
   stdin: {
@@ -29,24 +39,69 @@ const { outputFiles } = await build({
   format: "esm",
   write: false,
 });
-const namespaces = await import(
-  `data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString("base64")}`
-);
+// Loaded from dist/, as dist/cli.js is: src/run/version.ts finds package.json from there.
+const sharedFile = join(root, "dist", `.code-cache-shared-${process.pid}.mjs`);
+writeFileSync(sharedFile, outputFiles[0].text);
+let namespaces;
+try {
+  namespaces = await import(pathToFileURL(sharedFile).href);
+} finally {
+  rmSync(sharedFile, { force: true });
+}
 const byName = Object.fromEntries(shared.map((f, i) => [f, namespaces[`m${i}`]]));
 
-const source = readFileSync(file, "latin1");
-const script = new Script(source, { filename: file });
-const module = { exports: {} };
-const nodeRequire = createRequire(file);
-const require = (id) => (id.startsWith("cleanup:") ? byName[id.slice(8)] : nodeRequire(id));
-script.runInThisContext()(require, module, file, join(root, "dist"), pathToFileURL(file).href);
-const config = module.exports.checkConfig(join(root, "rules.yaml"), false, () => {});
-if (!(config.rules.length > 0)) throw new Error("code cache: the bundled rules did not load");
+/** Compiles and runs dist/NAME.js as the loader does; `use` exercises its exports. */
+async function makeCache(name, use) {
+  const file = join(root, "dist", `${name}.js`);
+  const source = readFileSync(file, "latin1");
+  const script = new Script(source, { filename: file });
+  const module = { exports: {} };
+  const nodeRequire = createRequire(file);
+  const require = (id) => (id.startsWith("cleanup:") ? byName[id.slice(8)] : nodeRequire(id));
+  script.runInThisContext()(require, module, file, join(root, "dist"), pathToFileURL(file).href);
+  await use(module.exports);
+  const data = script.createCachedData();
+  const id = source.slice(0, source.indexOf("\n") + 1);
+  const crc = crc32(data).toString(16).padStart(8, "0");
+  writeFileSync(
+    join(root, "dist", `${name}.cache`),
+    Buffer.concat([Buffer.from(`${id}${crc}\n`, "latin1"), data]),
+  );
+}
 
-const data = script.createCachedData();
-const id = source.slice(0, source.indexOf("\n") + 1);
-const crc = crc32(data).toString(16).padStart(8, "0");
-writeFileSync(
-  join(root, "dist", CONFIG_CACHE),
-  Buffer.concat([Buffer.from(`${id}${crc}\n`, "latin1"), data]),
-);
+const uses = {
+  "config-script": async ({ checkConfig }) => {
+    const config = checkConfig(bundledRules, false, () => {});
+    if (!(config.rules.length > 0)) throw new Error("code cache: the bundled rules did not load");
+  },
+  "machinery-script": async ({ runOnce, renderText, renderJsonChunks, runLogEntries }) => {
+    const stateDir = mkdtempSync(join(tmpdir(), "cleanup-code-cache-"));
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    try {
+      const report = await runOnce({
+        configPath: bundledRules,
+        mode: "dry-run",
+        stateDir,
+        logStream: sink,
+        kill: () => {
+          throw new Error("code cache: the warm-up's dry run tried to signal");
+        },
+      });
+      if (report.dryRun !== true) throw new Error("code cache: the warm-up was not a dry run");
+      runLogEntries(report);
+      renderText(report);
+      for (const _chunk of renderJsonChunks(report, 0));
+    } catch (error) {
+      console.warn(`code cache: the warm-up dry run failed, caching less: ${error.message}`);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  },
+};
+
+for (const { name } of SCRIPTS) {
+  // After the config script's cache (check runs without them): V8 takes a cache only under the
+  // flags it was made with.
+  if (name === "machinery-script") setFlagsFromString(runV8Flags(root));
+  await makeCache(name, uses[name]);
+}

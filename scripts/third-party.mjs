@@ -59,7 +59,7 @@ export function renderNotices(self, packages) {
   const head = [
     `${self.name} ${self.version}: third-party software in dist/*.js`,
     "",
-    `dist/cli.js with the chunks it loads (dist/chunk-*.js) bundles the following ${packages.length} packages.`,
+    `dist/cli.js with the chunks and scripts it loads (dist/chunk-*.js, dist/*-script.js) bundles the following ${packages.length} packages.`,
     "Their copyright notices and licences follow, as each package ships them.",
     "",
     ...packages.map((p) => `  ${p.name} ${p.version} (${p.license})`),

@@ -5,6 +5,7 @@ import { ConfigError, formatProblem } from "./config/errors.js";
 import { parseCommandLine, runParsed } from "./commands/table.js";
 import { exitCodeForError, exitCodeForNagios, isInternalError, type Exit } from "./exit-codes.js";
 import { plainText } from "./shared/log-line.js";
+import { loadMachinery } from "./commands/cached-script.js";
 
 /** argv as process.argv: node, the script, then the arguments. */
 export async function main(argv: string[]): Promise<Exit> {
@@ -26,17 +27,17 @@ export async function main(argv: string[]): Promise<Exit> {
     // The renderers of an error are loaded only when there is one: they would otherwise be
     // compiled at every start (see commands/machinery.ts).
     if (textfile !== undefined) {
-      const { writeErrorTextfile } = await import("./commands/machinery.js");
+      const { writeErrorTextfile } = await loadMachinery();
       writeErrorTextfile(textfile);
     }
     if (format === "nagios") {
-      const { nagiosErrorLine } = await import("./commands/machinery.js");
+      const { nagiosErrorLine } = await loadMachinery();
       io.stdout.write(`${nagiosErrorLine(error, isInternalError(error))}\n`);
       return { code: exitCodeForNagios("UNKNOWN") };
     }
     const code = exitCodeForError(error);
     if (wantsJson) {
-      const { renderErrorJson } = await import("./commands/machinery.js");
+      const { renderErrorJson } = await loadMachinery();
       io.stdout.write(renderErrorJson(error, code));
     }
     // Under journald at priority err: `journalctl -p err` shows why a run did nothing.

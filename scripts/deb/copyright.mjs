@@ -32,7 +32,7 @@ export function renderCopyright(self, selfLicenseText, packages) {
     [
       "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/",
       `Upstream-Name: ${self.name}`,
-      "Comment: /usr/lib/cleanup/dist/cli.js and its chunks (dist/chunk-*.js) bundle the packages listed",
+      "Comment: /usr/lib/cleanup/dist/cli.js, its chunks and scripts (dist/chunk-*.js, dist/*-script.js) bundle the packages listed",
       ` below (their sources: the node_modules/ paths named). The same texts are in`,
       " /usr/lib/cleanup/dist/THIRD-PARTY-NOTICES.txt, and a CycloneDX SBOM of them in",
       " /usr/lib/cleanup/dist/sbom.cdx.json.",

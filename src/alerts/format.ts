@@ -1,7 +1,7 @@
 // What each sink sends, as text or JSON. Pure: a digest (and for Alertmanager the time) in,
 // the message out, so every format is tested on plain data; the sinks (src/sinks/) only do the
 // I/O, on the SinkMessage that message.ts assembles from these.
-import { createHash } from "node:crypto";
+import { crypto } from "../shared/lazy-builtins.js";
 import type { PostableAlert } from "../sinks/types.js";
 import type { Digest, Notification } from "./types.js";
 
@@ -236,7 +236,8 @@ export function emailIdHeaders(
 ): { messageId: string; headers: Record<string, string> } | null {
   if (digest.notifications.length === 0) return null;
   const ids = digest.notifications.map((n) => n.id);
-  const hash = createHash("sha256")
+  const hash = crypto()
+    .createHash("sha256")
     .update(`${digest.host}\0${ids.join("\0")}`)
     .digest("hex");
   const domain =

@@ -4,6 +4,7 @@ import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface AlertTestCommand {
   name: "alert-test";
@@ -32,7 +33,7 @@ export const alertTestCommand = defineCommand({
   }),
   async run(command, io) {
     // Loaded when the command runs, not with the command table: see machinery.ts.
-    const { checkConfig, sendTestAlerts } = await import("./machinery.js");
+    const { checkConfig, sendTestAlerts } = await loadMachinery();
     const config = checkConfig(
       resolveConfigPath(command.config, io.stderr),
       command.allowUntrustedConfig === true,

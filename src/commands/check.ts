@@ -1,6 +1,6 @@
 // `cleanup check`: validate the rules file and exit.
 import { EXIT } from "../exit-codes.js";
-import { loadCheckConfig } from "./config-script.js";
+import { loadCheckConfig } from "./cached-script.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/errors.js";
@@ -34,7 +34,7 @@ export const checkCommand = defineCommand({
   }),
   async run(command, io) {
     // Loaded when the command runs, and only the config's part (see machinery.ts), with the
-    // build's V8 code cache (config-script.ts).
+    // build's V8 code cache (cached-script.ts).
     const { checkConfig } = await loadCheckConfig();
     const lacking: ConfigProblem[] = [];
     const config = checkConfig(

@@ -5,6 +5,7 @@ import { openLog } from "../shared/log-line.js";
 import { resolveConfigPath } from "./config-path.js";
 import { CONFIG, HELP, STATE_DIR, TEXTFILE, stateDirChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface DaemonCommand {
   name: "daemon";
@@ -81,7 +82,7 @@ export const daemonCommand = defineCommand({
       runLogEntries,
       checkConfig,
       writeRunTextfile,
-    } = await import("./machinery.js");
+    } = await loadMachinery();
     // Every line on stderr, in the one log shape: its runs' log sink lines (the run children
     // inherit stderr) and the daemon's own events.
     const log = await openLog(io.stderr);

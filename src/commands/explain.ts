@@ -5,6 +5,7 @@ import { UsageError } from "../shared/usage-error.js";
 import { resolveConfigPath } from "./config-path.js";
 import { ALLOW_UNTRUSTED_CONFIG, CONFIG, HELP, configChoice } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface ExplainCommand {
   name: "explain";
@@ -45,7 +46,7 @@ export const explainCommand = defineCommand({
   },
   async run(command, io) {
     // Loaded when the command runs, not with the command table: see machinery.ts.
-    const { explain, renderExplain, EXPLAIN_FORMAT } = await import("./machinery.js");
+    const { explain, renderExplain, EXPLAIN_FORMAT } = await loadMachinery();
     const report = await explain({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

@@ -5,6 +5,7 @@ import { exitCodeForInstall } from "../exit-codes.js";
 import { PACKAGE_DIR } from "./config-path.js";
 import { HELP } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface InstallCommand {
   name: "install";
@@ -56,8 +57,7 @@ export const installCommand = defineCommand({
   }),
   async run(command, io) {
     // Loaded when the command runs, not with the command table: see machinery.ts.
-    const { applyInstall, binaryCommand, describeInstall, planInstall } =
-      await import("./machinery.js");
+    const { applyInstall, binaryCommand, describeInstall, planInstall } = await loadMachinery();
     const root = resolve(command.root ?? "/");
     const results = applyInstall(
       planInstall({

@@ -1,10 +1,8 @@
-// What the commands' runs use, loaded by a run (`await import("./machinery.js")`) and not with
-// the command table: `cleanup --version`, `--help` and `check` never compile a run's machinery
-// (the scan, the plan, acting, alerts, reports). One module for every command, so that the
-// split bundle (scripts/build.mjs) has few chunks: each dynamic import is an entry point of its
-// own, and the modules two entry points share become a chunk (a file to load) of their own.
+// What the commands' runs use, loaded by a run (loadMachinery() in cached-script.ts) and not
+// with the command table: `cleanup --version`, `--help` and `check` never compile a run's
+// machinery (the scan, the plan, acting, alerts, reports). One module for every command: the
+// build makes it one script with V8 code (dist/machinery-script.js, scripts/cached-scripts.mjs).
 // `check` loads only the config's (../run/check-config.js).
-import "./young-generation.js";
 export { checkTrustedDir } from "../act/session.js";
 export { sendTestAlerts } from "../alerts/test-alert.js";
 export { runDaemon } from "../daemon/daemon.js";

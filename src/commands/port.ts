@@ -11,6 +11,7 @@ import {
   stateDirChoice,
 } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface PortCommand {
   name: "port";
@@ -86,7 +87,7 @@ export const portCommand = defineCommand({
   },
   async run(command, io) {
     // Loaded when the command runs, not with the command table: see machinery.ts.
-    const { inspectPort, renderPortJson, renderPort } = await import("./machinery.js");
+    const { inspectPort, renderPortJson, renderPort } = await loadMachinery();
     const report = await inspectPort({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

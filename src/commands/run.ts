@@ -14,6 +14,7 @@ import {
   stateDirChoice,
 } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export type OutputFormat = "text" | "json" | "nagios";
 
@@ -95,7 +96,7 @@ export const runCommand = defineCommand({
       renderNagios,
       renderJsonChunks,
       renderText,
-    } = await import("./machinery.js");
+    } = await loadMachinery();
     const report = await runOnce({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

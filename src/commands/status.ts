@@ -10,6 +10,7 @@ import {
   stateDirChoice,
 } from "./options.js";
 import { defineCommand } from "./spec.js";
+import { loadMachinery } from "./cached-script.js";
 
 export interface StatusCommand {
   name: "status";
@@ -41,7 +42,7 @@ export const statusCommand = defineCommand({
   }),
   async run(command, io) {
     // Loaded when the command runs, not with the command table: see machinery.ts.
-    const { runOnce, writeAll, renderJsonChunks, renderStatus } = await import("./machinery.js");
+    const { runOnce, writeAll, renderJsonChunks, renderStatus } = await loadMachinery();
     const report = await runOnce({
       configPath: resolveConfigPath(command.config, io.stderr),
       allowUntrustedConfig: command.allowUntrustedConfig === true,

@@ -6,7 +6,7 @@
 // State files are written atomically, so even a killed run leaves none half-written; its lock
 // names a process that is gone, which the next run recognises as stale.
 import { KILLED_OUTCOMES } from "../act/results.js";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, exitCodeForOutcome } from "../exit-codes.js";
@@ -15,6 +15,7 @@ import { checkConfig } from "../run/check-config.js";
 import { UsageError } from "../shared/usage-error.js";
 import type { DaemonEvent } from "./log-events.js";
 import { startRunProcess, type RunProcess } from "./run-process.js";
+import { http } from "../shared/lazy-builtins.js";
 
 export interface DaemonOptions {
   schedule: string;
@@ -121,7 +122,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonStop> {
   // has acted at all, instead of acting on while reporting a fatal error.
   let server: Server | undefined;
   if (options.healthPort !== undefined) {
-    server = createServer((req, res) => {
+    server = http().createServer((req, res) => {
       if (req.url === "/health") {
         // Exit 5 (another run held the lock) is no failure, as for the systemd unit.
         const failing = last !== null && last.exitCode !== 0 && last.exitCode !== EXIT.BUSY;

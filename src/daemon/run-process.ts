@@ -13,12 +13,12 @@
 // about 0.3 s of Node start-up per run (fork to config read) and a 54 MiB peak (VmHWM) in the
 // child, freed when the run ends; the daemon stays at its idle size. Once an hour or every few
 // minutes, that is nothing next to a daemon that cannot be stopped.
-import { fork } from "node:child_process";
 import { RUN_DEADLINE_MAX_MS } from "../config/schema.js";
 import { EXIT } from "../exit-codes.js";
 import type { RunMessage, RunRequest } from "./run-child.js";
 import { RUN_CHILD_ENV } from "./run-child-env.js";
 import type { RunReport } from "../report/run-report.js";
+import { childProcess } from "../shared/lazy-builtins.js";
 
 /**
  * The backstop: a child still running this long after its own deadline is killed. Covers Node's
@@ -40,7 +40,7 @@ export interface RunProcess {
 }
 
 export function startRunProcess(entry: string, request: RunRequest): RunProcess {
-  const child = fork(entry, [], {
+  const child = childProcess().fork(entry, [], {
     env: { ...process.env, [RUN_CHILD_ENV]: "1" },
     serialization: "advanced",
     // Its own session: a terminal's Ctrl-C reaches the daemon only, which decides (as for SIGTERM).

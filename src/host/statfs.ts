@@ -12,6 +12,7 @@
 import type { ChildProcess } from "node:child_process";
 import { statfsSync } from "node:fs";
 import { readProcTextIfPresent } from "../scan/read-file.js";
+import { childProcess } from "../shared/lazy-builtins.js";
 import { percentOf } from "./parse.js";
 import type { DiskMetrics } from "./types.js";
 
@@ -77,7 +78,7 @@ function diskMetrics(
 /** One mount. Never rejects: a failure or a silence is status "unknown" with the reason. */
 export async function readDisk(mount: string, timeoutMs: number): Promise<DiskMetrics> {
   // Loaded only when a mount needs it: child_process costs 2.7 MiB of memory to load.
-  const { spawn } = await import("node:child_process");
+  const { spawn } = childProcess();
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {

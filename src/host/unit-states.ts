@@ -11,8 +11,8 @@
 // interface for scripts). Why not the unit's cgroup files: whether a unit is active is
 // systemd's knowledge, not the kernel's (an inactive unit's cgroup may still hold processes:
 // that is the leftover this is for).
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { childProcess } from "../shared/lazy-builtins.js";
 
 /** What `systemctl show` says of one unit (the properties this module asks for). */
 export interface UnitState {
@@ -236,7 +236,7 @@ function seconds(us: number): string {
 
 const execRunner: Runner = (file, args, options) =>
   new Promise((resolve) => {
-    execFile(
+    childProcess().execFile(
       file,
       [...args],
       {

@@ -5,6 +5,7 @@
 // Never rejects: every failure is a result with a reason in an operator's words (errors.ts).
 import type { ClientRequest } from "node:http";
 import type { RequestOptions } from "node:https";
+import { http, https } from "../shared/lazy-builtins.js";
 import { abortedReason, describeTimeout, networkReason, noAnswerWithin } from "./errors.js";
 
 export interface HttpRequest {
@@ -165,5 +166,5 @@ export function httpRequest(request: HttpRequest): Promise<HttpResult> {
 function loadClient(
   protocol: string,
 ): Promise<{ request: (url: URL, options: RequestOptions) => ClientRequest }> {
-  return protocol === "https:" ? import("node:https") : import("node:http");
+  return Promise.resolve(protocol === "https:" ? https() : http());
 }

@@ -5,7 +5,7 @@
 // planted under any name in the directory is never followed: the temp name cannot be guessed
 // and O_EXCL refuses an existing one, and rename(2) replaces a link at the final name instead of
 // writing through it. Modes are set with fchmod on the descriptor, never chmod on a path.
-import { randomBytes } from "node:crypto";
+import { crypto } from "../shared/lazy-builtins.js";
 import {
   closeSync,
   constants,
@@ -40,7 +40,10 @@ export function writeAll(fd: number, data: Uint8Array): void {
  */
 export function writeTempFile(target: string, text: string, mode = 0o600): string {
   const data = Buffer.from(text, "utf8");
-  const temp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(8).toString("hex")}`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.tmp-${crypto().randomBytes(8).toString("hex")}`,
+  );
   const fd = openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
   try {
     writeAll(fd, data);

@@ -68,6 +68,8 @@ describe("the Debian package", () => {
       "./usr/lib/cleanup/dist/cli.js",
       "./usr/lib/cleanup/dist/config-script.js",
       "./usr/lib/cleanup/dist/config-script.cache",
+      "./usr/lib/cleanup/dist/machinery-script.js",
+      "./usr/lib/cleanup/dist/machinery-script.cache",
       "./usr/lib/cleanup/package.json",
       "./usr/lib/cleanup/rules.yaml",
       "./usr/lib/cleanup/report.schema.json",

@@ -60,6 +60,8 @@ describe("the npm package", () => {
         "dist/cli.js",
         "dist/config-script.cache",
         "dist/config-script.js",
+        "dist/machinery-script.cache",
+        "dist/machinery-script.js",
         "dist/man/cleanup-rules.5",
         "dist/man/cleanup.1",
         "dist/sbom.cdx.json",
