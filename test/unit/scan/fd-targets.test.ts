@@ -118,14 +118,23 @@ describe("readFdTargets", () => {
     const pid = child.pid as number;
     try {
       await new Promise((resolve) => child.once("spawn", resolve));
-      // Until exec, the fds are node's child side: wait for sleep itself.
-      for (
-        let i = 0;
-        i < 500 && !readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep");
-        i++
-      )
+      // Until exec is over, the fds are node's child side: the command line is sleep's before
+      // exec has closed them (a run saw 4 entries, then a size of 5). Wait for sleep asleep
+      // and the same list twice.
+      const settled = (): string[] | null => {
+        const state = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+        if (state !== "S" || !readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep"))
+          return null;
+        const first = readdirSync(`/proc/${pid}/fd`).join(",");
+        const again = readdirSync(`/proc/${pid}/fd`);
+        return again.join(",") === first ? again : null;
+      };
+      let names = settled();
+      for (let i = 0; i < 500 && names === null; i++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
-      const names = readdirSync(`/proc/${pid}/fd`);
+        names = settled();
+      }
+      if (names === null) throw new Error(`sleep ${pid} did not settle in 5 s`);
       const count = names.length;
       expect(count).toBeGreaterThanOrEqual(3);
       expect([0, count]).toContain(statSync(`/proc/${pid}/fd`).size);
