@@ -4,6 +4,7 @@
 // rule on a 1 MB argv, and 172 s for `(a+)+$` on 40 `a`s and a `!`. Nothing else imports
 // re2js: the engine can change here alone. Why re2js and what it costs: README, "Patterns".
 import type { RE2JS } from "re2js";
+import { requiredLiterals } from "./pattern-literals.js";
 
 type Engine = typeof import("re2js");
 let engine: Engine | undefined;
@@ -35,8 +36,15 @@ export function compilePattern(source: string): Pattern {
   const literal = literalOf(source);
   if (literal !== null) return { source, test: literal };
   const re = compiled(source);
-  if (!(re instanceof RE2Failure)) return { source, test: (text) => re.test(text) };
-  throw new Error(`invalid pattern /${source}/: ${describe(source, re.error)}`);
+  if (re instanceof RE2Failure)
+    throw new Error(`invalid pattern /${source}/: ${describe(source, re.error)}`);
+  // A text without any of the literals every match contains cannot match (pattern-literals.ts).
+  const literals = requiredLiterals(source);
+  if (literals === null) return { source, test: (text) => re.test(text) };
+  const [only] = literals;
+  if (literals.length === 1 && only !== undefined)
+    return { source, test: (text) => text.includes(only) && re.test(text) };
+  return { source, test: (text) => literals.some((l) => text.includes(l)) && re.test(text) };
 }
 
 /** What re2js threw for a source, kept as a value so that the memo below holds failures too. */
