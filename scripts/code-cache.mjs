@@ -4,9 +4,9 @@
 // - config-script: a `cleanup check` of the bundled rules;
 // - machinery-script: a dry run of the bundled rules on this (the build's) host, rendered as
 //   text and as JSON, under the V8 flags a run sets (RUN_V8_FLAGS). A dry run signals nothing
-//   (and the kill it is given throws); its state dir is a fresh temporary one, removed after.
-//   If it fails (a build host without a readable /proc), the cache holds what was compiled up
-//   to there, with a warning: still of this script and still accepted, only less of it.
+//   (the kill it is given throws and is counted: any call fails the build); its state dir is a
+//   fresh temporary one, removed after. If the dry run fails or reads no process (a build host
+//   without a readable /proc), the build fails: a cache of less would still be accepted.
 // Run by scripts/build.mjs in a node of its own, without flags, as `cleanup` runs. The header:
 // the script's first line (which names the script), then the CRC-32 of the data.
 import { build } from "esbuild";
@@ -77,22 +77,29 @@ const uses = {
   "machinery-script": async ({ runOnce, renderText, renderJsonChunks, runLogEntries }) => {
     const stateDir = mkdtempSync(join(tmpdir(), "cleanup-code-cache-"));
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    // A dry run signals nothing; if it ever tried, the executor would catch the throw and call
+    // it a failed kill, so the count is checked after the run as well.
+    let signals = 0;
     try {
       const report = await runOnce({
         configPath: bundledRules,
+        // The checkout's own rules, read and never acted on: its owner and mode do not matter.
+        allowUntrustedConfig: true,
         mode: "dry-run",
         stateDir,
         logStream: sink,
         kill: () => {
+          signals += 1;
           throw new Error("code cache: the warm-up's dry run tried to signal");
         },
       });
-      if (report.dryRun !== true) throw new Error("code cache: the warm-up was not a dry run");
+      if (signals > 0 || report.dryRun !== true)
+        throw new Error(`code cache: the warm-up was not a dry run (${signals} signals)`);
+      if (report.configFile !== bundledRules || !(report.scan?.processes > 0))
+        throw new Error("code cache: the warm-up dry run read no rules or no processes");
       runLogEntries(report);
       renderText(report);
       for (const _chunk of renderJsonChunks(report, 0));
-    } catch (error) {
-      console.warn(`code cache: the warm-up dry run failed, caching less: ${error.message}`);
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }

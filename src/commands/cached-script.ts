@@ -4,7 +4,7 @@
 //   (run/check-config.ts and all it needs: zod, yaml, re2js, src/config/), 1 MB. Compiling it
 //   was a third of check's cost (issue 14).
 // - dist/machinery-script.js: what every other command's run loads (commands/machinery.ts: the
-//   scan, the plan, acting, alerts, reports, and the config's part again), 1.8 MB. Compiling it
+//   scan, the plan, acting, alerts, reports, and the config's part again), 1.4 MB. Compiling it
 //   was 60–65 ms of a small host's dry run, and the functions a run calls compiled lazily after.
 // Each comes with dist/NAME.cache, V8's code of it after a run of the bundled rules (a check; a
 // dry run of this build's own host), so that what a run calls comes compiled
@@ -16,9 +16,15 @@
 //   the V8 data: V8 checks the data's version and flags but not its checksum (Node 20 release
 //   builds), and a damaged cache it accepts crashes the process or runs other code;
 // - V8 rejects data of another V8 version or other flags (`cachedDataRejected`).
+// The first line names the script by the SHA-256 of its body as the build wrote it; the body is
+// not hashed again at each start (V8 checks only the source's length). So this guards against a
+// damaged file and against a script and a cache of two builds (an upgrade half done), not
+// against an edited script: whoever can write dist/ runs code as cleanup anyway.
 // Without the scripts (the sources, as the tests run them), the ES modules are imported.
 // NODE_DEBUG=cleanup-code-cache says which happened.
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as configErrors from "../config/errors.js";
 import * as configUnits from "../config/units.js";
 import * as formatDuration from "../shared/format-duration.js";
@@ -114,13 +120,17 @@ export async function loadMachinery(): Promise<Machinery> {
   return runScript<Machinery>(CLEANUP_MACHINERY_SCRIPT);
 }
 
+/** Each script's exports, once run: a run that fails loads the machinery again to report. */
+const loaded = new Map<string, unknown>();
+
 /** Runs the script `name` beside dist/cli.js (with its cache, when that is good): its exports. */
 function runScript<T>(name: string): T {
+  if (loaded.has(name)) return loaded.get(name) as T;
   const file = new URL(name, import.meta.url);
   const cacheFile = new URL(`${name.replace(/\.js$/, "")}.cache`, file);
   const source = readFileSync(file, "latin1");
   const { data, use } = cachedData(source, cacheFile);
-  const path = file.pathname;
+  const path = fileURLToPath(file);
   const script = new (lazy.vm().Script)(source, {
     filename: path,
     ...(data && { cachedData: data }),
@@ -134,8 +144,9 @@ function runScript<T>(name: string): T {
   const nodeRequire = lazy.module().createRequire(file);
   const require = (id: string): unknown =>
     id.startsWith(SHARED_PREFIX) ? SHARED_MODULES[id.slice(SHARED_PREFIX.length)] : nodeRequire(id);
-  const dir = new URL(".", file).pathname;
+  const dir = dirname(path);
   (script.runInThisContext() as ScriptFunction<T>)(require, module, path, dir, file.href);
+  loaded.set(name, module.exports);
   return module.exports;
 }
 
