@@ -3,10 +3,11 @@
 // bundled rules' patterns took 150–165 ms of a dry run's plan through re2js (issue 14), and most
 // command lines contain none of "uvicorn", "--inspect", "gunicorn"…
 //
-// requiredLiterals("\\buvicorn\\b.*\\s--reload") is ["uvicorn"] (or ["--reload"]: the longer
-// shortest member wins); "a(b|cd)e" is ["a"] or ["e"] or ["b", "cd"] (any one of them). It reads
-// the RE2 syntax conservatively: what it does not know for certain (flags such as (?i), \Q…\E,
-// a brace that is not a repeat count) gives null, no prefilter, and the regex decides alone. It
+// requiredLiterals("\\buvicorn\\b.*\\s--reload") is ["--reload"] ("uvicorn" is required too: of
+// the candidates, the one whose shortest member is longest is taken); "x(alpha|beta)" is
+// ["alpha", "beta"] (any one of them). It reads the RE2 syntax conservatively: what it does not
+// know for certain (flags such as (?i), \Q…\E, a brace that is not a repeat count, groups nested
+// deeper than MAX_DEPTH) gives null, no prefilter, and the regex decides alone. It
 // is sound by construction, and test/unit/config/pattern-literals.test.ts checks it against
 // re2js on random patterns: whatever re2js matches contains one of the literals.
 //
@@ -18,6 +19,9 @@
 export type Literals = readonly string[] | null;
 
 class Unsure extends Error {}
+
+/** Groups nested deeper give null: the parser recurses, and re2js takes 50,000 levels. */
+const MAX_DEPTH = 100;
 
 export function requiredLiterals(source: string): Literals {
   try {
@@ -53,6 +57,7 @@ const CLASS_ESCAPES = new Set([..."dDsSwWbBAzaftnrv"]);
 
 class Parser {
   pos = 0;
+  private depth = 0;
   constructor(private readonly src: string) {}
 
   /** Branches up to ")" or the end: each branch's literals. */
@@ -78,7 +83,9 @@ class Parser {
       if (c === "(") {
         flush();
         this.groupOpening();
+        if (++this.depth > MAX_DEPTH) throw new Unsure();
         const inner = this.alternation();
+        this.depth -= 1;
         if (this.src[this.pos] !== ")") throw new Unsure();
         this.pos += 1;
         if (!this.quantifier()) best = better(best, union(inner));
